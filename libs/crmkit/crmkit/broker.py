@@ -1,0 +1,72 @@
+"""Names and declarations of the broker topology every process agrees on."""
+from __future__ import annotations
+
+import json
+
+import kombu.serialization
+from kombu import Exchange, Queue
+
+from .envelope import CONTENT_TYPE
+
+# One topic exchange for every domain event; the routing key is the event type
+# (``crm.lead.converted.v1``), so a subscriber binds ``crm.lead.#`` or ``crm.#``.
+EVENTS_EXCHANGE = Exchange("crm.events", type="topic", durable=True)
+
+# Retries wait in per-delay queues whose messages dead-letter back to the handler's
+# queue through the default exchange when their time is up.
+DEFAULT_EXCHANGE = ""
+
+kombu.serialization.register(
+    "cloudevents", encoder=json.dumps, decoder=json.loads,
+    content_type=CONTENT_TYPE, content_encoding="utf-8",
+)
+
+
+def handler_queue_name(service: str, method: str) -> str:
+    return f"crm.{service}.{method}"
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    return f"{queue}.dead"
+
+
+def retry_queue_name(queue: str, delay_seconds: float) -> str:
+    return f"{queue}.retry.{int(delay_seconds * 1000)}ms"
+
+
+def handler_queue(service: str, method: str, event_types: tuple[str, ...]) -> Queue:
+    from kombu import binding
+
+    return Queue(
+        handler_queue_name(service, method),
+        bindings=[binding(EVENTS_EXCHANGE, routing_key=t) for t in event_types],
+        durable=True,
+    )
+
+
+def retry_queue(queue: str, delay_seconds: float) -> Queue:
+    return Queue(
+        retry_queue_name(queue, delay_seconds), durable=True,
+        queue_arguments={
+            "x-message-ttl": int(delay_seconds * 1000),
+            "x-dead-letter-exchange": DEFAULT_EXCHANGE,
+            "x-dead-letter-routing-key": queue,
+        },
+    )
+
+
+def dead_letter_queue(queue: str) -> Queue:
+    return Queue(dead_letter_queue_name(queue), durable=True)
+
+
+def declare_handler_topology(channel, service: str, method: str, event_types: tuple[str, ...],
+                             retry_delays: tuple[float, ...]) -> Queue:
+    """Declare a handler's queue with its bindings, its retry queues and its dead-letter
+    queue. Idempotent; run before any event is published so nothing is unroutable."""
+    EVENTS_EXCHANGE(channel).declare()
+    queue = handler_queue(service, method, event_types)
+    queue(channel).declare()
+    for delay in retry_delays:
+        retry_queue(queue.name, delay)(channel).declare()
+    dead_letter_queue(queue.name)(channel).declare()
+    return queue

@@ -1,0 +1,70 @@
+"""The event envelope: CloudEvents 1.0 attributes plus our extensions.
+
+An event travels in structured mode: the AMQP body is the whole envelope as JSON, so a
+subscriber needs nothing but the body to know what happened, to whom, and why.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, asdict
+from datetime import datetime, timezone
+
+from .ids import new_id
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+def event_type(name: str, version: int = 1) -> str:
+    """``lead.converted`` -> ``crm.lead.converted.v1``, the type and the routing key."""
+    return f"crm.{name}.v{version}"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str
+    data: dict
+    sequence: int | None = None
+    correlationid: str | None = None
+    causationid: str | None = None
+    actor: str | None = None
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = "application/json"
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def new(cls, *, source: str, type: str, subject: str, data: dict, sequence: int | None = None,
+            correlationid: str | None = None, causationid: str | None = None,
+            actor: str | None = None) -> "Envelope":
+        return cls(
+            id=new_id(), source=source, type=type, subject=subject,
+            time=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            data=data, sequence=sequence, correlationid=correlationid,
+            causationid=causationid, actor=actor,
+        )
+
+    @property
+    def name(self) -> str:
+        """``crm.lead.converted.v1`` -> ``lead.converted``."""
+        return self.type.removeprefix("crm.").rsplit(".v", 1)[0]
+
+    def to_dict(self) -> dict:
+        body = {k: v for k, v in asdict(self).items() if k != "extra" and v is not None}
+        body.update(self.extra)
+        return body
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, body: dict) -> "Envelope":
+        missing = [k for k in ("id", "source", "type", "subject", "time", "data") if k not in body]
+        if missing:
+            raise ValueError(f"not a CRM event envelope: missing {', '.join(missing)}")
+        known = set(cls.__dataclass_fields__) - {"extra"}
+        extra = {k: v for k, v in body.items() if k not in known}
+        return cls(**{k: v for k, v in body.items() if k in known}, extra=extra)

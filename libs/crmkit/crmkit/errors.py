@@ -1,0 +1,52 @@
+"""Errors a service raises on purpose. They cross RPC as (type name, args), so every
+argument is JSON-safe, and the gateway maps each type to one HTTP status."""
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationFailed(CrmError):
+    """Bad input. details maps every bad field to its messages."""
+
+    code = "validation_failed"
+
+    def __init__(self, details: dict, message: str = "The request has invalid fields."):
+        super().__init__(message, details)
+
+
+class NotFound(CrmError):
+    code = "not_found"
+
+    def __init__(self, entity: str, record_id: str):
+        super().__init__(f"{entity} {record_id} does not exist.", {"entity": entity, "id": record_id})
+
+
+class InvalidTransition(CrmError):
+    """A command that the record's current state does not allow."""
+
+    code = "invalid_transition"
+
+    def __init__(self, entity: str, current: str, command: str):
+        super().__init__(
+            f"Cannot {command} a {entity} that is {current}.",
+            {"entity": entity, "current_state": current, "command": command},
+        )
+
+
+class Conflict(CrmError):
+    """A concurrent change or a business rule that the stored data refuses."""
+
+    code = "conflict"
+
+
+EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict)

@@ -1,0 +1,85 @@
+"""The transactional outbox: events are rows written in the same transaction as the
+change they report; the relay (``crmkit.relay``) publishes them afterwards.
+
+Commit order is id order: on PostgreSQL a writer takes a transaction-level advisory
+lock just before it inserts its outbox rows, so ids are handed out in the order the
+transactions commit; on SQLite every write transaction is serialised anyway. The relay
+can therefore publish by id and never overtakes a transaction still in flight.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import tempfile
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .envelope import Envelope
+from .platform_tables import outbox
+
+NOTIFY_CHANNEL = "crm_outbox"
+# Any constant works; it only has to be the same for every writer of one database.
+OUTBOX_LOCK_KEY = 0x0C12_0B0C
+
+
+def append(session: Session, events: list[Envelope]) -> None:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
+    now = utcnow()
+    session.execute(insert(outbox), [
+        {"event_id": e.id, "type": e.type, "subject": e.subject, "body": e.to_json(), "created_at": now}
+        for e in events
+    ])
+    if postgres:
+        # Delivered to the relay's LISTEN when, and only if, this transaction commits.
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+
+def pending(session: Session, limit: int) -> list:
+    return session.execute(
+        select(outbox.c.id, outbox.c.type, outbox.c.event_id, outbox.c.body)
+        .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit)
+    ).all()
+
+
+def mark_published(session: Session, ids: list[int]) -> None:
+    session.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=utcnow()))
+
+
+def unpublished_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+def purge_published(session: Session, older_than) -> int:
+    return session.execute(
+        outbox.delete().where(outbox.c.published_at.is_not(None), outbox.c.published_at < older_than)
+    ).rowcount
+
+
+def wake_socket_path(database_url: str) -> str:
+    """Where a SQLite service tells its relay that it committed events.
+
+    PostgreSQL has LISTEN/NOTIFY; for SQLite the service sends a datagram to a Unix
+    socket named after the database, which only its relay listens on.
+    """
+    digest = hashlib.sha1(database_url.encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"crm-relay-{digest}.sock")
+
+
+class Waker:
+    """Sends the relay a wake-up after a commit. Losing one costs a slow poll, no event."""
+
+    def __init__(self, database_url: str):
+        self.path = wake_socket_path(database_url)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setblocking(False)
+
+    def wake(self) -> None:
+        try:
+            self.sock.sendto(b"1", self.path)
+        except OSError:
+            pass  # no relay listening, or its buffer is full: it will poll

@@ -1,0 +1,51 @@
+"""Tables every service database has besides its own: the outbox, the inbox and the
+number series. crmkit's code uses the tables defined here; a service copies them into
+its own metadata with ``install(metadata)`` so that its migrations create them."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+
+from .db import UtcDateTime, new_metadata
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+_SERIAL = BigInteger().with_variant(Integer, "sqlite")
+
+metadata = new_metadata()
+
+outbox = Table(
+    "outbox", metadata,
+    # Assigned under the outbox lock just before commit, so id order is commit order.
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
+)
+Index(
+    "ix_outbox_unpublished", outbox.c.id,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
+)
+
+inbox = Table(
+    "inbox", metadata,
+    Column("consumer", String(200), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+)
+
+number_series = Table(
+    "number_series", metadata,
+    Column("series", String(40), nullable=False),
+    Column("period", Integer, nullable=False),
+    Column("last_number", Integer, nullable=False),
+    PrimaryKeyConstraint("series", "period", name="pk_number_series"),
+)
+
+
+def install(target: MetaData) -> None:
+    for table in (outbox, inbox, number_series):
+        table.to_metadata(target)

@@ -1,0 +1,196 @@
+"""The outbox relay: publishes a service's committed events in commit order, with
+publisher confirms, and marks them published.
+
+It is its own process (``crm-relay <service>``). A crash between publish and mark
+republishes the same event ids on restart, which consumers skip through their inbox;
+a broker outage just leaves the rows in the table until it is back. One relay per
+database publishes at a time (an advisory lock on PostgreSQL, a file lock on SQLite),
+so replicas can stand by without reordering anything.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import select
+import signal
+import socket
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from kombu import Connection, Producer
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from . import outbox
+from .broker import EVENTS_EXCHANGE
+from .db import is_sqlite, make_engine, utcnow
+from .envelope import CONTENT_TYPE
+from .settings import Settings
+
+log = logging.getLogger("crmkit.relay")
+
+RELAY_LOCK_KEY = 0x0C12_0E1A
+RETENTION = timedelta(days=7)
+PURGE_EVERY_SECONDS = 3600
+# Chaos hook for the crash tests: the relay SIGKILLs itself at this point, once.
+FAULT_ENV = "CRM_RELAY_FAULT"
+
+
+class Relay:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine = make_engine(settings.database_url, pool_size=2)
+        self.sqlite = is_sqlite(self.engine)
+        self._stop_r, self._stop_w = os.pipe()
+        self.stopping = False
+        self.fault = os.environ.get(FAULT_ENV, "")
+
+    def stop(self, *_args) -> None:
+        self.stopping = True
+        os.write(self._stop_w, b"x")
+
+    def run(self) -> None:
+        with self._leadership():
+            if self.stopping:
+                return
+            log.info("relay for %s is publishing", self.settings.service)
+            with self._wakeups() as wake_fd:
+                self._loop(wake_fd)
+
+    def _loop(self, wake_fd) -> None:
+        backoff = 0.5
+        last_purge = 0.0
+        while not self.stopping:
+            try:
+                with Connection(self.settings.amqp_uri, transport_options={"confirm_publish": True},
+                                heartbeat=30) as conn:
+                    conn.ensure_connection(max_retries=1)
+                    channel = conn.channel()
+                    EVENTS_EXCHANGE(channel).declare()
+                    producer = Producer(channel, exchange=EVENTS_EXCHANGE)
+                    backoff = 0.5
+                    while not self.stopping:
+                        sent = self.publish_batch(producer)
+                        if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
+                            self._purge()
+                            last_purge = time.monotonic()
+                        if sent < self.settings.relay_batch_size:
+                            self._wait(wake_fd, self.settings.relay_poll_seconds)
+                            conn.heartbeat_check()
+            except Exception as exc:  # broker or database away: keep the rows, retry
+                if self.stopping:
+                    break
+                log.warning("relay cannot publish (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
+                self._wait(None, backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    def publish_batch(self, producer: Producer) -> int:
+        with Session(self.engine) as session:
+            rows = outbox.pending(session, self.settings.relay_batch_size)
+        if not rows:
+            return 0
+        self._inject_fault("before_publish")
+        for row in rows:
+            producer.publish(
+                row.body, routing_key=row.type, content_type=CONTENT_TYPE, content_encoding="utf-8",
+                delivery_mode=2, message_id=row.event_id, retry=False,
+            )
+        self._inject_fault("after_publish")
+        with Session(self.engine) as session, session.begin():
+            outbox.mark_published(session, [row.id for row in rows])
+        log.debug("published %d events", len(rows))
+        return len(rows)
+
+    def _inject_fault(self, point: str) -> None:
+        if self.fault == point:
+            log.warning("fault injection: relay kills itself %s", point.replace("_", " "))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def _purge(self) -> None:
+        with Session(self.engine) as session, session.begin():
+            purged = outbox.purge_published(session, utcnow() - RETENTION)
+        if purged:
+            log.info("purged %d published outbox rows", purged)
+
+    def _wait(self, wake_fd, timeout: float) -> None:
+        fds = [self._stop_r] + ([wake_fd] if wake_fd is not None else [])
+        ready, _, _ = select.select(fds, [], [], timeout)
+        if wake_fd is not None and wake_fd in ready:
+            self._drain_wakeups(wake_fd)
+
+    def _drain_wakeups(self, wake_fd) -> None:
+        if self.sqlite:
+            try:
+                while self._wake_socket.recv(64):
+                    pass
+            except BlockingIOError:
+                pass
+        else:
+            self._listen_conn.poll()
+            self._listen_conn.notifies.clear()
+
+    @contextmanager
+    def _wakeups(self):
+        if self.sqlite:
+            path = outbox.wake_socket_path(self.settings.database_url)
+            if os.path.exists(path):
+                os.unlink(path)
+            self._wake_socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._wake_socket.bind(path)
+            self._wake_socket.setblocking(False)
+            try:
+                yield self._wake_socket.fileno()
+            finally:
+                self._wake_socket.close()
+                if os.path.exists(path):
+                    os.unlink(path)
+        else:
+            raw = self.engine.raw_connection()
+            try:
+                self._listen_conn = raw.driver_connection
+                self._listen_conn.autocommit = True
+                with self._listen_conn.cursor() as cursor:
+                    cursor.execute(f"LISTEN {outbox.NOTIFY_CHANNEL}")
+                yield self._listen_conn.fileno()
+            finally:
+                raw.close()
+
+    @contextmanager
+    def _leadership(self):
+        """Hold the one-relay-per-database lock for as long as this relay runs."""
+        if self.sqlite:
+            path = self.settings.database_url.split("///", 1)[-1] + ".relay.lock"
+            with open(path, "w") as handle:
+                while not self.stopping:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        log.info("another relay publishes for this database; standing by")
+                        self._wait(None, 2.0)
+                yield
+            return
+        with self.engine.connect() as conn:
+            conn.commit()
+            while not self.stopping:
+                if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY}).scalar():
+                    conn.commit()
+                    break
+                conn.commit()
+                log.info("another relay publishes for this database; standing by")
+                self._wait(None, 2.0)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock_all()"))
+                conn.commit()
+
+
+def run(service: str) -> None:
+    relay = Relay(Settings.for_service(service))
+    signal.signal(signal.SIGTERM, relay.stop)
+    signal.signal(signal.SIGINT, relay.stop)
+    relay.run()
+    log.info("relay for %s stopped", service)

@@ -1,0 +1,83 @@
+"""Starting and setting up a nameko service the same way everywhere."""
+from __future__ import annotations
+
+import inspect
+import logging
+import signal
+import sys
+
+from kombu import Connection
+from kombu.utils.url import maybe_sanitize_url
+
+from . import broker, logs
+from .settings import Settings
+
+log = logging.getLogger("crmkit.runner")
+
+
+def require_broker(amqp_uri: str) -> None:
+    """Exit with one clear line when RabbitMQ cannot be reached."""
+    try:
+        with Connection(amqp_uri, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:
+        sys.stderr.write(
+            f"Cannot reach RabbitMQ at {maybe_sanitize_url(amqp_uri)} ({exc}). "
+            "Start one (`rabbitmq-server -detached`, or `docker compose up rabbitmq`) "
+            "or point AMQP_URI at yours.\n")
+        sys.exit(2)
+
+
+def event_handlers(service_cls):
+    from .entrypoints import EventHandler
+
+    for method_name, method in inspect.getmembers(service_cls, inspect.isfunction):
+        for entrypoint in getattr(method, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, EventHandler):
+                yield method_name, entrypoint.event_types
+
+
+def setup_service(service_cls) -> None:
+    """Migrate the service's database and declare its broker topology."""
+    from . import migrations
+
+    settings = Settings.for_service(service_cls.name)
+    logs.configure(f"{service_cls.name}-setup", settings.log_format, settings.log_level)
+    package = service_cls.__module__.split(".")[0]
+    migrations.upgrade(service_cls.name, package, settings.database_url)
+    require_broker(settings.amqp_uri)
+    with Connection(settings.amqp_uri) as conn:
+        channel = conn.default_channel
+        broker.EVENTS_EXCHANGE(channel).declare()
+        for method_name, event_types in event_handlers(service_cls):
+            broker.declare_handler_topology(channel, service_cls.name, method_name, event_types,
+                                            settings.event_retry_delays)
+    log.info("%s is set up: database migrated, queues declared", service_cls.name)
+
+
+def run_service(service_cls) -> None:
+    import eventlet
+    from nameko.runners import ServiceRunner
+
+    settings = Settings.for_service(service_cls.name)
+    logs.configure(service_cls.name, settings.log_format, settings.log_level)
+    require_broker(settings.amqp_uri)
+    runner = ServiceRunner(settings.nameko_config())
+    runner.add_service(service_cls)
+
+    def shutdown(_signum, _frame):
+        # Signal handlers run in the hub's main loop and cannot block: stop in a greenlet.
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    log.info("%s is running", service_cls.name)
+    waiter = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            waiter.wait()
+            break
+        except OSError:  # EINTR from a signal while the hub waited on a socket
+            continue
+    log.info("%s stopped", service_cls.name)

@@ -1,0 +1,79 @@
+"""Settings from the environment (twelve-factor), with defaults that run on a laptop.
+
+Every process of the system reads the same variables; a service's own database URL is
+``<SERVICE>_DATABASE_URL`` so that one shell can start all services side by side.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _floats(raw: str, name: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a comma-separated list of seconds, got {raw!r}")
+    if any(v <= 0 for v in values):
+        raise ValueError(f"{name} must hold positive seconds, got {raw!r}")
+    return values
+
+
+def data_dir() -> Path:
+    return Path(_env("CRM_DATA_DIR", "var/data")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    amqp_uri: str
+    database_url: str
+    max_workers: int
+    db_pool_size: int
+    log_format: str
+    log_level: str
+    # Seconds to wait before each retry of a failed event handler; after the last
+    # retry the message moves to the handler's dead-letter queue.
+    event_retry_delays: tuple[float, ...]
+    # The relay wakes on every commit; this slow poll only covers a lost wake-up.
+    relay_poll_seconds: float
+    relay_batch_size: int
+    rpc_timeout_seconds: float
+
+    @classmethod
+    def for_service(cls, service: str) -> "Settings":
+        prefix = service.upper()
+        default_db = f"sqlite:///{data_dir() / (service + '.db')}"
+        max_workers = int(_env("CRM_MAX_WORKERS", "10"))
+        return cls(
+            service=service,
+            amqp_uri=_env("AMQP_URI", DEFAULT_AMQP_URI),
+            database_url=_env(f"{prefix}_DATABASE_URL", default_db),
+            max_workers=max_workers,
+            # One connection per worker, plus the relay's and a spare (STACK-NOTES).
+            db_pool_size=int(_env("CRM_DB_POOL_SIZE", str(max_workers + 2))),
+            log_format=_env("CRM_LOG_FORMAT", "json"),
+            log_level=_env("CRM_LOG_LEVEL", "INFO"),
+            event_retry_delays=_floats(
+                _env("CRM_EVENT_RETRY_DELAYS", "1,10,60"), "CRM_EVENT_RETRY_DELAYS"
+            ),
+            relay_poll_seconds=float(_env("CRM_RELAY_POLL_SECONDS", "5")),
+            relay_batch_size=int(_env("CRM_RELAY_BATCH_SIZE", "200")),
+            rpc_timeout_seconds=float(_env("CRM_RPC_TIMEOUT_SECONDS", "10")),
+        )
+
+    def nameko_config(self) -> dict:
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "max_workers": self.max_workers,
+            "serializer": "json",
+            "ACCEPT": ["json", "cloudevents"],
+        }

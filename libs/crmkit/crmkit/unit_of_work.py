@@ -1,0 +1,172 @@
+"""The unit of work: one SQLAlchemy session per nameko worker, committed when the
+worker's method succeeds and rolled back when it fails, with the worker's events
+written to the outbox in the same transaction.
+
+nameko sends an RPC reply (or acks an event) *before* it calls a dependency's
+``worker_result``, so committing there would report success for work that may still
+fail to commit, and ack events whose effects are not yet durable. crmkit's own
+entrypoints (``crmkit.entrypoints``) therefore call ``complete_work`` first; the
+``worker_result`` hook only completes work for other entrypoints (timers).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import eventlet.semaphore
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import outbox
+from .context import CallContext
+from .db import is_sqlite, make_engine, utcnow
+from .dialect import insert_ignoring_duplicates
+from .envelope import Envelope, event_type
+from .errors import Conflict
+from .platform_tables import inbox
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def json_safe(data: dict) -> dict:
+    """Event data as it will be read back: Decimals and dates become strings."""
+    return json.loads(json.dumps(data, default=json_default))
+
+
+@dataclass
+class UnitOfWork:
+    engine: object
+    source: str
+    call: CallContext
+    sqlite_lock: eventlet.semaphore.Semaphore | None
+    waker: outbox.Waker | None
+    _session: Session | None = None
+    _events: list[Envelope] = field(default_factory=list)
+    _holding_lock: bool = False
+    finished: bool = False
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            if self.sqlite_lock is not None:
+                # SQLite blocks the whole eventlet hub while it waits for a lock, so
+                # workers of one process take turns here instead (see STACK-NOTES).
+                self.sqlite_lock.acquire()
+                self._holding_lock = True
+            self._session = Session(self.engine, expire_on_commit=False, autoflush=True)
+        return self._session
+
+    def emit(self, name: str, subject: str, data: dict, sequence: int | None = None,
+             version: int = 1) -> Envelope:
+        """Record an event; it is written to the outbox when this unit of work commits."""
+        envelope = Envelope.new(
+            source=f"crm/{self.source}", type=event_type(name, version), subject=str(subject),
+            data=json_safe(data), sequence=sequence, correlationid=self.call.correlation_id,
+            causationid=self.call.causation_id, actor=self.call.actor,
+        )
+        self._events.append(envelope)
+        return envelope
+
+    def first_delivery(self, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handled ``event_id``; False when it already had."""
+        return insert_ignoring_duplicates(
+            self.session, inbox, {"consumer": consumer, "event_id": event_id, "received_at": utcnow()}
+        )
+
+    def commit(self) -> None:
+        if self._session is None and not self._events:
+            return
+        session = self.session
+        if self._events:
+            outbox.append(session, self._events)
+        try:
+            session.commit()
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict("The record was changed by someone else meanwhile; read it again and retry.") from exc
+        if self._events and self.waker is not None:
+            self.waker.wake()
+        self._events = []
+
+    def rollback(self) -> None:
+        self._events = []
+        if self._session is not None:
+            self._session.rollback()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if self._holding_lock:
+            self._holding_lock = False
+            self.sqlite_lock.release()
+
+
+class Database(DependencyProvider):
+    """Gives each worker a UnitOfWork over the service's database."""
+
+    def setup(self):
+        self.settings = Settings.for_service(self.container.service_name)
+        self.engine = make_engine(self.settings.database_url, self.settings.db_pool_size)
+        sqlite = is_sqlite(self.engine)
+        self.sqlite_lock = eventlet.semaphore.Semaphore(1) if sqlite else None
+        self.waker = outbox.Waker(self.settings.database_url) if sqlite else None
+        self.units: dict = {}
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        unit = UnitOfWork(
+            engine=self.engine, source=self.container.service_name,
+            call=CallContext.from_context_data(worker_ctx.context_data),
+            sqlite_lock=self.sqlite_lock, waker=self.waker,
+        )
+        self.units[worker_ctx] = unit
+        return unit
+
+    def complete_work(self, worker_ctx, result, exc_info):
+        """Commit or roll back; a failed commit becomes the worker's error."""
+        unit = self.units.get(worker_ctx)
+        if unit is None or unit.finished:
+            return result, exc_info
+        unit.finished = True
+        try:
+            if exc_info is None:
+                unit.commit()
+            else:
+                unit.rollback()
+        except Exception:
+            log.exception("commit failed")
+            unit.rollback()
+            result, exc_info = None, sys.exc_info()
+        finally:
+            unit.close()
+        return result, exc_info
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        self.complete_work(worker_ctx, result, exc_info)
+
+    def worker_teardown(self, worker_ctx):
+        unit = self.units.pop(worker_ctx, None)
+        if unit is not None:
+            unit.rollback()
+            unit.close()
+
