@@ -1,0 +1,159 @@
+"""REST under /api/v1: each route is one call to a service, with the call context
+(correlation id, actor) passed along."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from crmkit import context
+from crmkit.context import CallContext
+from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
+
+from . import errors
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MAX_BODY_BYTES = 1024 * 1024
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+# Until bearer tokens arrive (the gateway issue), every caller is the same principal.
+ANONYMOUS = "anonymous"
+
+
+def create_app(client: RpcClient) -> Flask:
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def _bind_context():
+        supplied = request.headers.get("X-Correlation-Id", "")
+        correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
+        g.call = CallContext(correlation_id=correlation_id, actor=ANONYMOUS,
+                             causation_id=f"http:{correlation_id}")
+        g.context_token = context.bind(g.call)
+
+    @app.after_request
+    def _add_context_headers(resp):
+        resp.headers["X-Correlation-Id"] = g.call.correlation_id
+        return resp
+
+    @app.teardown_request
+    def _unbind_context(_exc):
+        token = g.pop("context_token", None)
+        if token is not None:
+            context.unbind(token)
+
+    @app.errorhandler(errors.ApiError)
+    def _api_error(exc: errors.ApiError):
+        return errors.response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 400: "bad_request"}.get(
+            exc.code, "http_error")
+        return errors.response(exc.code, code, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return errors.response(500, "internal_error", "The request failed inside the system; quote the correlation id.")
+
+    def call(service: str, method: str, **kwargs):
+        try:
+            return client.call(service, method, g.call, **kwargs)
+        except RemoteError as exc:
+            raise errors.from_remote(exc) from None
+        except ServiceUnavailable as exc:
+            log.warning("%s", exc)
+            raise errors.ApiError(503, "service_unavailable", f"The {service} service is not answering; retry later.") from None
+
+    def body() -> dict:
+        if not request.content_length:
+            return {}
+        data = request.get_json(silent=True)
+        if data is None:
+            raise errors.ApiError(400, "bad_request", "The body is not valid JSON (Content-Type: application/json).")
+        if not isinstance(data, dict):
+            raise errors.ApiError(422, "validation_failed", "The request has invalid fields.",
+                                  {"_schema": ["Expected a JSON object."]})
+        return data
+
+    def record(data: dict, status: int = 200, location: str | None = None):
+        resp = jsonify(data)
+        resp.status_code = status
+        if "version" in data:
+            resp.headers["ETag"] = f'"{data["version"]}"'
+        if location:
+            resp.headers["Location"] = location
+        return resp
+
+    @app.get("/health")
+    def health():
+        return jsonify({"status": "ok"})
+
+    # Leads, organizations, contacts
+    @app.post(f"{API}/leads")
+    def create_lead():
+        lead = call("leads", "create_lead", data=body())
+        return record(lead, 201, f"{API}/leads/{lead['id']}")
+
+    @app.get(f"{API}/leads/<lead_id>")
+    def get_lead(lead_id):
+        return record(call("leads", "get_lead", lead_id=lead_id))
+
+    @app.post(f"{API}/leads/<lead_id>/qualify")
+    def qualify_lead(lead_id):
+        return record(call("leads", "qualify_lead", lead_id=lead_id))
+
+    @app.post(f"{API}/leads/<lead_id>/convert")
+    def convert_lead(lead_id):
+        return record(call("leads", "convert_lead", lead_id=lead_id, options=body()))
+
+    @app.get(f"{API}/organizations/<organization_id>")
+    def get_organization(organization_id):
+        return record(call("leads", "get_organization", organization_id=organization_id))
+
+    @app.get(f"{API}/contacts/<contact_id>")
+    def get_contact(contact_id):
+        return record(call("leads", "get_contact", contact_id=contact_id))
+
+    # Opportunities and quotes
+    @app.get(f"{API}/opportunities/<opportunity_id>")
+    def get_opportunity(opportunity_id):
+        return record(call("deals", "get_opportunity", opportunity_id=opportunity_id))
+
+    @app.post(f"{API}/quotes")
+    def create_quote():
+        quote = call("deals", "create_quote", data=body())
+        return record(quote, 201, f"{API}/quotes/{quote['id']}")
+
+    @app.get(f"{API}/quotes/<quote_id>")
+    def get_quote(quote_id):
+        return record(call("deals", "get_quote", quote_id=quote_id))
+
+    @app.post(f"{API}/quotes/<quote_id>/send")
+    def send_quote(quote_id):
+        return record(call("deals", "send_quote", quote_id=quote_id))
+
+    @app.post(f"{API}/quotes/<quote_id>/accept")
+    def accept_quote(quote_id):
+        return record(call("deals", "accept_quote", quote_id=quote_id))
+
+    # Orders, invoices, payments
+    @app.get(f"{API}/orders/<order_id>")
+    def get_order(order_id):
+        return record(call("billing", "get_order", order_id=order_id))
+
+    @app.get(f"{API}/invoices/<invoice_id>")
+    def get_invoice(invoice_id):
+        return record(call("billing", "get_invoice", invoice_id=invoice_id))
+
+    @app.post(f"{API}/invoices/<invoice_id>/payments")
+    def record_payment(invoice_id):
+        return record(call("billing", "record_payment", invoice_id=invoice_id, data=body()), 201)
+
+    return app

@@ -1,0 +1,45 @@
+"""One error shape for every failure: {"error": {"code", "message", "details"}}.
+
+Service errors arrive as the name of a crmkit.errors class; anything else is reported
+as an internal error with the correlation id, never with a stack trace or a name from
+inside the system.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify
+
+from crmkit.rpc_client import RemoteError
+
+log = logging.getLogger(__name__)
+
+# crmkit.errors class name -> (HTTP status, error code)
+SERVICE_ERRORS = {
+    "ValidationFailed": (422, "validation_failed"),
+    "NotFound": (404, "not_found"),
+    "InvalidTransition": (409, "invalid_transition"),
+    "Conflict": (409, "conflict"),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+def response(status: int, code: str, message: str, details: dict | None = None):
+    body = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    return body, status
+
+
+def from_remote(error: RemoteError) -> ApiError:
+    if error.exc_path.startswith("crmkit.errors.") and error.exc_type in SERVICE_ERRORS:
+        status, code = SERVICE_ERRORS[error.exc_type]
+        args = error.remote_args
+        message = args[0] if args and isinstance(args[0], str) else error.message
+        details = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+        return ApiError(status, code, message, details)
+    log.error("service failed: %s %s", error.exc_type, error.message)
+    return ApiError(500, "internal_error", "The request failed inside the system; quote the correlation id.")

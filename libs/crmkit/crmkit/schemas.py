@@ -1,0 +1,34 @@
+"""marshmallow pieces every boundary uses, and the one way to load input."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .errors import ValidationFailed
+
+
+def load(schema: Schema, data) -> dict:
+    """Validate input; a failure names every bad field (ValidationFailed -> HTTP 422)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({"_schema": ["Expected a JSON object."]})
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(err.messages) from None
+
+
+def Amount(**kwargs) -> fields.Decimal:
+    """An exact decimal amount, written as a string on the wire ("1234.50")."""
+    kwargs.setdefault("validate", validate.Range(min=0))
+    return fields.Decimal(as_string=True, allow_nan=False, **kwargs)
+
+
+def Currency(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Not an ISO 4217 currency code."), **kwargs)
+
+
+class RecordSchema(Schema):
+    id = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    owner_id = fields.String(allow_none=True)

@@ -1,0 +1,114 @@
+"""Totals of a sales document (quote, order, invoice), computed one way everywhere.
+
+Amounts are exact ``Decimal``s. Rounding is half-up to the currency's minor unit, and
+only at these points:
+
+- each line: ``gross = round(quantity * unit_price)``,
+  ``net = round(quantity * unit_price * (1 - discount_percent / 100))``; the line's
+  discount is ``gross - net``, so the lines always add up;
+- the document discount, per tax rate: ``round(sum of nets at that rate * percent / 100)``;
+- tax: ``per_rate`` (default, EN 16931): once per rate on that rate's taxable base;
+  ``per_line``: per line on its share of the base, then summed.
+
+Invariants: ``subtotal - discount_total == net_total``;
+``net_total + tax_total == grand_total``; the breakdown adds up to net_total and
+tax_total; every amount has at most the currency's minor digits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+# ISO 4217 currencies whose minor unit is not 2 digits.
+_MINOR_UNITS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+    "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}
+ROUNDING_MODES = ("per_rate", "per_line")
+HUNDRED = Decimal(100)
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    return Decimal(amount).quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Line:
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal = Decimal(0)
+    tax_rate: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    gross: Decimal
+    discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class TaxRateTotals:
+    rate: Decimal
+    taxable: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: str
+    lines: tuple[LineTotals, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    net_total: Decimal
+    tax_breakdown: tuple[TaxRateTotals, ...]
+    tax_total: Decimal
+    grand_total: Decimal
+
+
+def compute(lines: list[Line], currency: str, document_discount_percent: Decimal = Decimal(0),
+            rounding: str = "per_rate") -> Totals:
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(f"rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
+    line_totals = []
+    for line in lines:
+        exact = line.quantity * line.unit_price
+        gross = round_money(exact, currency)
+        net = round_money(exact * (HUNDRED - line.discount_percent) / HUNDRED, currency)
+        line_totals.append(LineTotals(gross=gross, discount=gross - net, net=net))
+
+    breakdown = []
+    document_discount_total = Decimal(0)
+    for rate in sorted({line.tax_rate for line in lines}):
+        nets = [t.net for line, t in zip(lines, line_totals) if line.tax_rate == rate]
+        base = sum(nets, Decimal(0))
+        allowance = round_money(base * document_discount_percent / HUNDRED, currency)
+        taxable = base - allowance
+        if rounding == "per_rate":
+            tax = round_money(taxable * rate / HUNDRED, currency)
+        else:
+            # Each line's share of the document discount, then its tax; the last line takes
+            # the remainder of the allowance so the shares add up to it exactly.
+            tax, remaining = Decimal(0), allowance
+            for index, net in enumerate(nets):
+                share = remaining if index == len(nets) - 1 else round_money(
+                    net * document_discount_percent / HUNDRED, currency)
+                remaining -= share
+                tax += round_money((net - share) * rate / HUNDRED, currency)
+        document_discount_total += allowance
+        breakdown.append(TaxRateTotals(rate=rate, taxable=taxable, tax=tax))
+
+    subtotal = sum((t.gross for t in line_totals), Decimal(0))
+    discount_total = sum((t.discount for t in line_totals), Decimal(0)) + document_discount_total
+    net_total = subtotal - discount_total
+    tax_total = sum((b.tax for b in breakdown), Decimal(0))
+    return Totals(
+        currency=currency, lines=tuple(line_totals), subtotal=subtotal, discount_total=discount_total,
+        net_total=net_total, tax_breakdown=tuple(breakdown), tax_total=tax_total,
+        grand_total=net_total + tax_total,
+    )

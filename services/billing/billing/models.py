@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from crmkit import platform_tables
+from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
+from crmkit.records import Record
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+platform_tables.install(Base.metadata)
+
+
+class DocumentTotals:
+    """The totals every billing document carries, exactly as the totals engine gave them."""
+
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[Decimal] = mapped_column(ExactDecimal)
+    discount_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    net_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    grand_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_breakdown: Mapped[list] = mapped_column(JSON)
+    document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
+    rounding: Mapped[str] = mapped_column(String(20))
+
+
+class CustomerSnapshot:
+    """Who the customer was when the document was made; never a key to join on."""
+
+    organization_id: Mapped[str | None] = mapped_column(String(36))
+    organization_name: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class Order(Record, DocumentTotals, CustomerSnapshot, Base):
+    __tablename__ = "orders"
+
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    # Exactly one order per accepted quote, however often quote.accepted arrives.
+    quote_id: Mapped[str] = mapped_column(String(36), unique=True)
+    quote_number: Mapped[str] = mapped_column(String(30))
+    opportunity_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    order_date: Mapped[date] = mapped_column(Date)
+    lines: Mapped[list["OrderLine"]] = relationship(order_by="OrderLine.position", lazy="selectin",
+                                                    cascade="all, delete-orphan")
+    invoices: Mapped[list["Invoice"]] = relationship(order_by="Invoice.created_at", lazy="selectin",
+                                                     back_populates="order")
+
+
+class LineFields:
+    position: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal)
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
+    discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    net: Mapped[Decimal] = mapped_column(ExactDecimal)
+
+
+class OrderLine(LineFields, Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+
+
+class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
+    __tablename__ = "invoices"
+
+    # Assigned when issued, gap-free per year; a draft has none.
+    number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    payment_terms_days: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    balance_due: Mapped[Decimal] = mapped_column(ExactDecimal)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="invoices")
+    lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position", lazy="selectin",
+                                                      cascade="all, delete-orphan")
+    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", lazy="selectin")
+
+
+class InvoiceLine(LineFields, Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+
+
+class Payment(Record, Base):
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("invoice_id", "reference", name="uq_payments_invoice_reference"),)
+
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(ExactDecimal)
+    currency: Mapped[str] = mapped_column(String(3))
+    payment_date: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)

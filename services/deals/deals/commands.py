@@ -1,0 +1,142 @@
+"""Use cases of the deals service."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import crmtotals
+from crmkit.db import utcnow
+from crmkit.errors import Conflict, NotFound
+from crmkit.ids import new_id, parse_id
+from crmkit.numbering import next_number
+from crmkit.schemas import load
+from crmkit.unit_of_work import UnitOfWork
+from sqlalchemy import select
+
+from . import domain, schemas
+from .models import Opportunity, Quote, QuoteLine, StageChange
+
+opportunity_out = schemas.OpportunityOut()
+quote_out = schemas.QuoteOut()
+
+
+def _get(unit: UnitOfWork, model, entity: str, record_id: str):
+    key = parse_id(record_id)
+    record = unit.session.get(model, key) if key else None
+    if record is None:
+        raise NotFound(entity, str(record_id))
+    return record
+
+
+def _move_stage(unit: UnitOfWork, opportunity: Opportunity, stage: str) -> None:
+    previous = opportunity.stage
+    opportunity.stage = stage
+    opportunity.probability = domain.stage_probability(stage)
+    opportunity.forecast_category = domain.forecast_category(stage)
+    if stage in domain.CLOSED_STAGES:
+        opportunity.closed_at = utcnow()
+    opportunity.history.append(StageChange(
+        from_stage=previous, to_stage=stage, at=utcnow(), actor=unit.call.actor,
+        amount=opportunity.amount, probability=opportunity.probability,
+    ))
+
+
+def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
+    """From lead.converted, with the id the lead chose. Once, however often it arrives:
+    the inbox skips redeliveries, and the id (and lead_id) are unique besides."""
+    wanted = data.get("opportunity")
+    if not wanted or unit.session.get(Opportunity, wanted["id"]) is not None:
+        return
+    stage = wanted.get("stage") if wanted.get("stage") in domain.DEFAULT_PIPELINE else domain.FIRST_STAGE
+    opportunity = Opportunity(
+        id=wanted["id"], name=wanted["name"], lead_id=wanted.get("lead_id"), owner_id=wanted.get("owner_id"),
+        organization_id=wanted.get("organization_id"), organization_name=wanted.get("organization_name"),
+        contact_id=wanted.get("contact_id"), contact_name=wanted.get("contact_name"),
+        amount=Decimal(wanted["amount"]) if wanted.get("amount") is not None else None,
+        currency=wanted.get("currency"), stage=stage, probability=domain.stage_probability(stage),
+        forecast_category=domain.forecast_category(stage),
+        expected_close_date=date.fromisoformat(wanted["expected_close_date"]) if wanted.get("expected_close_date") else None,
+    )
+    opportunity.history.append(StageChange(
+        from_stage=None, to_stage=stage, at=utcnow(), actor=unit.call.actor,
+        amount=opportunity.amount, probability=opportunity.probability))
+    unit.session.add(opportunity)
+    unit.session.flush()
+    unit.emit("opportunity.created", opportunity.id, opportunity_out.dump(opportunity), opportunity.version)
+
+
+def get_opportunity(unit: UnitOfWork, opportunity_id: str) -> dict:
+    return opportunity_out.dump(_get(unit, Opportunity, "opportunity", opportunity_id))
+
+
+def create_quote(unit: UnitOfWork, data: dict) -> dict:
+    fields = load(schemas.QuoteCreate(), data)
+    opportunity = _get(unit, Opportunity, "opportunity", fields["opportunity_id"])
+    domain.check_open(opportunity.stage, "quote")
+    currency = fields.get("currency") or opportunity.currency or "EUR"
+    totals = crmtotals.compute(
+        [crmtotals.Line(l["quantity"], l["unit_price"], l["discount_percent"], l["tax_rate"]) for l in fields["lines"]],
+        currency, fields["document_discount_percent"], fields["rounding"],
+    )
+    today = utcnow().date()
+    quote = Quote(
+        id=new_id(), number=domain.quote_number(today.year, next_number(unit.session, "quote", today.year)),
+        opportunity_id=opportunity.id, status=domain.DRAFT, currency=currency,
+        organization_id=opportunity.organization_id, organization_name=opportunity.organization_name,
+        contact_id=opportunity.contact_id, contact_name=opportunity.contact_name,
+        owner_id=opportunity.owner_id or unit.call.actor,
+        document_discount_percent=fields["document_discount_percent"], rounding=fields["rounding"],
+        terms=fields.get("terms"), subtotal=totals.subtotal, discount_total=totals.discount_total,
+        net_total=totals.net_total, tax_total=totals.tax_total, grand_total=totals.grand_total,
+        tax_breakdown=[{"rate": str(b.rate), "taxable": str(b.taxable), "tax": str(b.tax)} for b in totals.tax_breakdown],
+        lines=[
+            QuoteLine(position=i, sku=l.get("sku"), description=l["description"], quantity=l["quantity"],
+                      unit_price=l["unit_price"], discount_percent=l["discount_percent"], tax_rate=l["tax_rate"],
+                      net=t.net)
+            for i, (l, t) in enumerate(zip(fields["lines"], totals.lines), start=1)
+        ],
+    )
+    unit.session.add(quote)
+    unit.session.flush()
+    out = quote_out.dump(quote)
+    unit.emit("quote.created", quote.id, out, quote.version)
+    return out
+
+
+def get_quote(unit: UnitOfWork, quote_id: str) -> dict:
+    return quote_out.dump(_get(unit, Quote, "quote", quote_id))
+
+
+def send_quote(unit: UnitOfWork, quote_id: str) -> dict:
+    quote = _get(unit, Quote, "quote", quote_id)
+    quote.status = domain.next_quote_status(quote.status, "send")
+    quote.sent_at = utcnow()
+    quote.valid_until = quote.sent_at.date() + domain.QUOTE_VALIDITY
+    unit.session.flush()
+    out = quote_out.dump(quote)
+    unit.emit("quote.sent", quote.id, out, quote.version)
+    return out
+
+
+def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
+    """Accept a sent quote: the opportunity is won, and billing is told everything it
+    needs to create the order, whose id is chosen here so the caller has it at once."""
+    quote = _get(unit, Quote, "quote", quote_id)
+    quote.status = domain.next_quote_status(quote.status, "accept", quote.valid_until, utcnow().date())
+    opportunity = _get(unit, Opportunity, "opportunity", quote.opportunity_id)
+    already = unit.session.scalar(select(Quote.number).where(
+        Quote.opportunity_id == opportunity.id, Quote.status == domain.ACCEPTED, Quote.id != quote.id))
+    if already:
+        raise Conflict(f"Quote {already} of this opportunity is already accepted.",
+                       {"accepted_quote": already})
+    domain.check_open(opportunity.stage, "win")
+    quote.accepted_at = utcnow()
+    quote.order_id = new_id()
+    _move_stage(unit, opportunity, domain.WON)
+    unit.session.flush()
+    out = quote_out.dump(quote)
+    unit.emit("quote.accepted", quote.id, {**out, "opportunity_name": opportunity.name}, quote.version)
+    opportunity_data = opportunity_out.dump(opportunity)
+    unit.emit("opportunity.stage_changed", opportunity.id, opportunity_data, opportunity.version)
+    unit.emit("opportunity.won", opportunity.id, opportunity_data, opportunity.version)
+    return out

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from crmkit import platform_tables
+from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
+from crmkit.records import Record
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+platform_tables.install(Base.metadata)
+
+
+class Opportunity(Record, Base):
+    __tablename__ = "opportunities"
+
+    name: Mapped[str] = mapped_column(String(200))
+    lead_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    organization_name: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    stage: Mapped[str] = mapped_column(String(40), index=True)
+    probability: Mapped[Decimal] = mapped_column(ExactDecimal)
+    forecast_category: Mapped[str] = mapped_column(String(20))
+    expected_close_date: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    history: Mapped[list["StageChange"]] = relationship(order_by="StageChange.at", lazy="selectin")
+
+
+class StageChange(Base):
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    probability: Mapped[Decimal] = mapped_column(ExactDecimal)
+
+
+class Quote(Record, Base):
+    __tablename__ = "quotes"
+    __table_args__ = (
+        # Only one accepted quote per opportunity, whatever races the application loses.
+        Index("uq_quotes_one_accepted", "opportunity_id", unique=True,
+              postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),
+    )
+
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    organization_id: Mapped[str | None] = mapped_column(String(36))
+    organization_name: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
+    rounding: Mapped[str] = mapped_column(String(20))
+    terms: Mapped[str | None] = mapped_column(Text)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    order_id: Mapped[str | None] = mapped_column(String(36))
+    subtotal: Mapped[Decimal] = mapped_column(ExactDecimal)
+    discount_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    net_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    grand_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    # [{"rate", "taxable", "tax"}] as decimal strings: derived from the lines, kept
+    # so the document shows exactly what was sent.
+    tax_breakdown: Mapped[list] = mapped_column(JSON)
+
+    lines: Mapped[list["QuoteLine"]] = relationship(order_by="QuoteLine.position", lazy="selectin",
+                                                    cascade="all, delete-orphan")
+
+
+class QuoteLine(Base):
+    __tablename__ = "quote_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quotes.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal)
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
+    discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    net: Mapped[Decimal] = mapped_column(ExactDecimal)

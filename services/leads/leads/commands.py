@@ -1,0 +1,138 @@
+"""Use cases of the leads service. Each takes the unit of work, changes records and
+emits the events that report the change; the caller commits."""
+from __future__ import annotations
+
+from crmkit.db import utcnow
+from crmkit.errors import NotFound, ValidationFailed
+from crmkit.ids import new_id, parse_id
+from crmkit.schemas import load
+from crmkit.unit_of_work import UnitOfWork
+
+from . import domain, schemas
+from .models import Contact, Lead, Organization
+
+lead_out = schemas.LeadOut()
+organization_out = schemas.OrganizationOut()
+contact_out = schemas.ContactOut()
+
+
+def _get(unit: UnitOfWork, model, entity: str, record_id: str):
+    key = parse_id(record_id)
+    record = unit.session.get(model, key) if key else None
+    if record is None:
+        raise NotFound(entity, str(record_id))
+    return record
+
+
+def create_lead(unit: UnitOfWork, data: dict) -> dict:
+    fields = load(schemas.LeadCreate(), data)
+    lead = Lead(id=new_id(), status=domain.NEW, owner_id=fields.pop("owner_id", None) or unit.call.actor, **fields)
+    unit.session.add(lead)
+    unit.session.flush()
+    out = lead_out.dump(lead)
+    unit.emit("lead.created", lead.id, out, lead.version)
+    return out
+
+
+def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
+    return lead_out.dump(_get(unit, Lead, "lead", lead_id))
+
+
+def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
+    lead = _get(unit, Lead, "lead", lead_id)
+    lead.status = domain.next_status(lead.status, "qualify")
+    unit.session.flush()
+    out = lead_out.dump(lead)
+    unit.emit("lead.qualified", lead.id, out, lead.version)
+    return out
+
+
+def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
+    """One atomic command: organization and contact created or linked, the lead marked
+    converted, and lead.converted recorded with the opportunity's id chosen here, so
+    the caller knows it at once; the deals service creates the opportunity from it."""
+    choice = load(schemas.ConvertRequest(), options or {})
+    lead = _get(unit, Lead, "lead", lead_id)
+    domain.next_status(lead.status, "convert")
+    domain.check_ready_to_convert(lead.budget_amount, lead.timeline, choice["override_qualification"])
+
+    organization = _organization_for(unit, lead, choice["organization"])
+    contact = _contact_for(unit, lead, choice["contact"], organization)
+    opportunity = _opportunity_for(lead, choice["opportunity"], organization, contact)
+
+    lead.status = domain.CONVERTED
+    lead.converted_at = utcnow()
+    lead.converted_organization_id = organization.id if organization else None
+    lead.converted_contact_id = contact.id
+    lead.converted_opportunity_id = opportunity["id"] if opportunity else None
+    unit.session.flush()
+    out = lead_out.dump(lead)
+    unit.emit("lead.converted", lead.id, {
+        "lead": out,
+        "organization": organization_out.dump(organization) if organization else None,
+        "contact": contact_out.dump(contact),
+        "opportunity": opportunity,
+    }, lead.version)
+    return out
+
+
+def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Organization | None:
+    if choice is None:  # by default a lead with a company becomes a business customer
+        choice = {"mode": "create" if lead.company else "none"}
+    if choice["mode"] == "none":
+        return None
+    if choice["mode"] == "link":
+        return _get(unit, Organization, "organization", choice["id"])
+    name = choice.get("name") or lead.company
+    if not name:
+        raise ValidationFailed({"organization": {"name": ["The lead has no company: name the organization."]}})
+    organization = Organization(id=new_id(), name=name, country=lead.country, owner_id=lead.owner_id)
+    unit.session.add(organization)
+    unit.session.flush()
+    unit.emit("organization.created", organization.id, organization_out.dump(organization), organization.version)
+    return organization
+
+
+def _contact_for(unit: UnitOfWork, lead: Lead, choice: dict, organization: Organization | None) -> Contact:
+    if choice["mode"] == "link":
+        return _get(unit, Contact, "contact", choice["id"])
+    contact = Contact(
+        id=new_id(), first_name=lead.first_name, last_name=lead.last_name, email=lead.email,
+        phone=lead.phone, title=lead.title, organization_id=organization.id if organization else None,
+        decision_maker=bool(lead.authority), owner_id=lead.owner_id,
+    )
+    unit.session.add(contact)
+    unit.session.flush()
+    unit.emit("contact.created", contact.id, contact_out.dump(contact), contact.version)
+    return contact
+
+
+def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | None:
+    if choice["mode"] == "none":
+        return None
+    amount = choice.get("amount", lead.budget_amount)
+    currency = choice.get("currency") or lead.budget_currency
+    if amount is not None and not currency:
+        raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
+    return {
+        "id": new_id(),
+        "name": choice.get("name") or (organization.name if organization else f"{lead.first_name or ''} {lead.last_name}".strip()),
+        "amount": amount,
+        "currency": currency,
+        "expected_close_date": choice.get("expected_close_date") or lead.timeline,
+        "stage": choice.get("stage"),
+        "lead_id": lead.id,
+        "owner_id": lead.owner_id,
+        "organization_id": organization.id if organization else None,
+        "organization_name": organization.name if organization else None,
+        "contact_id": contact.id,
+        "contact_name": f"{contact.first_name or ''} {contact.last_name}".strip(),
+    }
+
+
+def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
+    return organization_out.dump(_get(unit, Organization, "organization", organization_id))
+
+
+def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
+    return contact_out.dump(_get(unit, Contact, "contact", contact_id))

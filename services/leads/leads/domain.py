@@ -1,0 +1,39 @@
+"""Lead rules: the state machine and what conversion needs. Plain Python, no I/O."""
+from __future__ import annotations
+
+from crmkit.errors import InvalidTransition, ValidationFailed
+
+NEW, CONTACTED, QUALIFIED, CONVERTED, DISQUALIFIED = "new", "contacted", "qualified", "converted", "disqualified"
+OPEN_STATES = (NEW, CONTACTED, QUALIFIED)
+
+# command -> (states it may start from, state it leads to)
+TRANSITIONS = {
+    "contact": ((NEW,), CONTACTED),
+    "qualify": ((NEW, CONTACTED), QUALIFIED),
+    "convert": ((QUALIFIED,), CONVERTED),
+    "disqualify": (OPEN_STATES, DISQUALIFIED),
+    "recycle": ((DISQUALIFIED,), NEW),
+}
+
+SOURCES = ("web", "referral", "partner", "event", "webinar", "campaign", "cold_call",
+           "advertising", "email", "other")
+
+
+def next_status(current: str, command: str) -> str:
+    allowed_from, target = TRANSITIONS[command]
+    if current not in allowed_from:
+        raise InvalidTransition("lead", current, command)
+    return target
+
+
+def check_ready_to_convert(budget_amount, timeline, override: bool) -> None:
+    """A qualified deal has a budget and a timeline, unless the caller says otherwise."""
+    if override:
+        return
+    missing = {}
+    if budget_amount is None:
+        missing["budget_amount"] = ["Conversion needs the lead's budget (or override_qualification)."]
+    if timeline is None:
+        missing["timeline"] = ["Conversion needs the lead's timeline (or override_qualification)."]
+    if missing:
+        raise ValidationFailed(missing, "The lead is not ready to convert.")

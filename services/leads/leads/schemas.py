@@ -1,0 +1,109 @@
+"""Wire formats of the leads service: RPC payloads in, records out."""
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from crmkit.schemas import Amount, Currency, RecordSchema
+
+from .domain import SOURCES
+
+_name = dict(validate=validate.Length(min=1, max=100))
+
+
+class LeadCreate(Schema):
+    first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
+    last_name = fields.String(required=True, **_name)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    company = fields.String(allow_none=True, validate=validate.Length(max=200))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
+    source = fields.String(load_default="other", validate=validate.OneOf(SOURCES))
+    campaign = fields.String(allow_none=True, validate=validate.Length(max=100))
+    owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+    team = fields.String(allow_none=True, validate=validate.Length(max=64))
+    budget_amount = Amount(allow_none=True)
+    budget_currency = Currency(allow_none=True)
+    authority = fields.Boolean(allow_none=True)
+    need = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    timeline = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _budget_has_currency(self, data, **_kwargs):
+        if data.get("budget_amount") is not None and not data.get("budget_currency"):
+            raise ValidationError("A budget needs its currency.", "budget_currency")
+
+
+class OrganizationChoice(Schema):
+    mode = fields.String(load_default="create", validate=validate.OneOf(("create", "link", "none")))
+    id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def _link_needs_id(self, data, **_kwargs):
+        if data["mode"] == "link" and not data.get("id"):
+            raise ValidationError("Linking needs the organization's id.", "id")
+
+
+class ContactChoice(Schema):
+    mode = fields.String(load_default="create", validate=validate.OneOf(("create", "link")))
+    id = fields.String(allow_none=True)
+
+    @validates_schema
+    def _link_needs_id(self, data, **_kwargs):
+        if data["mode"] == "link" and not data.get("id"):
+            raise ValidationError("Linking needs the contact's id.", "id")
+
+
+class OpportunityChoice(Schema):
+    mode = fields.String(load_default="create", validate=validate.OneOf(("create", "none")))
+    name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    amount = Amount(allow_none=True)
+    currency = Currency(allow_none=True)
+    expected_close_date = fields.Date(allow_none=True)
+    stage = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+
+class ConvertRequest(Schema):
+    organization = fields.Nested(OrganizationChoice, load_default=None, allow_none=True)
+    contact = fields.Nested(ContactChoice, load_default=lambda: {"mode": "create"})
+    opportunity = fields.Nested(OpportunityChoice, load_default=lambda: {"mode": "create"})
+    override_qualification = fields.Boolean(load_default=False)
+
+
+class LeadOut(RecordSchema):
+    status = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    phone = fields.String()
+    company = fields.String()
+    title = fields.String()
+    country = fields.String()
+    source = fields.String()
+    campaign = fields.String()
+    team = fields.String()
+    budget_amount = Amount()
+    budget_currency = fields.String()
+    authority = fields.Boolean()
+    need = fields.String()
+    timeline = fields.Date()
+    disqualify_reason = fields.String()
+    converted_at = fields.DateTime()
+    converted_organization_id = fields.String()
+    converted_contact_id = fields.String()
+    converted_opportunity_id = fields.String()
+
+
+class OrganizationOut(RecordSchema):
+    name = fields.String()
+    domain = fields.String()
+    country = fields.String()
+
+
+class ContactOut(RecordSchema):
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    phone = fields.String()
+    title = fields.String()
+    organization_id = fields.String()
+    decision_maker = fields.Boolean()
