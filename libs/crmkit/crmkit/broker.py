@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import kombu.serialization
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 
 from .envelope import CONTENT_TYPE
 
@@ -22,6 +22,14 @@ kombu.serialization.register(
 )
 
 
+RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
+
+
+def rpc_queue(service: str) -> Queue:
+    """nameko's own RPC queue for a service, declared exactly as nameko 2 declares it."""
+    return Queue(f"rpc-{service}", exchange=RPC_EXCHANGE, routing_key=f"{service}.*", durable=True)
+
+
 def handler_queue_name(service: str, method: str) -> str:
     return f"crm.{service}.{method}"
 
@@ -35,8 +43,6 @@ def retry_queue_name(queue: str, delay_seconds: float) -> str:
 
 
 def handler_queue(service: str, method: str, event_types: tuple[str, ...]) -> Queue:
-    from kombu import binding
-
     return Queue(
         handler_queue_name(service, method),
         bindings=[binding(EVENTS_EXCHANGE, routing_key=t) for t in event_types],

@@ -11,6 +11,11 @@ from importlib.metadata import entry_points
 
 
 def _service_class(name: str):
+    if ":" in name:  # module:Class, for a service that is not installed (tests, experiments)
+        from importlib import import_module
+
+        module, _, attr = name.partition(":")
+        return getattr(import_module(module), attr)
     found = {ep.name: ep for ep in entry_points(group="crm.services")}
     if name not in found:
         known = ", ".join(sorted(found)) or "none installed"

@@ -162,7 +162,7 @@ def event_handler(*event_types: str, **kwargs):
     def decorate(fn):
         @functools.wraps(fn)
         def with_inbox(self, event: Envelope):
-            unit = getattr(self, _database_attribute(type(self)))
+            unit = getattr(self, database_attribute(type(self)))
             if not unit.first_delivery(f"{type(self).name}.{fn.__name__}", event.id):
                 log.info("skipping %s %s: already handled", event.type, event.id)
                 return None
@@ -174,7 +174,7 @@ def event_handler(*event_types: str, **kwargs):
 
 
 @functools.cache
-def _database_attribute(service_cls) -> str:
+def database_attribute(service_cls) -> str:
     names = [name for name, value in vars(service_cls).items() if isinstance(value, Database)]
     if len(names) != 1:
         raise TypeError(f"{service_cls.__name__} must declare exactly one Database dependency")

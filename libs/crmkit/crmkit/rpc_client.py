@@ -14,14 +14,12 @@ import threading
 import uuid
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 
-from kombu import Connection, Consumer, Exchange, Producer, Queue
+from kombu import Connection, Consumer, Producer, Queue
 
+from .broker import RPC_EXCHANGE
 from .context import CallContext
 
 log = logging.getLogger(__name__)
-
-RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
-
 
 class RemoteError(Exception):
     """A service answered with an error: ``exc_type`` names it, ``args`` carry it."""

@@ -48,6 +48,9 @@ def setup_service(service_cls) -> None:
     require_broker(settings.amqp_uri)
     with Connection(settings.amqp_uri) as conn:
         channel = conn.default_channel
+        # nameko declares its RPC queue only when the service starts; declared here, a
+        # call made before that waits in the queue instead of being dropped unroutable.
+        broker.rpc_queue(service_cls.name)(channel).declare()
         broker.EVENTS_EXCHANGE(channel).declare()
         for method_name, event_types in event_handlers(service_cls):
             broker.declare_handler_topology(channel, service_cls.name, method_name, event_types,

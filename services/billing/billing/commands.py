@@ -1,6 +1,8 @@
 """Use cases of the billing service."""
 from __future__ import annotations
 
+import logging
+
 from decimal import Decimal
 
 import crmtotals
@@ -21,6 +23,8 @@ payment_out = schemas.PaymentOut()
 
 _LINE_FIELDS = ("position", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net")
 _TOTAL_FIELDS = ("subtotal", "discount_total", "net_total", "tax_total", "grand_total")
+
+log = logging.getLogger(__name__)
 
 
 def _get(unit: UnitOfWork, model, entity: str, record_id: str):
@@ -76,6 +80,7 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
     unit.session.add(invoice)
     unit.session.flush()
     unit.emit("order.created", order.id, order_out.dump(order), order.version)
+    log.info("order %s created from quote %s", order.number, order.quote_number)
     issue_invoice(unit, invoice)
 
 
@@ -88,6 +93,7 @@ def issue_invoice(unit: UnitOfWork, invoice: Invoice) -> None:
     invoice.due_date = domain.due_date(today, invoice.payment_terms_days)
     unit.session.flush()
     unit.emit("invoice.issued", invoice.id, invoice_out.dump(invoice), invoice.version)
+    log.info("invoice %s issued for order %s", invoice.number, invoice.order_id)
 
 
 def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
@@ -116,6 +122,7 @@ def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
               invoice.version)
     if invoice.status == domain.PAID:
         unit.emit("invoice.paid", invoice.id, out, invoice.version)
+    log.info("payment %s of %s recorded on invoice %s", payment.reference, payment.amount, invoice.number)
     return out
 
 

@@ -1,12 +1,13 @@
 """The billing service's nameko entrypoints: a thin shell over ``commands``."""
 from crmkit.context import Call
 from crmkit.entrypoints import event_handler, rpc
+from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import commands
 
 
-class BillingService:
+class BillingService(Health):
     name = "billing"
 
     db = Database()

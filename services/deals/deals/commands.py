@@ -1,6 +1,8 @@
 """Use cases of the deals service."""
 from __future__ import annotations
 
+import logging
+
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +20,8 @@ from .models import Opportunity, Quote, QuoteLine, StageChange
 
 opportunity_out = schemas.OpportunityOut()
 quote_out = schemas.QuoteOut()
+
+log = logging.getLogger(__name__)
 
 
 def _get(unit: UnitOfWork, model, entity: str, record_id: str):
@@ -63,6 +67,7 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     unit.session.add(opportunity)
     unit.session.flush()
     unit.emit("opportunity.created", opportunity.id, opportunity_out.dump(opportunity), opportunity.version)
+    log.info("opportunity %s created from lead %s", opportunity.id, opportunity.lead_id)
 
 
 def get_opportunity(unit: UnitOfWork, opportunity_id: str) -> dict:
@@ -139,4 +144,5 @@ def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
     opportunity_data = opportunity_out.dump(opportunity)
     unit.emit("opportunity.stage_changed", opportunity.id, opportunity_data, opportunity.version)
     unit.emit("opportunity.won", opportunity.id, opportunity_data, opportunity.version)
+    log.info("quote %s accepted; opportunity %s won", quote.number, opportunity.id)
     return out

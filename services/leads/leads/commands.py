@@ -2,6 +2,8 @@
 emits the events that report the change; the caller commits."""
 from __future__ import annotations
 
+import logging
+
 from crmkit.db import utcnow
 from crmkit.errors import NotFound, ValidationFailed
 from crmkit.ids import new_id, parse_id
@@ -14,6 +16,8 @@ from .models import Contact, Lead, Organization
 lead_out = schemas.LeadOut()
 organization_out = schemas.OrganizationOut()
 contact_out = schemas.ContactOut()
+
+log = logging.getLogger(__name__)
 
 
 def _get(unit: UnitOfWork, model, entity: str, record_id: str):
@@ -31,6 +35,7 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
     unit.session.flush()
     out = lead_out.dump(lead)
     unit.emit("lead.created", lead.id, out, lead.version)
+    log.info("lead %s created", lead.id)
     return out
 
 
@@ -73,6 +78,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
         "contact": contact_out.dump(contact),
         "opportunity": opportunity,
     }, lead.version)
+    log.info("lead %s converted (opportunity %s)", lead.id, lead.converted_opportunity_id)
     return out
 
 

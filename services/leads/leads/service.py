@@ -1,12 +1,13 @@
 """The leads service's nameko entrypoints: a thin shell over ``commands``."""
 from crmkit.context import Call
 from crmkit.entrypoints import rpc
+from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import commands
 
 
-class LeadsService:
+class LeadsService(Health):
     name = "leads"
 
     db = Database()

@@ -1,0 +1,185 @@
+"""Test harness pieces: a throwaway RabbitMQ vhost, throwaway PostgreSQL databases,
+and the system's processes started as real subprocesses.
+
+Settings: ``CRM_TEST_AMQP_URI`` (the broker; its vhost part is replaced),
+``CRM_TEST_RABBIT_API`` (the management API), ``CRM_TEST_POSTGRES_URL`` (a database the
+harness can CREATE DATABASE from).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from .rpc_client import RpcClient, ServiceUnavailable
+from .supervisor import ProcessSpec, read_procfile
+
+AMQP_URI = os.environ.get("CRM_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+RABBIT_API = os.environ.get("CRM_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
+POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+
+class RabbitVhost:
+    """A vhost of its own, so tests never see another run's queues or messages."""
+
+    def __init__(self, prefix: str = "crm-test"):
+        self.name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        parts = urlsplit(RABBIT_API)
+        self.api = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""),
+                               parts.path, "", ""))
+        self.auth = (parts.username or "guest", parts.password or "guest")
+        amqp = urlsplit(AMQP_URI)
+        self.amqp_uri = urlunsplit((amqp.scheme, amqp.netloc, "/" + quote(self.name, safe=""), "", ""))
+
+    def __enter__(self) -> "RabbitVhost":
+        vhost = quote(self.name, safe="")
+        requests.put(f"{self.api}/vhosts/{vhost}", auth=self.auth, timeout=10).raise_for_status()
+        requests.put(f"{self.api}/permissions/{vhost}/{quote(self.auth[0])}", auth=self.auth, timeout=10,
+                     json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        requests.delete(f"{self.api}/vhosts/{quote(self.name, safe='')}", auth=self.auth, timeout=30)
+
+    def queue_depth(self, queue: str) -> int:
+        """Messages in a queue, counted by the broker (the management API lags a little)."""
+        from kombu import Connection
+
+        with Connection(self.amqp_uri) as conn:
+            _, count, _ = conn.default_channel.queue_declare(queue, passive=True)
+            return count
+
+
+class PostgresDatabases:
+    """One fresh database per name, dropped afterwards."""
+
+    def __init__(self, names: list[str], prefix: str = "crm_test"):
+        suffix = uuid.uuid4().hex[:8]
+        self.names = {name: f"{prefix}_{name}_{suffix}" for name in names}
+        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+    def url(self, name: str) -> str:
+        return make_url(POSTGRES_URL).set(database=self.names[name]).render_as_string(hide_password=False)
+
+    def __enter__(self) -> "PostgresDatabases":
+        with self.admin.connect() as conn:
+            for database in self.names.values():
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        with self.admin.connect() as conn:
+            for database in self.names.values():
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """The processes of a Procfile as real subprocesses, each one killable on its own."""
+
+    def __init__(self, procfile: Path, env: dict[str, str], log_dir: Path):
+        self.specs = {spec.name: spec for spec in read_procfile(procfile)}
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.port = int(env.get("CRM_GATEWAY_PORT", "8080"))
+        self.base_url = f"http://127.0.0.1:{self.port}/api/v1"
+
+    def setup(self, services: list[str]) -> None:
+        for service in services:
+            subprocess.run([sys.executable, "-m", "crmkit", "setup", service], env=self.env, check=True,
+                           stdout=subprocess.DEVNULL)
+
+    def start(self, name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        spec: ProcessSpec = self.specs[name]
+        argv = [str(Path(sys.executable).parent / spec.argv[0]), *spec.argv[1:]]
+        log = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(argv, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        log.close()
+        self.procs[name] = proc
+        return proc
+
+    def start_all(self) -> None:
+        for name in self.specs:
+            self.start(name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no clean-up, as a crash or an OOM kill would leave it."""
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop(self, name: str, timeout: float = 15) -> int:
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"{name} did not stop within {timeout}s of SIGTERM")
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            if self.procs[name].poll() is None:
+                self.procs[name].send_signal(signal.SIGTERM)
+        for name, proc in list(self.procs.items()):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+    def wait_ready(self, services: list[str], timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        client = RpcClient(self.env["AMQP_URI"], timeout=2, name="stack-probe")
+        try:
+            for service in services:
+                while True:
+                    try:
+                        client.call(service, "health")
+                        break
+                    except ServiceUnavailable:
+                        self._check_alive()
+                        if time.monotonic() > deadline:
+                            raise AssertionError(f"{service} not ready within {timeout}s; see {self.log_dir}")
+        finally:
+            client.close()
+        if "gateway" in self.procs:
+            while True:
+                try:
+                    if requests.get(f"http://127.0.0.1:{self.port}/health", timeout=1).ok:
+                        return
+                except requests.ConnectionError:
+                    pass
+                self._check_alive()
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"gateway not ready within {timeout}s; see {self.log_dir}")
+                time.sleep(0.1)
+
+    def _check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.log_dir / f"{name}.log").read_text()[-3000:]
+                raise AssertionError(f"{name} exited with {proc.returncode}:\n{tail}")
+
+    def logs(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text()

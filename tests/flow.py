@@ -1,0 +1,68 @@
+"""The thin path of the sales flow, driven only over HTTP, as a user would."""
+from __future__ import annotations
+
+import time
+
+import requests
+
+LEAD = {
+    "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+    "company": "Analytical Engines Ltd", "budget_amount": "12000.00", "budget_currency": "EUR",
+    "timeline": "2027-03-31", "source": "referral",
+}
+LINES = [
+    {"description": "Engine licence", "quantity": "2", "unit_price": "4999.99", "tax_rate": "19"},
+    {"description": "Support hours", "quantity": "0.333", "unit_price": "1200", "discount_percent": "10",
+     "tax_rate": "7"},
+]
+
+
+class Api:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def post(self, path: str, body: dict | None = None, expect: int = 200) -> dict:
+        resp = self.http.post(self.base_url + path, json=body or {}, timeout=30)
+        assert resp.status_code == expect, f"POST {path}: {resp.status_code} {resp.text}"
+        return resp.json()
+
+    def get(self, path: str, expect: int = 200) -> dict:
+        resp = self.http.get(self.base_url + path, timeout=30)
+        assert resp.status_code == expect, f"GET {path}: {resp.status_code} {resp.text}"
+        return resp.json()
+
+    def eventually(self, path: str, timeout: float = 20) -> dict:
+        """A record another service creates from an event: poll until it is there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = self.http.get(self.base_url + path, timeout=30)
+            if resp.status_code == 200:
+                return resp.json()
+            assert resp.status_code == 404, f"GET {path}: {resp.status_code} {resp.text}"
+            assert time.monotonic() < deadline, f"{path} did not appear within {timeout}s"
+            time.sleep(0.05)
+
+
+def convert_lead(api: Api, lead: dict | None = None) -> dict:
+    created = api.post("/leads", lead or LEAD, expect=201)
+    api.post(f"/leads/{created['id']}/qualify")
+    return api.post(f"/leads/{created['id']}/convert", {})
+
+
+def quote_and_accept(api: Api, opportunity_id: str) -> dict:
+    quote = api.post("/quotes", {"opportunity_id": opportunity_id, "lines": LINES}, expect=201)
+    api.post(f"/quotes/{quote['id']}/send")
+    return api.post(f"/quotes/{quote['id']}/accept")
+
+
+def run_flow(api: Api) -> dict:
+    """Lead to paid invoice; returns every record the flow made."""
+    lead = convert_lead(api)
+    opportunity = api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")
+    quote = quote_and_accept(api, opportunity["id"])
+    order = api.eventually(f"/orders/{quote['order_id']}")
+    invoice = api.get(f"/invoices/{order['invoice_ids'][0]}")
+    paid = api.post(f"/invoices/{invoice['id']}/payments",
+                    {"amount": invoice["balance_due"], "reference": f"BANK-{invoice['number']}"}, expect=201)
+    return {"lead": lead, "opportunity": opportunity, "quote": quote, "order": order, "invoice": paid}
