@@ -18,17 +18,30 @@ LINES = [
 
 
 class Api:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, wait_for_gateway: float = 0):
         self.base_url = base_url
         self.http = requests.Session()
+        # How long to keep knocking while nothing listens (a gateway being restarted).
+        # Only a refused connection is retried: the request never reached anyone.
+        self.wait_for_gateway = wait_for_gateway
+
+    def _send(self, method: str, path: str, **kwargs) -> requests.Response:
+        deadline = time.monotonic() + self.wait_for_gateway
+        while True:
+            try:
+                return self.http.request(method, self.base_url + path, timeout=30, **kwargs)
+            except requests.ConnectionError as exc:
+                if "NewConnectionError" not in repr(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def post(self, path: str, body: dict | None = None, expect: int = 200) -> dict:
-        resp = self.http.post(self.base_url + path, json=body or {}, timeout=30)
+        resp = self._send("POST", path, json=body or {})
         assert resp.status_code == expect, f"POST {path}: {resp.status_code} {resp.text}"
         return resp.json()
 
     def get(self, path: str, expect: int = 200) -> dict:
-        resp = self.http.get(self.base_url + path, timeout=30)
+        resp = self._send("GET", path)
         assert resp.status_code == expect, f"GET {path}: {resp.status_code} {resp.text}"
         return resp.json()
 
@@ -36,7 +49,7 @@ class Api:
         """A record another service creates from an event: poll until it is there."""
         deadline = time.monotonic() + timeout
         while True:
-            resp = self.http.get(self.base_url + path, timeout=30)
+            resp = self._send("GET", path)
             if resp.status_code == 200:
                 return resp.json()
             assert resp.status_code == 404, f"GET {path}: {resp.status_code} {resp.text}"

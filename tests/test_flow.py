@@ -4,10 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from conftest import SERVICES, make_stack
 from crmkit.testing import RabbitVhost
 from flow import LEAD, Api, convert_lead, run_flow
+
+from conftest import SERVICES, make_stack
 
 
 def test_lead_to_paid_invoice_on_postgresql(stack):

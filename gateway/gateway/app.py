@@ -6,12 +6,11 @@ import logging
 import re
 import uuid
 
-from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
-
 from crmkit import context
 from crmkit.context import CallContext
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from . import errors
 
@@ -60,7 +59,7 @@ def create_app(client: RpcClient) -> Flask:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error")
-        return errors.response(500, "internal_error", "The request failed inside the system; quote the correlation id.")
+        return errors.response(500, "internal_error", errors.INTERNAL_MESSAGE)
 
     def call(service: str, method: str, **kwargs):
         try:
@@ -69,7 +68,8 @@ def create_app(client: RpcClient) -> Flask:
             raise errors.from_remote(exc) from None
         except ServiceUnavailable as exc:
             log.warning("%s", exc)
-            raise errors.ApiError(503, "service_unavailable", f"The {service} service is not answering; retry later.") from None
+            raise errors.ApiError(
+                503, "service_unavailable", f"The {service} service is not answering; retry later.") from None
 
     def body() -> dict:
         if not request.content_length:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify
-
 from crmkit.rpc_client import RemoteError
+from flask import jsonify
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +20,8 @@ SERVICE_ERRORS = {
     "InvalidTransition": (409, "invalid_transition"),
     "Conflict": (409, "conflict"),
 }
+
+INTERNAL_MESSAGE = "The request failed inside the system; quote the X-Correlation-Id when you report it."
 
 
 class ApiError(Exception):
@@ -42,4 +43,4 @@ def from_remote(error: RemoteError) -> ApiError:
         details = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
         return ApiError(status, code, message, details)
     log.error("service failed: %s %s", error.exc_type, error.message)
-    return ApiError(500, "internal_error", "The request failed inside the system; quote the correlation id.")
+    return ApiError(500, "internal_error", INTERNAL_MESSAGE)

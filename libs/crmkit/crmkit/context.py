@@ -7,11 +7,11 @@ envelope. Inside a process it lives in context variables, so every log line can 
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 
 from nameko.extensions import DependencyProvider
 
-_current: contextvars.ContextVar["CallContext | None"] = contextvars.ContextVar(
+_current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
     "crm_call_context", default=None
 )
 
@@ -24,7 +24,7 @@ class CallContext:
     causation_id: str | None = None
 
     @classmethod
-    def from_context_data(cls, data: dict) -> "CallContext":
+    def from_context_data(cls, data: dict) -> CallContext:
         return cls(
             correlation_id=data.get("correlation_id"),
             actor=data.get("actor"),

@@ -125,3 +125,5 @@ def main(argv: list[str] | None = None) -> None:
             if ids and ids - set(replayed):
                 print(f"not found: {', '.join(sorted(ids - set(replayed)))}", file=sys.stderr)
                 sys.exit(1)
+if __name__ == "__main__":
+    main()

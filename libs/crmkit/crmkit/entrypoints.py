@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
+from datetime import UTC, datetime
 
 import eventlet.semaphore
-import traceback
-from datetime import datetime, timezone
-
 from kombu import Connection, Producer
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
@@ -134,7 +133,7 @@ class EventHandler(Consumer):
         self._republish(message, broker.dead_letter_queue_name(self.queue.name), {
             ATTEMPT_HEADER: attempt,
             "x-crm-error": error[:2000],
-            "x-crm-failed-at": datetime.now(timezone.utc).isoformat(),
+            "x-crm-failed-at": datetime.now(UTC).isoformat(),
             "x-crm-queue": self.queue.name,
         })
 

@@ -6,8 +6,8 @@ subscriber needs nothing but the body to know what happened, to whom, and why.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, asdict
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 from .ids import new_id
 
@@ -39,10 +39,10 @@ class Envelope:
     @classmethod
     def new(cls, *, source: str, type: str, subject: str, data: dict, sequence: int | None = None,
             correlationid: str | None = None, causationid: str | None = None,
-            actor: str | None = None) -> "Envelope":
+            actor: str | None = None) -> Envelope:
         return cls(
             id=new_id(), source=source, type=type, subject=subject,
-            time=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            time=datetime.now(UTC).isoformat(timespec="microseconds"),
             data=data, sequence=sequence, correlationid=correlationid,
             causationid=causationid, actor=actor,
         )
@@ -61,7 +61,7 @@ class Envelope:
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
-    def from_dict(cls, body: dict) -> "Envelope":
+    def from_dict(cls, body: dict) -> Envelope:
         missing = [k for k in ("id", "source", "type", "subject", "time", "data") if k not in body]
         if missing:
             raise ValueError(f"not a CRM event envelope: missing {', '.join(missing)}")

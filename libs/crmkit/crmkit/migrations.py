@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 
 from .db import make_engine
+
+MIGRATION_LOCK_KEY = 0x0C12_0A1E
 
 
 def config(service: str, package: str, database_url: str) -> Config:
@@ -36,5 +38,9 @@ def run_env(target_metadata: MetaData) -> None:
             version_table=version_table, render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Replicas set up at once (initContainers) take turns instead of racing to
+                # create the version table; the lock ends with the transaction.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
     engine.dispose()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from kombu import Connection, Consumer, Producer, Queue
 
@@ -72,7 +73,7 @@ class RpcClient:
                 )
             body = future.result(timeout or self.timeout)
         except FutureTimeout:
-            raise ServiceUnavailable(f"{service}.{method} did not answer within {timeout or self.timeout}s")
+            raise ServiceUnavailable(f"{service}.{method} did not answer within {timeout or self.timeout}s") from None
         except (OSError, ConnectionError) as exc:
             self._producer = None
             raise ServiceUnavailable(f"cannot send to {service}.{method}: {exc}") from exc

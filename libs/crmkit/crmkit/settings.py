@@ -21,7 +21,7 @@ def _floats(raw: str, name: str) -> tuple[float, ...]:
     try:
         values = tuple(float(part) for part in raw.split(",") if part.strip())
     except ValueError:
-        raise ValueError(f"{name} must be a comma-separated list of seconds, got {raw!r}")
+        raise ValueError(f"{name} must be a comma-separated list of seconds, got {raw!r}") from None
     if any(v <= 0 for v in values):
         raise ValueError(f"{name} must hold positive seconds, got {raw!r}")
     return values
@@ -49,7 +49,7 @@ class Settings:
     rpc_timeout_seconds: float
 
     @classmethod
-    def for_service(cls, service: str) -> "Settings":
+    def for_service(cls, service: str) -> Settings:
         prefix = service.upper()
         default_db = f"sqlite:///{data_dir() / (service + '.db')}"
         max_workers = int(_env("CRM_MAX_WORKERS", "10"))

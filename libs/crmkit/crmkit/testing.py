@@ -41,7 +41,7 @@ class RabbitVhost:
         amqp = urlsplit(AMQP_URI)
         self.amqp_uri = urlunsplit((amqp.scheme, amqp.netloc, "/" + quote(self.name, safe=""), "", ""))
 
-    def __enter__(self) -> "RabbitVhost":
+    def __enter__(self) -> RabbitVhost:
         vhost = quote(self.name, safe="")
         requests.put(f"{self.api}/vhosts/{vhost}", auth=self.auth, timeout=10).raise_for_status()
         requests.put(f"{self.api}/permissions/{vhost}/{quote(self.auth[0])}", auth=self.auth, timeout=10,
@@ -71,7 +71,7 @@ class PostgresDatabases:
     def url(self, name: str) -> str:
         return make_url(POSTGRES_URL).set(database=self.names[name]).render_as_string(hide_password=False)
 
-    def __enter__(self) -> "PostgresDatabases":
+    def __enter__(self) -> PostgresDatabases:
         with self.admin.connect() as conn:
             for database in self.names.values():
                 conn.execute(text(f'CREATE DATABASE "{database}"'))
@@ -134,13 +134,13 @@ class Stack:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise AssertionError(f"{name} did not stop within {timeout}s of SIGTERM")
+            raise AssertionError(f"{name} did not stop within {timeout}s of SIGTERM") from None
 
     def stop_all(self) -> None:
         for name in list(self.procs):
             if self.procs[name].poll() is None:
                 self.procs[name].send_signal(signal.SIGTERM)
-        for name, proc in list(self.procs.items()):
+        for proc in list(self.procs.values()):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -160,7 +160,7 @@ class Stack:
                     except ServiceUnavailable:
                         self._check_alive()
                         if time.monotonic() > deadline:
-                            raise AssertionError(f"{service} not ready within {timeout}s; see {self.log_dir}")
+                            raise AssertionError(f"{service} not ready within {timeout}s; see {self.log_dir}") from None
         finally:
             client.close()
         if "gateway" in self.procs:

@@ -85,7 +85,7 @@ def compute(lines: list[Line], currency: str, document_discount_percent: Decimal
     breakdown = []
     document_discount_total = Decimal(0)
     for rate in sorted({line.tax_rate for line in lines}):
-        nets = [t.net for line, t in zip(lines, line_totals) if line.tax_rate == rate]
+        nets = [t.net for line, t in zip(lines, line_totals, strict=True) if line.tax_rate == rate]
         base = sum(nets, Decimal(0))
         allowance = round_money(base * document_discount_percent / HUNDRED, currency)
         taxable = base - allowance

@@ -1,7 +1,6 @@
 from decimal import Decimal as D
 
 import pytest
-
 from crmtotals import Line, compute, round_money
 
 

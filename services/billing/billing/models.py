@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
 from crmkit.records import Record
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -51,9 +50,9 @@ class Order(Record, DocumentTotals, CustomerSnapshot, Base):
     opportunity_id: Mapped[str | None] = mapped_column(String(36), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     order_date: Mapped[date] = mapped_column(Date)
-    lines: Mapped[list["OrderLine"]] = relationship(order_by="OrderLine.position", lazy="selectin",
+    lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.position", lazy="selectin",
                                                     cascade="all, delete-orphan")
-    invoices: Mapped[list["Invoice"]] = relationship(order_by="Invoice.created_at", lazy="selectin",
+    invoices: Mapped[list[Invoice]] = relationship(order_by="Invoice.created_at", lazy="selectin",
                                                      back_populates="order")
 
 
@@ -89,9 +88,9 @@ class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     order: Mapped[Order] = relationship(back_populates="invoices")
-    lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position", lazy="selectin",
+    lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position", lazy="selectin",
                                                       cascade="all, delete-orphan")
-    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", lazy="selectin")
+    payments: Mapped[list[Payment]] = relationship(order_by="Payment.created_at", lazy="selectin")
 
 
 class InvoiceLine(LineFields, Base):

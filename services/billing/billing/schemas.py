@@ -1,7 +1,6 @@
 """Wire formats of the billing service."""
-from marshmallow import Schema, fields, validate
-
 from crmkit.schemas import Amount, RecordSchema
+from marshmallow import Schema, fields, validate
 
 from .domain import PAYMENT_METHODS
 

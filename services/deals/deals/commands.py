@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +44,10 @@ def _move_stage(unit: UnitOfWork, opportunity: Opportunity, stage: str) -> None:
     ))
 
 
+def _date_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     """From lead.converted, with the id the lead chose. Once, however often it arrives:
     the inbox skips redeliveries, and the id (and lead_id) are unique besides."""
@@ -59,7 +62,7 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
         amount=Decimal(wanted["amount"]) if wanted.get("amount") is not None else None,
         currency=wanted.get("currency"), stage=stage, probability=domain.stage_probability(stage),
         forecast_category=domain.forecast_category(stage),
-        expected_close_date=date.fromisoformat(wanted["expected_close_date"]) if wanted.get("expected_close_date") else None,
+        expected_close_date=_date_or_none(wanted.get("expected_close_date")),
     )
     opportunity.history.append(StageChange(
         from_stage=None, to_stage=stage, at=utcnow(), actor=unit.call.actor,
@@ -93,12 +96,13 @@ def create_quote(unit: UnitOfWork, data: dict) -> dict:
         document_discount_percent=fields["document_discount_percent"], rounding=fields["rounding"],
         terms=fields.get("terms"), subtotal=totals.subtotal, discount_total=totals.discount_total,
         net_total=totals.net_total, tax_total=totals.tax_total, grand_total=totals.grand_total,
-        tax_breakdown=[{"rate": str(b.rate), "taxable": str(b.taxable), "tax": str(b.tax)} for b in totals.tax_breakdown],
+        tax_breakdown=[{"rate": str(b.rate), "taxable": str(b.taxable), "tax": str(b.tax)}
+                       for b in totals.tax_breakdown],
         lines=[
             QuoteLine(position=i, sku=l.get("sku"), description=l["description"], quantity=l["quantity"],
                       unit_price=l["unit_price"], discount_percent=l["discount_percent"], tax_rate=l["tax_rate"],
                       net=t.net)
-            for i, (l, t) in enumerate(zip(fields["lines"], totals.lines), start=1)
+            for i, (l, t) in enumerate(zip(fields["lines"], totals.lines, strict=True), start=1)
         ],
     )
     unit.session.add(quote)

@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
 from crmkit.records import Record
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -35,7 +34,7 @@ class Opportunity(Record, Base):
     expected_close_date: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    history: Mapped[list["StageChange"]] = relationship(order_by="StageChange.at", lazy="selectin")
+    history: Mapped[list[StageChange]] = relationship(order_by="StageChange.at", lazy="selectin")
 
 
 class StageChange(Base):
@@ -83,7 +82,7 @@ class Quote(Record, Base):
     # so the document shows exactly what was sent.
     tax_breakdown: Mapped[list] = mapped_column(JSON)
 
-    lines: Mapped[list["QuoteLine"]] = relationship(order_by="QuoteLine.position", lazy="selectin",
+    lines: Mapped[list[QuoteLine]] = relationship(order_by="QuoteLine.position", lazy="selectin",
                                                     cascade="all, delete-orphan")
 
 

@@ -122,7 +122,7 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
         raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
     return {
         "id": new_id(),
-        "name": choice.get("name") or (organization.name if organization else f"{lead.first_name or ''} {lead.last_name}".strip()),
+        "name": choice.get("name") or (organization.name if organization else _person(lead)),
         "amount": amount,
         "currency": currency,
         "expected_close_date": choice.get("expected_close_date") or lead.timeline,
@@ -132,8 +132,12 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
         "organization_id": organization.id if organization else None,
         "organization_name": organization.name if organization else None,
         "contact_id": contact.id,
-        "contact_name": f"{contact.first_name or ''} {contact.last_name}".strip(),
+        "contact_name": _person(contact),
     }
+
+
+def _person(record) -> str:
+    return f"{record.first_name or ''} {record.last_name}".strip()
 
 
 def get_organization(unit: UnitOfWork, organization_id: str) -> dict:

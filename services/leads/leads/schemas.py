@@ -1,7 +1,6 @@
 """Wire formats of the leads service: RPC payloads in, records out."""
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
-
 from crmkit.schemas import Amount, Currency, RecordSchema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain import SOURCES
 
@@ -15,7 +14,8 @@ class LeadCreate(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
-    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
+    country = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
     source = fields.String(load_default="other", validate=validate.OneOf(SOURCES))
     campaign = fields.String(allow_none=True, validate=validate.Length(max=100))
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))

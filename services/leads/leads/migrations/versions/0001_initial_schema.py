@@ -4,10 +4,9 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 14:00:52.248862
 """
-from alembic import op
-import sqlalchemy as sa
 import crmkit.db
-
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,39 @@
+# The two commands of the README: `make up` and `make test`. Everything else is here
+# for the people who work on the system.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PACKAGES := libs/crmkit libs/totals services/leads services/deals services/billing gateway
+STAMP := $(VENV)/.installed
+
+.PHONY: up test bench lint dlq clean
+
+# The environment is (re)built when a package's dependencies change.
+$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+## Start every process in the foreground (Ctrl-C stops them all)
+up: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/crm-up
+
+## Run every test against the real RabbitMQ and PostgreSQL
+test: $(STAMP)
+	$(BIN)/pytest
+
+## Measure the flow and this machine's ceilings (never part of pass/fail)
+bench: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## List the dead-letter queues (see `crm-dlq --help` to show and replay)
+dlq: $(STAMP)
+	$(BIN)/crm-dlq list
+
+clean:
+	rm -rf $(VENV) var

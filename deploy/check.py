@@ -1,0 +1,278 @@
+"""Offline checks of the deployment files: no cluster, no Docker engine needed.
+
+    python deploy/check.py
+
+Parses every YAML file under deploy/ and docker-compose.yml, follows each
+kustomization's references, and checks the rules deploy/README.md promises for every
+Deployment (resources, probes, securityContext, selectors). When `kustomize` or
+`kubectl` is on PATH it also renders base and each overlay and checks the result,
+where generated names and overlay patches are applied. Needs only PyYAML (nameko
+already brings it into the project's venv). Exits non-zero on any problem.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+DEPLOY = Path(__file__).resolve().parent
+ROOT = DEPLOY.parent
+K8S = DEPLOY / "k8s"
+COMPOSE = ROOT / "docker-compose.yml"
+# Our images: built by deploy/images/Dockerfile, whose entrypoint is tini.
+OWN_IMAGE_PREFIX = "crm-"
+# Secrets a real cluster creates itself (deploy/README.md); only dev generates them.
+EXTERNAL_SECRETS = {"crm-connections"}
+
+problems: list[str] = []
+
+
+def problem(where: str, message: str) -> None:
+    problems.append(f"{where}: {message}")
+
+
+def load_all(path: Path) -> list[dict]:
+    try:
+        return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+    except yaml.YAMLError as exc:
+        problem(str(path.relative_to(ROOT)), f"does not parse: {exc}")
+        return []
+
+
+# --- kustomize layout ---------------------------------------------------------
+
+def check_kustomization(path: Path) -> list[dict]:
+    """Check that what the kustomization names exists; return its resource objects."""
+    where = str(path.relative_to(ROOT))
+    (kustomization,) = load_all(path) or [{}]
+    objects: list[dict] = []
+    for entry in kustomization.get("resources", []):
+        target = path.parent / entry
+        if target.is_dir():
+            if not (target / "kustomization.yaml").exists():
+                problem(where, f"resource {entry} is a directory without kustomization.yaml")
+        elif target.is_file():
+            objects += load_all(target)
+        else:
+            problem(where, f"resource {entry} does not exist")
+    for generator in kustomization.get("configMapGenerator", []) + kustomization.get("secretGenerator", []):
+        for entry in generator.get("files", []) + generator.get("envs", []):
+            file = entry.split("=", 1)[-1]
+            if not (path.parent / file).is_file():
+                problem(where, f"generator {generator['name']} reads {file}, which does not exist")
+    for patch in kustomization.get("patches", []):
+        if "path" in patch and not (path.parent / patch["path"]).is_file():
+            problem(where, f"patch {patch['path']} does not exist")
+    return objects
+
+
+# --- workload rules ---------------------------------------------------------------
+
+def is_own(container: dict) -> bool:
+    return container.get("image", "").split("/")[-1].startswith(OWN_IMAGE_PREFIX)
+
+
+def check_container(where: str, container: dict, pod: dict, init: bool) -> None:
+    where = f"{where} container {container.get('name')}"
+    resources = container.get("resources", {})
+    for kind, keys in (("requests", ("cpu", "memory")), ("limits", ("memory",))):
+        for key in keys:
+            if key not in resources.get(kind, {}):
+                problem(where, f"no resources.{kind}.{key}")
+    security = container.get("securityContext", {})
+    if security.get("allowPrivilegeEscalation") is not False:
+        problem(where, "securityContext.allowPrivilegeEscalation is not false")
+    if "ALL" not in security.get("capabilities", {}).get("drop", []):
+        problem(where, "securityContext.capabilities does not drop ALL")
+    if not is_own(container):
+        if not init and "readinessProbe" not in container:
+            problem(where, "infrastructure container without a readinessProbe")
+        return
+    if security.get("readOnlyRootFilesystem") is not True:
+        problem(where, "securityContext.readOnlyRootFilesystem is not true")
+    if "command" in container:
+        problem(where, "sets command, which replaces the image's tini entrypoint: use args")
+    empty_dirs = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v}
+    if not any(m.get("mountPath") == "/tmp" and m.get("name") in empty_dirs
+               for m in container.get("volumeMounts", [])):
+        problem(where, "no emptyDir mounted on /tmp (the root filesystem is read-only)")
+
+
+def check_probes(where: str, component: str, container: dict) -> None:
+    if component == "api":  # the gateway promises HTTP probes on /health
+        for probe in ("readinessProbe", "livenessProbe"):
+            if container.get(probe, {}).get("httpGet", {}).get("path") != "/health":
+                problem(where, f"gateway container without an HTTP {probe} on /health")
+        # It binds to 127.0.0.1 by default, where neither probes nor the Service reach.
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        if env.get("CRM_GATEWAY_HOST") != "0.0.0.0":
+            problem(where, "gateway container without CRM_GATEWAY_HOST=0.0.0.0")
+    if component in ("service", "relay") and "livenessProbe" in container:
+        probe = container["livenessProbe"]
+        if "exec" in probe and "python" in " ".join(probe["exec"].get("command", [])):
+            problem(where, "an exec liveness probe that only runs Python proves nothing; remove it")
+
+
+def check_deployment(where: str, deployment: dict) -> None:
+    spec = deployment.get("spec", {})
+    template = spec.get("template", {})
+    pod = template.get("spec", {})
+    labels = template.get("metadata", {}).get("labels", {})
+    selector = spec.get("selector", {}).get("matchLabels", {})
+    if not selector:
+        problem(where, "no selector.matchLabels")
+    for key, value in selector.items():
+        if labels.get(key) != value:
+            problem(where, f"selector {key}={value} does not match the pod template's labels")
+    for key in ("app.kubernetes.io/name", "app.kubernetes.io/component"):
+        if key not in deployment.get("metadata", {}).get("labels", {}) or key not in labels:
+            problem(where, f"label {key} missing on the Deployment or its pod template")
+    if "terminationGracePeriodSeconds" not in pod:
+        problem(where, "no terminationGracePeriodSeconds")
+    if pod.get("securityContext", {}).get("runAsNonRoot") is not True:
+        problem(where, "pod securityContext.runAsNonRoot is not true")
+    containers = pod.get("containers", [])
+    if not containers:
+        problem(where, "no containers")
+    for container in pod.get("initContainers", []):
+        check_container(where, container, pod, init=True)
+    for container in containers:
+        check_container(where, container, pod, init=False)
+        check_probes(where, labels.get("app.kubernetes.io/component", ""), container)
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def check_objects(where: str, objects: list[dict], rendered: bool) -> None:
+    deployments = [o for o in objects if o.get("kind") == "Deployment"]
+    templates = {d["metadata"]["name"]: d["spec"]["template"] for d in deployments}
+    for deployment in deployments:
+        check_deployment(f"{where} Deployment {deployment['metadata']['name']}", deployment)
+    budgets = [o for o in objects if o.get("kind") == "PodDisruptionBudget"]
+    for budget in budgets:
+        selector = budget.get("spec", {}).get("selector", {}).get("matchLabels", {})
+        if not any(selects(selector, t["metadata"]["labels"]) for t in templates.values()):
+            problem(f"{where} PodDisruptionBudget {budget['metadata']['name']}", "selects no Deployment")
+    for name, template in templates.items():
+        labels = template["metadata"]["labels"]
+        if labels.get("app.kubernetes.io/component") in ("service", "relay", "api") and not any(
+                selects(b["spec"]["selector"].get("matchLabels", {}), labels) for b in budgets):
+            problem(f"{where} Deployment {name}", "no PodDisruptionBudget covers it")
+    for service in (o for o in objects if o.get("kind") == "Service"):
+        selector = service.get("spec", {}).get("selector", {})
+        matched = [t for t in templates.values() if selects(selector, t["metadata"]["labels"])]
+        if not matched:
+            problem(f"{where} Service {service['metadata']['name']}", "selects no Deployment")
+        ports = {p.get("name") for t in matched for c in t["spec"]["containers"] for p in c.get("ports", [])}
+        for port in service.get("spec", {}).get("ports", []):
+            if isinstance(port.get("targetPort"), str) and port["targetPort"] not in ports:
+                problem(f"{where} Service {service['metadata']['name']}",
+                        f"targetPort {port['targetPort']} is no container port of the pods it selects")
+    if rendered:
+        check_references(where, objects, templates)
+
+
+def check_references(where: str, objects: list[dict], templates: dict) -> None:
+    """Every ConfigMap and Secret a pod names exists in the output (after hashing)."""
+    present = {(o["kind"], o["metadata"]["name"]): o for o in objects if o.get("kind") in ("ConfigMap", "Secret")}
+    for name, template in templates.items():
+        pod = template["spec"]
+        for container in pod.get("containers", []) + pod.get("initContainers", []):
+            refs = [("ConfigMap", e["configMapRef"]["name"], None)
+                    for e in container.get("envFrom", []) if "configMapRef" in e]
+            refs += [("Secret", e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"])
+                     for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})]
+            for kind, ref, key in refs:
+                obj = present.get((kind, ref))
+                if obj is None:
+                    if not (kind == "Secret" and ref in EXTERNAL_SECRETS):
+                        problem(f"{where} Deployment {name}", f"{kind} {ref} is not in the output")
+                elif key is not None and key not in obj.get("data", {}) and key not in obj.get("stringData", {}):
+                    problem(f"{where} Deployment {name}", f"Secret {ref} has no key {key}")
+        for volume in pod.get("volumes", []):
+            ref = volume.get("configMap", {}).get("name")
+            if ref and ("ConfigMap", ref) not in present:
+                problem(f"{where} Deployment {name}", f"ConfigMap {ref} (volume) is not in the output")
+
+
+def render(directory: Path) -> list[dict] | None:
+    if shutil.which("kustomize"):
+        command = ["kustomize", "build", str(directory)]
+    elif shutil.which("kubectl"):
+        command = ["kubectl", "kustomize", str(directory)]
+    else:
+        return None
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        problem(str(directory.relative_to(ROOT)), f"kustomize build failed: {result.stderr.strip()}")
+        return []
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+# --- docker-compose.yml ----------------------------------------------------------------
+
+def check_compose() -> None:
+    where = "docker-compose.yml"
+    (compose,) = load_all(COMPOSE) or [{}]
+    services = compose.get("services", {})
+    for infra in ("rabbitmq", "postgres"):
+        if "healthcheck" not in services.get(infra, {}):
+            problem(where, f"{infra} has no healthcheck")
+    for name, service in services.items():
+        build = service.get("build")
+        if isinstance(build, dict):
+            dockerfile = ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+            if not dockerfile.is_file():
+                problem(where, f"{name} builds from {dockerfile}, which does not exist")
+            package = build.get("args", {}).get("PACKAGE")
+            if package is None:
+                problem(where, f"{name} builds without a PACKAGE build arg")
+        for dependency in service.get("depends_on", {}):
+            if dependency not in services:
+                problem(where, f"{name} depends on {dependency}, which is no service")
+        command = service.get("command", [])
+        if command == ["crm-gateway"] and service.get("environment", {}).get("CRM_GATEWAY_HOST") != "0.0.0.0":
+            problem(where, f"{name} runs the gateway without CRM_GATEWAY_HOST=0.0.0.0")
+        # Every run and relay process waits for its service's setup to have succeeded.
+        if command[:2] == ["crm-service", "run"] or command[:1] == ["crm-relay"]:
+            setup = f"{command[-1]}-setup"
+            condition = service.get("depends_on", {}).get(setup, {}).get("condition")
+            if condition != "service_completed_successfully":
+                problem(where, f"{name} does not wait for {setup} to complete successfully")
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith(".") and not (ROOT / source).exists():
+                problem(where, f"{name} mounts {source}, which does not exist")
+
+
+def main() -> int:
+    for path in sorted(DEPLOY.rglob("*.y*ml")) + [COMPOSE]:
+        load_all(path)
+    for kustomization in sorted(K8S.rglob("kustomization.yaml")):
+        directory = kustomization.parent
+        where = str(directory.relative_to(ROOT))
+        # Sources: what the files say before kustomize (names unhashed, overlay
+        # patches not applied), so only the rules that hold there are checked.
+        check_objects(where, check_kustomization(kustomization), rendered=False)
+        rendered = render(directory)
+        if rendered is None:
+            print(f"skipped rendering {where}: neither kustomize nor kubectl on PATH")
+        elif rendered:
+            check_objects(f"{where} (rendered)", rendered, rendered=True)
+            print(f"rendered {where}: {len(rendered)} objects")
+    check_compose()
+    if not (DEPLOY / "images" / "Dockerfile").is_file():
+        problem("deploy/images", "no Dockerfile")
+    for line in problems:
+        print(f"PROBLEM {line}")
+    print(f"{'FAILED' if problems else 'OK'}: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
