@@ -1,0 +1,98 @@
+"""crmkit's pieces on their own (the number series against real PostgreSQL)."""
+from __future__ import annotations
+
+import random
+import threading
+from decimal import Decimal
+
+import pytest
+from crmkit import platform_tables
+from crmkit.db import ExactDecimal, make_engine
+from crmkit.envelope import Envelope, event_type
+from crmkit.numbering import next_number
+from crmkit.settings import Settings
+from crmkit.testing import PostgresDatabases
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+
+def test_an_envelope_survives_the_wire_and_names_what_is_missing():
+    envelope = Envelope.new(source="crm/leads", type=event_type("lead.converted"), subject="L1",
+                            data={"a": 1}, sequence=3, correlationid="c", causationid="e0", actor="bob")
+    back = Envelope.from_dict(__import__("json").loads(envelope.to_json()))
+    assert back == envelope and back.name == "lead.converted" and back.type == "crm.lead.converted.v1"
+    with pytest.raises(ValueError, match="missing subject, data"):
+        Envelope.from_dict({"id": "1", "source": "s", "type": "t", "time": "now"})
+
+
+def test_settings_refuse_retry_delays_that_are_not_seconds(monkeypatch):
+    monkeypatch.setenv("CRM_EVENT_RETRY_DELAYS", "1,soon")
+    with pytest.raises(ValueError, match="CRM_EVENT_RETRY_DELAYS"):
+        Settings.for_service("leads")
+    monkeypatch.setenv("CRM_EVENT_RETRY_DELAYS", "0.5, 2")
+    monkeypatch.setenv("LEADS_DATABASE_URL", "postgresql+psycopg2://db/leads")
+    settings = Settings.for_service("leads")
+    assert settings.event_retry_delays == (0.5, 2.0) and settings.database_url.endswith("/leads")
+    assert Settings.for_service("deals").database_url.endswith("deals.db")  # its own SQLite file
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    with PostgresDatabases(["numbering"]) as databases:
+        url = databases.url("numbering")
+        engine = create_engine(url)
+        platform_tables.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+
+
+def test_a_number_series_has_no_gap_and_no_duplicate_under_concurrency_and_rollbacks(postgres_url):
+    engine = make_engine(postgres_url, pool_size=10)
+    committed: list[int] = []
+    lock = threading.Lock()
+
+    def take(n: int) -> None:
+        rng = random.Random(n)
+        for _ in range(10):
+            with Session(engine) as session:
+                number = next_number(session, "invoice", 2026)
+                if rng.random() < 0.3:
+                    session.rollback()  # e.g. the invoice failed to issue: the number returns
+                    continue
+                session.commit()
+                with lock:
+                    committed.append(number)
+
+    threads = [threading.Thread(target=take, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert sorted(committed) == list(range(1, len(committed) + 1))
+    assert len(committed) > 100
+
+
+def test_series_are_separate_per_name_and_period(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/n.db")
+    platform_tables.metadata.create_all(engine)
+    with Session(engine) as session:
+        taken = [next_number(session, "quote", 2026), next_number(session, "quote", 2026),
+                 next_number(session, "quote", 2027), next_number(session, "order", 2026)]
+        session.commit()
+    assert taken == [1, 2, 1, 1]
+
+
+def test_exact_decimals_come_back_exactly_on_sqlite_and_postgresql(tmp_path, postgres_url):
+    from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+
+    value = Decimal("123456789012345.123456789")
+    for url in (f"sqlite:///{tmp_path}/d.db", postgres_url):
+        table = Table("amounts", MetaData(), Column("id", Integer, primary_key=True), Column("amount", ExactDecimal))
+        engine = make_engine(url)
+        table.create(engine, checkfirst=True)
+        with engine.begin() as conn:
+            conn.execute(insert(table).values(id=1, amount=value))
+            assert conn.execute(select(table.c.amount)).scalar_one() == value
+            table.drop(conn)
+        engine.dispose()
