@@ -1,6 +1,7 @@
 """End to end: every process a real subprocess, driven only over HTTP."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -136,3 +137,30 @@ def test_the_correlation_id_follows_the_action_into_every_service_log(stack, hea
     api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
     # deals logs the opportunity it made from lead.converted under the caller's id.
     assert any(correlation_id in line and "opportunity" in line for line in stack.logs("deals").splitlines())
+
+
+def test_two_conversions_of_one_lead_at_the_same_moment_exactly_one_succeeds(stack):
+    api = Api(stack.base_url)
+    lead = api.post("/leads", LEAD, expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: api.http.post(f"{stack.base_url}/leads/{lead['id']}/convert", json={}),
+                                range(2)))
+    assert sorted(r.status_code for r in answers) == [200, 409]
+    winner = next(r.json() for r in answers if r.status_code == 200)
+    assert api.get(f"/leads/{lead['id']}")["converted_opportunity_id"] == winner["converted_opportunity_id"]
+
+
+def test_two_accepts_of_one_quote_at_the_same_moment_make_one_order(stack):
+    api = Api(stack.base_url)
+    converted = convert_lead(api)
+    opportunity = api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
+    quote = api.post("/quotes", {"opportunity_id": opportunity["id"], "lines": [
+        {"description": "x", "quantity": "1", "unit_price": "10"}]}, expect=201)
+    api.post(f"/quotes/{quote['id']}/send")
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: api.http.post(f"{stack.base_url}/quotes/{quote['id']}/accept"), range(2)))
+    assert sorted(r.status_code for r in answers) == [200, 409]
+    order_id = next(r.json()["order_id"] for r in answers if r.status_code == 200)
+    assert api.get(f"/quotes/{quote['id']}")["order_id"] == order_id
+    assert api.eventually(f"/orders/{order_id}")["quote_id"] == quote["id"]

@@ -96,11 +96,7 @@ class UnitOfWork:
         session = self.session
         if self._events:
             outbox.append(session, self._events)
-        try:
-            session.commit()
-        except StaleDataError as exc:
-            session.rollback()
-            raise Conflict("The record was changed by someone else meanwhile; read it again and retry.") from exc
+        session.commit()
         if self._events and self.waker is not None:
             self.waker.wake()
         self._events = []
@@ -117,6 +113,16 @@ class UnitOfWork:
         if self._holding_lock:
             self._holding_lock = False
             self.sqlite_lock.release()
+
+
+def _lost_update_as_conflict(exc_info):
+    """A version check that failed (at a flush in the method or at commit) means another
+    writer got there first: the caller gets a Conflict to retry, not an internal error."""
+    if exc_info is None or not isinstance(exc_info[1], StaleDataError):
+        return exc_info
+    conflict = Conflict("The record was changed by someone else meanwhile; read it again and retry.")
+    conflict.__cause__ = exc_info[1]
+    return (Conflict, conflict, exc_info[2])
 
 
 class Database(DependencyProvider):
@@ -159,7 +165,7 @@ class Database(DependencyProvider):
             result, exc_info = None, sys.exc_info()
         finally:
             unit.close()
-        return result, exc_info
+        return result, _lost_update_as_conflict(exc_info)
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         self.complete_work(worker_ctx, result, exc_info)
