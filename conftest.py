@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from crmkit.testing import PostgresDatabases, RabbitVhost, Stack, free_port
 
 ROOT = Path(__file__).parent

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import time
 
-from crmkit.broker import EVENTS_EXCHANGE
-from crmkit.envelope import CONTENT_TYPE
 from kombu import Connection, Producer
 from sqlalchemy import create_engine, text
+
+from crmkit.broker import EVENTS_EXCHANGE
+from crmkit.envelope import CONTENT_TYPE
 
 
 def publish(amqp_uri: str, body: dict) -> None:

@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from crmkit.testing import RabbitVhost
-from flow import LEAD, Api, convert_lead, run_flow
 
 from conftest import SERVICES, make_stack
+from crmkit.testing import RabbitVhost
+from flow import LEAD, Api, convert_lead, run_flow
 
 
 def test_lead_to_paid_invoice_on_postgresql(stack):

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from crmkit.ids import new_id
 from events import outbox_events, publish, query, wait_for
 from flow import Api, convert_lead, run_flow

@@ -6,11 +6,12 @@ import logging
 import re
 import uuid
 
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
 from crmkit import context
 from crmkit.context import CallContext
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
-from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from . import errors
 

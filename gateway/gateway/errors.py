@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from crmkit.rpc_client import RemoteError
 from flask import jsonify
+
+from crmkit.rpc_client import RemoteError
 
 log = logging.getLogger(__name__)
 

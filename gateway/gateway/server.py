@@ -7,6 +7,7 @@ import signal
 import sys
 
 import waitress
+
 from crmkit import logs
 from crmkit.rpc_client import RpcClient
 from crmkit.runner import require_broker

@@ -1,7 +1,6 @@
 """The gateway's error mapping: a service's refusal keeps its meaning, anything else
 says nothing about the inside."""
 from crmkit.rpc_client import RemoteError
-
 from gateway import errors
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import os
 
+from sqlalchemy import Integer, String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from crmkit import platform_tables
 from crmkit.context import Call
 from crmkit.db import new_metadata
 from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
-from sqlalchemy import Integer, String, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from kombu import Connection, Consumer, Producer, Queue, binding
+from sqlalchemy import create_engine, text
+
 from crmkit.broker import EVENTS_EXCHANGE
 from crmkit.context import CallContext
 from crmkit.envelope import CONTENT_TYPE, Envelope, event_type
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.testing import PostgresDatabases, RabbitVhost
 from crmkit_test_services import Base
-from kombu import Connection, Consumer, Producer, Queue, binding
-from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent

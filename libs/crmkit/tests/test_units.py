@@ -6,14 +6,15 @@ import threading
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, make_engine
 from crmkit.envelope import Envelope, event_type
 from crmkit.numbering import next_number
 from crmkit.settings import Settings
 from crmkit.testing import PostgresDatabases
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 
 def test_an_envelope_survives_the_wire_and_names_what_is_missing():

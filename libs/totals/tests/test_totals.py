@@ -1,6 +1,7 @@
 from decimal import Decimal as D
 
 import pytest
+
 from crmtotals import Line, compute, round_money
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from sqlalchemy import select
+
 import crmtotals
 from crmkit.db import utcnow
 from crmkit.errors import Conflict, NotFound
@@ -11,7 +13,6 @@ from crmkit.ids import new_id, parse_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
-from sqlalchemy import select
 
 from . import domain, schemas
 from .models import Invoice, InvoiceLine, Order, OrderLine, Payment

@@ -1,6 +1,7 @@
 """Wire formats of the billing service."""
-from crmkit.schemas import Amount, RecordSchema
 from marshmallow import Schema, fields, validate
+
+from crmkit.schemas import Amount, RecordSchema
 
 from .domain import PAYMENT_METHODS
 

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from billing import domain
 from crmkit.errors import InvalidTransition, ValidationFailed
 

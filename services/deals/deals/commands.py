@@ -5,6 +5,8 @@ import logging
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 import crmtotals
 from crmkit.db import utcnow
 from crmkit.errors import Conflict, NotFound
@@ -12,7 +14,6 @@ from crmkit.ids import new_id, parse_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
-from sqlalchemy import select
 
 from . import domain, schemas
 from .models import Opportunity, Quote, QuoteLine, StageChange

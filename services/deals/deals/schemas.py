@@ -1,9 +1,10 @@
 """Wire formats of the deals service."""
 from decimal import Decimal
 
+from marshmallow import Schema, fields, validate
+
 from crmkit.schemas import Amount, Currency, RecordSchema
 from crmtotals import ROUNDING_MODES
-from marshmallow import Schema, fields, validate
 
 _percent = dict(validate=validate.Range(min=0, max=100))
 

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from crmkit.errors import InvalidTransition
 from deals import domain
 

@@ -1,6 +1,7 @@
 """Wire formats of the leads service: RPC payloads in, records out."""
-from crmkit.schemas import Amount, Currency, RecordSchema
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from crmkit.schemas import Amount, Currency, RecordSchema
 
 from .domain import SOURCES
 

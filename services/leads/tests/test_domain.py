@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from crmkit.errors import InvalidTransition, ValidationFailed
 from leads import domain
 

@@ -1,5 +1,4 @@
-from crmkit.migrations import run_env
-
 from billing.models import Base
+from crmkit.migrations import run_env
 
 run_env(Base.metadata)

@@ -4,9 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 14:01:54.286340
 """
-import crmkit.db
 import sqlalchemy as sa
 from alembic import op
+
+import crmkit.db
 
 revision = '0001'
 down_revision = None

@@ -4,9 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 14:00:52.248862
 """
-import crmkit.db
 import sqlalchemy as sa
 from alembic import op
+
+import crmkit.db
 
 revision = '0001'
 down_revision = None
