@@ -28,7 +28,8 @@ from .context import CallContext
 from .db import is_sqlite, make_engine, utcnow
 from .dialect import insert_ignoring_duplicates
 from .envelope import Envelope, event_type
-from .errors import Conflict
+from .errors import Conflict, NotFound
+from .ids import parse_id
 from .platform_tables import inbox
 from .settings import Settings
 
@@ -83,6 +84,14 @@ class UnitOfWork:
         )
         self._events.append(envelope)
         return envelope
+
+    def get(self, model, record_id: str):
+        """The record with this id, or NotFound naming what was asked for."""
+        key = parse_id(record_id)
+        record = self.session.get(model, key) if key else None
+        if record is None:
+            raise NotFound(model.__name__.lower(), str(record_id))
+        return record
 
     def first_delivery(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handled ``event_id``; False when it already had."""

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 import crmtotals
 from crmkit.db import utcnow
-from crmkit.errors import Conflict, NotFound
-from crmkit.ids import new_id, parse_id
+from crmkit.errors import Conflict
+from crmkit.ids import new_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
@@ -25,14 +25,6 @@ _LINE_FIELDS = ("position", "sku", "description", "quantity", "unit_price", "dis
 _TOTAL_FIELDS = ("subtotal", "discount_total", "net_total", "tax_total", "grand_total")
 
 log = logging.getLogger(__name__)
-
-
-def _get(unit: UnitOfWork, model, entity: str, record_id: str):
-    key = parse_id(record_id)
-    record = unit.session.get(model, key) if key else None
-    if record is None:
-        raise NotFound(entity, str(record_id))
-    return record
 
 
 def _recomputed_totals(quote: dict) -> crmtotals.Totals:
@@ -98,7 +90,7 @@ def issue_invoice(unit: UnitOfWork, invoice: Invoice) -> None:
 
 def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
     fields = load(schemas.PaymentIn(), data)
-    invoice = _get(unit, Invoice, "invoice", invoice_id)
+    invoice = unit.get(Invoice, invoice_id)
     for earlier in invoice.payments:
         if earlier.reference == fields["reference"]:
             if earlier.amount != fields["amount"]:
@@ -127,8 +119,8 @@ def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
 
 
 def get_order(unit: UnitOfWork, order_id: str) -> dict:
-    return order_out.dump(_get(unit, Order, "order", order_id))
+    return order_out.dump(unit.get(Order, order_id))
 
 
 def get_invoice(unit: UnitOfWork, invoice_id: str) -> dict:
-    return invoice_out.dump(_get(unit, Invoice, "invoice", invoice_id))
+    return invoice_out.dump(unit.get(Invoice, invoice_id))

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 import crmtotals
 from crmkit.db import utcnow
-from crmkit.errors import Conflict, NotFound
-from crmkit.ids import new_id, parse_id
+from crmkit.errors import Conflict
+from crmkit.ids import new_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
@@ -22,14 +22,6 @@ opportunity_out = schemas.OpportunityOut()
 quote_out = schemas.QuoteOut()
 
 log = logging.getLogger(__name__)
-
-
-def _get(unit: UnitOfWork, model, entity: str, record_id: str):
-    key = parse_id(record_id)
-    record = unit.session.get(model, key) if key else None
-    if record is None:
-        raise NotFound(entity, str(record_id))
-    return record
 
 
 def _move_stage(unit: UnitOfWork, opportunity: Opportunity, stage: str) -> None:
@@ -75,12 +67,12 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
 
 
 def get_opportunity(unit: UnitOfWork, opportunity_id: str) -> dict:
-    return opportunity_out.dump(_get(unit, Opportunity, "opportunity", opportunity_id))
+    return opportunity_out.dump(unit.get(Opportunity, opportunity_id))
 
 
 def create_quote(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.QuoteCreate(), data)
-    opportunity = _get(unit, Opportunity, "opportunity", fields["opportunity_id"])
+    opportunity = unit.get(Opportunity, fields["opportunity_id"])
     domain.check_open(opportunity.stage, "quote")
     currency = fields.get("currency") or opportunity.currency or "EUR"
     totals = crmtotals.compute(
@@ -114,11 +106,11 @@ def create_quote(unit: UnitOfWork, data: dict) -> dict:
 
 
 def get_quote(unit: UnitOfWork, quote_id: str) -> dict:
-    return quote_out.dump(_get(unit, Quote, "quote", quote_id))
+    return quote_out.dump(unit.get(Quote, quote_id))
 
 
 def send_quote(unit: UnitOfWork, quote_id: str) -> dict:
-    quote = _get(unit, Quote, "quote", quote_id)
+    quote = unit.get(Quote, quote_id)
     quote.status = domain.next_quote_status(quote.status, "send")
     quote.sent_at = utcnow()
     quote.valid_until = quote.sent_at.date() + domain.QUOTE_VALIDITY
@@ -131,9 +123,9 @@ def send_quote(unit: UnitOfWork, quote_id: str) -> dict:
 def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
     """Accept a sent quote: the opportunity is won, and billing is told everything it
     needs to create the order, whose id is chosen here so the caller has it at once."""
-    quote = _get(unit, Quote, "quote", quote_id)
+    quote = unit.get(Quote, quote_id)
     quote.status = domain.next_quote_status(quote.status, "accept", quote.valid_until, utcnow().date())
-    opportunity = _get(unit, Opportunity, "opportunity", quote.opportunity_id)
+    opportunity = unit.get(Opportunity, quote.opportunity_id)
     already = unit.session.scalar(select(Quote.number).where(
         Quote.opportunity_id == opportunity.id, Quote.status == domain.ACCEPTED, Quote.id != quote.id))
     if already:

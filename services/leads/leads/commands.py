@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from crmkit.db import utcnow
-from crmkit.errors import NotFound, ValidationFailed
-from crmkit.ids import new_id, parse_id
+from crmkit.errors import ValidationFailed
+from crmkit.ids import new_id
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
@@ -18,14 +18,6 @@ organization_out = schemas.OrganizationOut()
 contact_out = schemas.ContactOut()
 
 log = logging.getLogger(__name__)
-
-
-def _get(unit: UnitOfWork, model, entity: str, record_id: str):
-    key = parse_id(record_id)
-    record = unit.session.get(model, key) if key else None
-    if record is None:
-        raise NotFound(entity, str(record_id))
-    return record
 
 
 def create_lead(unit: UnitOfWork, data: dict) -> dict:
@@ -40,11 +32,11 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
 
 
 def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    return lead_out.dump(_get(unit, Lead, "lead", lead_id))
+    return lead_out.dump(unit.get(Lead, lead_id))
 
 
 def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    lead = _get(unit, Lead, "lead", lead_id)
+    lead = unit.get(Lead, lead_id)
     lead.status = domain.next_status(lead.status, "qualify")
     unit.session.flush()
     out = lead_out.dump(lead)
@@ -57,7 +49,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
     converted, and lead.converted recorded with the opportunity's id chosen here, so
     the caller knows it at once; the deals service creates the opportunity from it."""
     choice = load(schemas.ConvertRequest(), options or {})
-    lead = _get(unit, Lead, "lead", lead_id)
+    lead = unit.get(Lead, lead_id)
     domain.next_status(lead.status, "convert")
     domain.check_ready_to_convert(lead.budget_amount, lead.timeline, choice["override_qualification"])
 
@@ -88,7 +80,7 @@ def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Orga
     if choice["mode"] == "none":
         return None
     if choice["mode"] == "link":
-        return _get(unit, Organization, "organization", choice["id"])
+        return unit.get(Organization, choice["id"])
     name = choice.get("name") or lead.company
     if not name:
         raise ValidationFailed({"organization": {"name": ["The lead has no company: name the organization."]}})
@@ -101,7 +93,7 @@ def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Orga
 
 def _contact_for(unit: UnitOfWork, lead: Lead, choice: dict, organization: Organization | None) -> Contact:
     if choice["mode"] == "link":
-        return _get(unit, Contact, "contact", choice["id"])
+        return unit.get(Contact, choice["id"])
     contact = Contact(
         id=new_id(), first_name=lead.first_name, last_name=lead.last_name, email=lead.email,
         phone=lead.phone, title=lead.title, organization_id=organization.id if organization else None,
@@ -141,8 +133,8 @@ def _person(record) -> str:
 
 
 def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
-    return organization_out.dump(_get(unit, Organization, "organization", organization_id))
+    return organization_out.dump(unit.get(Organization, organization_id))
 
 
 def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
-    return contact_out.dump(_get(unit, Contact, "contact", contact_id))
+    return contact_out.dump(unit.get(Contact, contact_id))
