@@ -55,3 +55,6 @@ def configure(process: str, fmt: str = "json", level: str = "INFO") -> None:
     # kombu and amqp narrate every connection at INFO; keep their warnings only.
     for noisy in ("kombu", "amqp", "nameko", "alembic.runtime.migration", "waitress"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # nameko logs every expected error (a 404, a 409) as a WARNING with its traceback;
+    # they are answers, not faults. Unexpected errors still come at ERROR.
+    logging.getLogger("nameko.containers").setLevel(logging.ERROR)

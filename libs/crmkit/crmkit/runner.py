@@ -68,8 +68,17 @@ def run_service(service_cls) -> None:
     runner = ServiceRunner(settings.nameko_config())
     runner.add_service(service_cls)
 
+    stopping = []
+
     def shutdown(_signum, _frame):
         # Signal handlers run in the hub's main loop and cannot block: stop in a greenlet.
+        # A second signal (Ctrl-C, then the supervisor's SIGTERM) must not start a second,
+        # concurrent stop: nameko never finishes then. It kills the workers instead.
+        if stopping:
+            log.warning("%s: stop requested again; killing running workers", service_cls.name)
+            eventlet.spawn_n(runner.kill)
+            return
+        stopping.append(True)
         eventlet.spawn_n(runner.stop)
 
     signal.signal(signal.SIGTERM, shutdown)

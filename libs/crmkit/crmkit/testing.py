@@ -110,8 +110,10 @@ class Stack:
         spec: ProcessSpec = self.specs[name]
         argv = [str(Path(sys.executable).parent / spec.argv[0]), *spec.argv[1:]]
         log = open(self.log_dir / f"{name}.log", "ab")
+        # Its own session: a Ctrl-C at the test runner reaches the harness, which stops
+        # each process once, instead of every process at once and again at teardown.
         proc = subprocess.Popen(argv, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
         self.procs[name] = proc
         return proc

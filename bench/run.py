@@ -1,0 +1,819 @@
+"""``make bench``: the sales flow under concurrent clients, and this machine's ceilings.
+
+It starts its own complete system the way the tests do (``conftest.make_stack``: a
+throwaway RabbitMQ vhost, throwaway PostgreSQL databases, every Procfile process as a
+subprocess), drives the whole flow over HTTP from N client threads, then measures the
+raw ceilings after the flow (confirmed publish, RPC round trip, single-row commit) and
+prints each flow figure beside the ceiling it leans on. Everything it made is removed
+at the end, also on Ctrl-C or error.
+
+A benchmark never decides pass/fail: exit 0 unless the system could not be started or
+a flow step failed (exit 1); 130 on Ctrl-C. See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# conftest.py (make_stack, SERVICES) and tests/flow.py (LEAD, LINES) are the shapes we reuse.
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import requests  # noqa: E402
+from kombu import Connection, Producer, Queue  # noqa: E402
+from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from conftest import SERVICES, make_stack  # noqa: E402
+from crmkit.db import make_engine  # noqa: E402
+from crmkit.rpc_client import RpcClient  # noqa: E402
+from crmkit.testing import PostgresDatabases, RabbitVhost, Stack  # noqa: E402
+from flow import LEAD, LINES  # noqa: E402
+
+STEPS = ["create_lead", "qualify_lead", "convert_lead", "wait_opportunity", "create_quote", "send_quote",
+         "accept_quote", "wait_order", "get_invoice", "record_payment"]
+WAIT_STEPS = {"wait_opportunity", "wait_order"}
+# Write transactions a flow costs in the services: 7 write RPCs (create, qualify, convert,
+# create quote, send, accept, payment) + 2 event handlers (opportunity, order). The relays'
+# mark-published commits come on top (at most one per event, fewer when they batch).
+WRITE_COMMITS_PER_FLOW = 9
+WAIT_TIMEOUT = 30.0
+
+
+class StepFailed(Exception):
+    pass
+
+
+# --- statistics ------------------------------------------------------------------------
+
+def percentile(values: list[float], p: int) -> float:
+    """The p-th percentile (1..99) by linear interpolation between closest ranks:
+    ``statistics.quantiles(method="inclusive")``, the same as numpy's default and
+    Excel's PERCENTILE.INC. With one sample, that sample."""
+    if not values:
+        return math.nan
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def summary(seconds: list[float]) -> dict:
+    return {"count": len(seconds), "p50_ms": percentile(seconds, 50) * 1000, "p99_ms": percentile(seconds, 99) * 1000,
+            "mean_ms": (statistics.fmean(seconds) * 1000) if seconds else math.nan,
+            "max_ms": (max(seconds) * 1000) if seconds else math.nan}
+
+
+# --- the timed flow --------------------------------------------------------------------
+
+class TimedClient:
+    """One simulated user: a keep-alive HTTP session that times every step."""
+
+    def __init__(self, base_url: str, poll_interval: float):
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.poll_interval = poll_interval
+
+    def request(self, method: str, path: str, expect: int, body: dict | None = None) -> dict:
+        resp = self.http.request(method, self.base_url + path, json=body, timeout=30)
+        if resp.status_code != expect:
+            raise StepFailed(f"{method} {path}: expected {expect}, got {resp.status_code} {resp.text[:500]}")
+        return resp.json()
+
+    def step(self, times: dict, name: str, method: str, path: str, expect: int = 200,
+             body: dict | None = None) -> tuple[dict, float]:
+        start = time.perf_counter()
+        data = self.request(method, path, expect, body)
+        end = time.perf_counter()
+        times[name] = end - start
+        return data, end
+
+    def wait(self, times: dict, polls: dict, name: str, path: str, since: float) -> tuple[dict, float]:
+        """Time from ``since`` (the previous response) until ``path`` reads 200: the
+        asynchronous event path as a client sees it, including one GET round trip and
+        up to one poll interval of resolution."""
+        count = 0
+        while True:
+            resp = self.http.get(self.base_url + path, timeout=30)
+            count += 1
+            now = time.perf_counter()
+            if resp.status_code == 200:
+                times[name] = now - since
+                polls[name] = count
+                return resp.json(), now
+            if resp.status_code != 404:
+                raise StepFailed(f"GET {path}: expected 200 or 404, got {resp.status_code} {resp.text[:500]}")
+            if now - since > WAIT_TIMEOUT:
+                raise StepFailed(f"{name}: {path} did not appear within {WAIT_TIMEOUT:.0f}s")
+            time.sleep(self.poll_interval)
+
+    def flow(self) -> tuple[dict, dict]:
+        """Lead to paid invoice; returns (seconds per step, GETs per wait step)."""
+        times: dict[str, float] = {}
+        polls: dict[str, int] = {}
+        lead, _ = self.step(times, "create_lead", "POST", "/leads", 201, LEAD)
+        self.step(times, "qualify_lead", "POST", f"/leads/{lead['id']}/qualify")
+        lead, end = self.step(times, "convert_lead", "POST", f"/leads/{lead['id']}/convert", body={})
+        opportunity, _ = self.wait(times, polls, "wait_opportunity",
+                                   f"/opportunities/{lead['converted_opportunity_id']}", end)
+        quote, _ = self.step(times, "create_quote", "POST", "/quotes", 201,
+                             {"opportunity_id": opportunity["id"], "lines": LINES})
+        self.step(times, "send_quote", "POST", f"/quotes/{quote['id']}/send")
+        quote, end = self.step(times, "accept_quote", "POST", f"/quotes/{quote['id']}/accept")
+        order, _ = self.wait(times, polls, "wait_order", f"/orders/{quote['order_id']}", end)
+        invoice, _ = self.step(times, "get_invoice", "GET", f"/invoices/{order['invoice_ids'][0]}")
+        paid, _ = self.step(times, "record_payment", "POST", f"/invoices/{invoice['id']}/payments", 201,
+                            {"amount": invoice["balance_due"], "reference": f"BANK-{invoice['number']}"})
+        if paid["status"] != "paid" or paid["balance_due"] not in ("0", "0.00"):
+            raise StepFailed(f"record_payment: invoice {invoice['id']} is {paid['status']}, "
+                             f"balance due {paid['balance_due']}")
+        return times, polls
+
+
+@dataclass
+class Phase:
+    flows: int = 0
+    wall: float = 0.0
+    steps: dict = field(default_factory=lambda: {s: [] for s in STEPS})
+    polls: dict = field(default_factory=lambda: {s: 0 for s in WAIT_STEPS})
+    flow_seconds: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+
+
+def run_flows(base_url: str, clients: int, count: int, poll_interval: float) -> Phase:
+    phase = Phase()
+    lock = threading.Lock()
+    tickets = iter(range(count))
+    stop = threading.Event()
+
+    def client_loop(number: int) -> None:
+        client = TimedClient(base_url, poll_interval)
+        while not stop.is_set():
+            with lock:
+                if next(tickets, None) is None:
+                    return
+            start = time.perf_counter()
+            try:
+                times, polls = client.flow()
+            except Exception as exc:
+                if not stop.is_set():
+                    detail = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
+                    phase.failures.append(f"client {number}: {detail}")
+                stop.set()
+                return
+            elapsed = time.perf_counter() - start
+            with lock:
+                phase.flows += 1
+                phase.flow_seconds.append(elapsed)
+                for name, seconds in times.items():
+                    phase.steps[name].append(seconds)
+                for name, n in polls.items():
+                    phase.polls[name] += n
+
+    threads = [threading.Thread(target=client_loop, args=(i,), name=f"client-{i}", daemon=True)
+               for i in range(clients)]
+    start = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    finally:
+        stop.set()
+    phase.wall = time.perf_counter() - start
+    return phase
+
+
+# --- CPU accounting (Linux /proc), to see who spent the machine ----------------------------
+
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _all_processes() -> dict[int, tuple[str, int, float]]:
+    """pid -> (command name, start time, CPU seconds so far) for every process we can read."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+        # utime + stime; the start time tells a reused pid apart (a kworker's name changes).
+        found[int(entry.name)] = (comm, int(rest[19]), (int(rest[11]) + int(rest[12])) / CLOCK_TICK)
+    return found
+
+
+def machine_cpu() -> tuple[float, float, float, float]:
+    """(busy, total, interrupts, steal) seconds summed over all cores since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # guest time is already inside user
+    return ((total - idle) / CLOCK_TICK, total / CLOCK_TICK, (values[5] + values[6]) / CLOCK_TICK,
+            values[7] / CLOCK_TICK)
+
+
+def cpu_snapshot() -> dict:
+    return {"machine": machine_cpu(), "processes": _all_processes()}
+
+
+OTHER = "other processes on the machine"
+UNATTRIBUTED = "unattributed (processes that exited meanwhile)"
+STEAL = "steal (hypervisor)"
+
+
+def _group(pid: int, comm: str, ours: dict[int, str]) -> str:
+    if pid in ours:
+        return ours[pid]
+    if comm in ("beam.smp", "erl_child_setup", "epmd", "inet_gethost"):
+        return "RabbitMQ (all vhosts)"
+    if comm == "postgres":
+        return "PostgreSQL (all databases)"
+    return OTHER
+
+
+def cpu_report(before: dict, after: dict, ops: int, stack: Stack | None = None) -> dict:
+    """Who spent the CPU between two snapshots. The broker and the database are shared
+    with anything else running here (e.g. a test run); processes that started and
+    exited in between are only in the machine's total ("unattributed")."""
+    busy, total, interrupts, steal = (a - b for a, b in zip(after["machine"], before["machine"], strict=True))
+    ours = {proc.pid: name for name, proc in stack.procs.items()} if stack else {}
+    ours[os.getpid()] = "bench (this process)"
+    groups: dict[str, float] = {}
+    others: dict[str, float] = {}
+    for pid, (comm, started, cpu) in after["processes"].items():
+        previous = before["processes"].get(pid)
+        spent = cpu - previous[2] if previous and previous[1] == started else cpu
+        if spent > 0:
+            name = _group(pid, comm, ours)
+            groups[name] = groups.get(name, 0.0) + spent
+            if name == OTHER:
+                others[comm] = others.get(comm, 0.0) + spent
+    # Steal is time the hypervisor gave to someone else. Interrupt time (loopback TCP is
+    # mostly softirq) is not a group of its own: with tick-based accounting the kernel
+    # also charges it to whichever process was running, so it is only reported.
+    groups[STEAL] = steal
+    groups[UNATTRIBUTED] = max(0.0, busy - sum(groups.values()))
+    groups = dict(sorted(groups.items(), key=lambda kv: -kv[1]))
+    system = sum(v for k, v in groups.items() if k not in (OTHER, UNATTRIBUTED, STEAL))
+    return {
+        "machine_busy_fraction": busy / total if total else math.nan,
+        "machine_busy_cpu_s": busy,
+        "interrupts_cpu_s": interrupts,
+        "system_cpu_s": system,
+        "system_cpu_ms_per_op": system * 1000 / ops if ops else math.nan,
+        "cpu_s": groups,
+        "other_processes_cpu_s": dict(sorted(others.items(), key=lambda kv: -kv[1])[:5]),
+        "cpu_ms_per_op": {k: v * 1000 / ops for k, v in groups.items()} if ops else {},
+    }
+
+
+# --- ceilings --------------------------------------------------------------------------
+
+def publish_ceiling(stack: Stack, amqp_uri: str, seconds: float, body_bytes: int) -> dict:
+    """kombu publish, persistent, with publisher confirms, one at a time, to a throwaway
+    durable queue through the default exchange (as the relay publishes events)."""
+    queue = Queue(f"bench.publish-ceiling-{uuid.uuid4().hex[:8]}", durable=True)
+    body = {"pad": "x" * max(0, body_bytes - 11)}  # json.dumps(body) is body_bytes long
+    latencies = []
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        channel = conn.channel()
+        queue(channel).declare()
+        producer = Producer(channel)
+        try:
+            cpu_before = cpu_snapshot()
+            start = time.perf_counter()
+            while (now := time.perf_counter()) - start < seconds:
+                producer.publish(body, exchange="", routing_key=queue.name, delivery_mode=2, serializer="json",
+                                 retry=False)
+                latencies.append(time.perf_counter() - now)
+            wall = time.perf_counter() - start
+            cpu_after = cpu_snapshot()
+        finally:
+            queue(channel).delete()
+    return {"rate": len(latencies) / wall, "unit": "msg/s", "body_bytes": len(json.dumps(body)),
+            **summary(latencies), "cpu": cpu_report(cpu_before, cpu_after, len(latencies), stack)}
+
+
+def rpc_ceiling(stack: Stack, amqp_uri: str, seconds: float, callers: int) -> dict:
+    """leads.health (which runs SELECT 1 on the leads database) through one shared
+    crmkit RpcClient, as the gateway shares one, from ``callers`` threads."""
+    client = RpcClient(amqp_uri, timeout=10, name="bench")
+    try:
+        for _ in range(20):
+            client.call("leads", "health")
+        latencies: list[list[float]] = [[] for _ in range(callers)]
+        cpu_before = cpu_snapshot()
+        start = time.perf_counter()
+        deadline = start + seconds
+
+        def caller(mine: list[float]) -> None:
+            while (now := time.perf_counter()) < deadline:
+                client.call("leads", "health")
+                mine.append(time.perf_counter() - now)
+
+        threads = [threading.Thread(target=caller, args=(mine,), daemon=True) for mine in latencies]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+        wall = time.perf_counter() - start
+        cpu_after = cpu_snapshot()
+    finally:
+        client.close()
+    every = [s for mine in latencies for s in mine]
+    return {"rate": len(every) / wall, "unit": "calls/s", "callers": callers, **summary(every),
+            "cpu": cpu_report(cpu_before, cpu_after, len(every), stack)}
+
+
+def commit_ceiling(stack: Stack, engine, seconds: float) -> dict:
+    """SQLAlchemy Core: one INSERT of one row and COMMIT, sequentially, on one connection,
+    into a scratch table that is dropped afterwards."""
+    table = Table(f"bench_scratch_{uuid.uuid4().hex[:8]}", MetaData(),
+                  Column("id", Integer, primary_key=True, autoincrement=True), Column("payload", Text))
+    table.create(engine)
+    latencies = []
+    try:
+        with engine.connect() as conn:
+            cpu_before = cpu_snapshot()
+            start = time.perf_counter()
+            while (now := time.perf_counter()) - start < seconds:
+                conn.execute(insert(table).values(payload="x" * 200))
+                conn.commit()
+                latencies.append(time.perf_counter() - now)
+            wall = time.perf_counter() - start
+            cpu_after = cpu_snapshot()
+    finally:
+        table.drop(engine)
+        engine.dispose()
+    return {"rate": len(latencies) / wall, "unit": "commits/s", **summary(latencies),
+            "cpu": cpu_report(cpu_before, cpu_after, len(latencies), stack)}
+
+
+# --- what the flow cost, read from the services' outboxes ------------------------------------
+
+def idle_event_latency(base_url: str, amqp_uri: str, samples: int = 50) -> dict:
+    """How long a committed event takes to reach a consumer on the broker at idle: one
+    lead at a time, 50 ms apart; from the envelope's time (set in the service's
+    transaction, just before its commit) to the moment a queue of ours receives it. It
+    includes the relay's wake-up (NOTIFY or the SQLite socket), read, confirmed publish
+    and the broker's delivery: an upper bound of commit -> broker."""
+    from datetime import datetime
+
+    from kombu import Consumer, binding
+
+    from crmkit.broker import EVENTS_EXCHANGE
+
+    latencies: list[float] = []
+    with Connection(amqp_uri) as conn:
+        tap = Queue(f"bench.tap.{uuid.uuid4().hex}", bindings=[binding(EVENTS_EXCHANGE, "crm.lead.created.v1")],
+                    exclusive=True)
+
+        def received(body, message):
+            latencies.append(time.time() - datetime.fromisoformat(body["time"]).timestamp())
+            message.ack()
+
+        http = requests.Session()
+        with Consumer(conn, [tap], callbacks=[received], accept=["cloudevents"]):
+            for _ in range(samples):
+                wanted = len(latencies) + 1
+                http.post(f"{base_url}/leads", json=LEAD, timeout=30).raise_for_status()
+                deadline = time.monotonic() + 10
+                while len(latencies) < wanted and time.monotonic() < deadline:
+                    with contextlib.suppress(TimeoutError):
+                        conn.drain_events(timeout=0.5)
+                time.sleep(0.05)
+    return {"samples": len(latencies), **summary(latencies)}
+
+
+def outbox_counts(urls: dict[str, str]) -> dict:
+    counts = {}
+    for service, url in urls.items():
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                total, unpublished, body = conn.execute(text(
+                    "SELECT count(*), count(*) - count(published_at), coalesce(avg(length(body)), 0) FROM outbox"
+                )).one()
+        finally:
+            engine.dispose()
+        counts[service] = {"events": total, "unpublished": unpublished, "mean_body_bytes": float(body)}
+    return counts
+
+
+def pg_sessions(urls: dict[str, str]) -> dict[str, int]:
+    """Sessions PostgreSQL has opened so far per service database (pg_stat_database,
+    which lags by up to a second or so): connection churn shows up here."""
+    names = {make_url(url).database: service for service, url in urls.items() if url.startswith("postgresql")}
+    if not names:
+        return {}
+    engine = create_engine(make_url(next(iter(urls.values()))).set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT datname, sessions FROM pg_stat_database WHERE datname = ANY(:names)"),
+                                {"names": list(names)}).all()
+    finally:
+        engine.dispose()
+    return {names[name]: sessions for name, sessions in rows}
+
+
+# --- output ----------------------------------------------------------------------------
+
+def table(headers: list[str], rows: list[list], title: str) -> str:
+    cells = [[str(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [title, "  ".join(h.ljust(w) for h, w in zip(cells[0], widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    for row in cells[1:]:
+        lines.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths,
+                                                                                               strict=True))))
+    return "\n".join(lines)
+
+
+def num(value: float, digits: int = 1) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def log_tails(stack: Stack, lines: int = 15, width: int = 600) -> str:
+    """The last lines of each process's log, leaving out nameko's "(expected)" warnings
+    (a 404 while polling is one) and cutting long lines."""
+    out = []
+    for name in stack.specs:
+        try:
+            every = stack.logs(name).splitlines()
+        except OSError:
+            continue
+        kept = [line for line in every if "(expected) error handling worker" not in line]
+        if kept:
+            skipped = len(every) - len(kept)
+            out.append(f"--- {name}.log (last {min(lines, len(kept))} lines"
+                       + (f"; {skipped} '(expected) error' warnings left out" if skipped else "") + ")")
+            out.extend(line if len(line) <= width else line[:width] + " ..." for line in kept[-lines:])
+    return "\n".join(out)
+
+
+def logged_problems(stack: Stack) -> dict:
+    """What each process logged: at CRM_LOG_LEVEL=WARNING every line is a warning or
+    worse. Messages are grouped with ids and numbers blanked out, most frequent first."""
+    found = {}
+    for name in stack.specs:
+        groups: dict[str, int] = {}
+        with contextlib.suppress(OSError):
+            for line in stack.logs(name).splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(entry, dict) or "level" not in entry:
+                    continue
+                message = _ID.sub("<id>", f"{entry['level']} {entry.get('logger')}: {entry.get('message')}")
+                groups[message] = groups.get(message, 0) + 1
+        if groups:
+            found[name] = dict(sorted(groups.items(), key=lambda kv: -kv[1]))
+    return found
+
+
+_ID = re.compile(r"0x[0-9a-f]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                 r"|\b[0-9a-f]{32}\b|\b\d+(\.\d+)?\b")
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--flows", type=int, default=200, help="measured flows (lead to paid invoice)")
+    parser.add_argument("--warmup", type=int, default=10, help="flows run first and not counted")
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres",
+                        help="sqlite: no *_DATABASE_URL, each service keeps a SQLite file under CRM_DATA_DIR")
+    parser.add_argument("--ceiling-seconds", type=float, default=3.0, help="how long each ceiling is measured")
+    parser.add_argument("--poll-interval", type=float, default=0.005,
+                        help="seconds between GETs while waiting for an event-made record")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
+        parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
+    return args
+
+
+def _wait_for_interrupted(stack: Stack, seconds: float = 6.0) -> None:
+    """After Ctrl-C in a terminal every process of the stack got SIGINT too (they share
+    our process group) and is already stopping. A second signal while a crm-service is
+    stopping hangs it (see bench/README.md), so give them time to finish on their own
+    before Stack.stop_all sends SIGTERM to whatever still runs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(p.poll() is None for p in stack.procs.values()):
+        time.sleep(0.1)
+
+
+def _stop_stack(stack: Stack) -> None:
+    started = time.perf_counter()
+    stack.stop_all()
+    seconds = time.perf_counter() - started
+    if seconds > 5:
+        print(f"bench: the processes took {seconds:.1f}s to stop", flush=True)
+
+
+def _raise_interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Ctrl-C and SIGTERM both unwind through the clean-up below (also when the shell
+    # that started us ignored SIGINT, as a background job of a script does).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    results: dict = {"config": {k: v for k, v in vars(args).items() if k != "json"},
+                     "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "loadavg_at_start": os.getloadavg()}}
+    print(f"bench: {args.clients} clients, {args.warmup} warm-up + {args.flows} measured flows on {args.database}; "
+          f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+
+    with contextlib.ExitStack() as cleanup:
+        def _teardown_quietly():
+            # Runs first on the way out: a second Ctrl-C must not leave vhost or databases behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            print("bench: tearing down (processes, databases, vhost)", flush=True)
+
+        tmp = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="crm-bench-")))
+        stack = None
+        try:
+            started = time.perf_counter()
+            vhost = cleanup.enter_context(RabbitVhost(prefix="crm-bench"))
+            if args.database == "postgres":
+                databases = cleanup.enter_context(PostgresDatabases(SERVICES, prefix="crm_bench"))
+                urls = {s: databases.url(s) for s in SERVICES}
+                where = "databases " + ", ".join(databases.names.values())
+                commit_engines = {"PostgreSQL": lambda: create_engine(databases.url("billing"))}
+            else:
+                # No PostgreSQL for the services; one scratch database only for the ceiling.
+                scratch = cleanup.enter_context(PostgresDatabases(["scratch"], prefix="crm_bench"))
+                urls = {}
+                where = f"SQLite files under {tmp / 'data'}"
+                commit_engines = {
+                    "SQLite (services' pragmas)":
+                        lambda: make_engine(f"sqlite:///{tmp / 'data' / 'bench_scratch.db'}"),
+                    "PostgreSQL": lambda: create_engine(scratch.url("scratch")),
+                }
+            stack = make_stack(tmp, vhost, urls)
+            stack.env.update({"CRM_LOG_FORMAT": "json", "CRM_LOG_LEVEL": "WARNING"})
+            if args.keep_logs:
+                cleanup.callback(shutil.copytree, tmp / "logs", args.keep_logs, dirs_exist_ok=True)
+            cleanup.callback(_stop_stack, stack)
+            cleanup.callback(_teardown_quietly)
+            stack.setup(SERVICES)
+            stack.start_all()
+            stack.wait_ready(SERVICES)
+        except KeyboardInterrupt:
+            print("bench: interrupted while starting", file=sys.stderr)
+            if stack is not None:
+                _wait_for_interrupted(stack)
+            return 130
+        except Exception as exc:
+            print(f"bench: the system could not be started: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if stack is not None:
+                print(log_tails(stack), file=sys.stderr)
+            return 1
+        results["startup_seconds"] = time.perf_counter() - started
+        print(f"bench: system up in {results['startup_seconds']:.1f}s (vhost {vhost.name}, {where})", flush=True)
+
+        try:
+            return _measure(args, stack, vhost, urls or {s: f"sqlite:///{tmp / 'data' / s}.db" for s in SERVICES},
+                            commit_engines, results)
+        except KeyboardInterrupt:
+            print("\nbench: interrupted", file=sys.stderr)
+            _wait_for_interrupted(stack)
+            return 130
+        except Exception:
+            print("bench: the benchmark itself failed:\n" + traceback.format_exc(), file=sys.stderr)
+            print(log_tails(stack), file=sys.stderr)
+            return 1
+
+
+def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines: dict, results: dict) -> int:
+    if args.warmup:
+        warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
+        if warm.failures:
+            return _failed(stack, warm, "warm-up")
+    time.sleep(1.0)  # let pg_stat_database catch up with the warm-up
+    sessions_before = pg_sessions(urls)
+    before = cpu_snapshot()
+    print(f"bench: running {args.flows} flows with {args.clients} clients ...", flush=True)
+    phase = run_flows(stack.base_url, args.clients, args.flows, args.poll_interval)
+    after = cpu_snapshot()
+    if phase.failures:
+        return _failed(stack, phase, "measured run")
+    cpu = cpu_report(before, after, phase.flows, stack)
+
+    # Let the relays publish the last flows' events before the outboxes are counted.
+    deadline = time.monotonic() + 10
+    while (events := outbox_counts(urls)) and any(e["unpublished"] for e in events.values()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    sessions = {s: n - sessions_before[s] for s, n in pg_sessions(urls).items()}
+    all_flows = args.warmup + phase.flows
+    events_per_flow = sum(e["events"] for e in events.values()) / all_flows
+    body_bytes = round(statistics.fmean(e["mean_body_bytes"] for e in events.values()))
+
+    print(f"bench: measuring ceilings ({args.ceiling_seconds:g}s each) ...", flush=True)
+    ceilings = {
+        "publish": publish_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, body_bytes),
+        "rpc_1": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 1),
+        "rpc_10": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 10),
+        "commit": {name: commit_ceiling(stack, factory(), args.ceiling_seconds)
+                   for name, factory in commit_engines.items()},
+    }
+    print("bench: measuring the idle commit -> broker latency ...", flush=True)
+    ceilings["idle_event_latency"] = idle_event_latency(stack.base_url, vhost.amqp_uri)
+    results["loadavg_at_end"] = os.getloadavg()
+    results["postgres_sessions_opened"] = sessions
+    _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(_finite(results), indent=2, default=str) + "\n")
+        print(f"bench: results written to {args.json}")
+    return 0
+
+
+def _label(group: str, cpu: dict) -> str:
+    if group != OTHER or not cpu["other_processes_cpu_s"]:
+        return group
+    top = [f"{comm[:20]} {secs:.1f}" for comm, secs in list(cpu["other_processes_cpu_s"].items())[:3] if secs >= 0.05]
+    return f"{group} ({', '.join(top)})" if top else group
+
+
+def _finite(value):
+    """NaN (a figure with no samples) as null, so the file is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _failed(stack: Stack, phase: Phase, what: str) -> int:
+    print(f"\nbench: a flow step failed during the {what} ({phase.flows} flows had completed):", file=sys.stderr)
+    for failure in phase.failures:
+        print(f"  {failure}", file=sys.stderr)
+    exited = {name: proc.returncode for name, proc in stack.procs.items() if proc.poll() is not None}
+    if exited:
+        print(f"  processes that had exited (name: exit code): {exited}", file=sys.stderr)
+    print(log_tails(stack), file=sys.stderr)
+    return 1
+
+
+def _report(args, phase: Phase, cpu: dict, events: dict, events_per_flow: float, ceilings: dict, stack: Stack,
+            results: dict) -> None:
+    wall = phase.wall
+    flows_per_s = phase.flows / wall
+    rpc1, rpc10, publish = ceilings["rpc_1"], ceilings["rpc_10"], ceilings["publish"]
+    commit_name = next(iter(ceilings["commit"]))
+    commit = ceilings["commit"][commit_name]
+    requests_per_flow = {s: (phase.polls[s] / phase.flows if s in WAIT_STEPS else 1.0) for s in STEPS}
+    http_per_flow = sum(requests_per_flow.values())
+    http_per_s = http_per_flow * flows_per_s
+    flow = summary(phase.flow_seconds)
+
+    print()
+    print(f"Flow: {phase.flows} flows in {wall:.2f}s with {args.clients} clients = {flows_per_s:.2f} flows/s; "
+          f"one flow p50 {flow['p50_ms']:.0f} ms, p99 {flow['p99_ms']:.0f} ms "
+          f"({args.database}; percentiles: linear interpolation, statistics.quantiles 'inclusive')")
+    step_rows = []
+    step_results = {}
+    for s in STEPS:
+        st = summary(phase.steps[s])
+        rate = requests_per_flow[s] * flows_per_s
+        step_results[s] = {**st, "http_requests_per_flow": requests_per_flow[s], "http_requests_per_s": rate}
+        step_rows.append([s + (" (async)" if s in WAIT_STEPS else ""), num(requests_per_flow[s], 2), num(rate),
+                          num(st["p50_ms"]), num(st["p99_ms"]), num(st["max_ms"])])
+    print(table(["step", "HTTP req/flow", "req/s", "p50 ms", "p99 ms", "max ms"], step_rows,
+                "\nPer step (each HTTP request is one RPC through the gateway; an async step is the time from the "
+                "previous response until the record reads 200, polled every "
+                f"{args.poll_interval * 1000:g} ms, so it includes one GET round trip):"))
+
+    print(table(["process", "CPU s", "CPU ms/flow"],
+                [[_label(name, cpu), num(v, 2), num(cpu["cpu_ms_per_op"][name], 1)] for name, v in cpu["cpu_s"].items()]
+                + [["= the system (all but other processes, exited ones, steal)", num(cpu["system_cpu_s"], 2),
+                    num(cpu["system_cpu_ms_per_op"], 1)],
+                   ["whole machine", num(cpu["machine_busy_cpu_s"], 2),
+                    num(cpu["machine_busy_cpu_s"] * 1000 / phase.flows, 1)],
+                   ["  of which kernel irq + softirq (also inside the rows above)", num(cpu["interrupts_cpu_s"], 2),
+                    num(cpu["interrupts_cpu_s"] * 1000 / phase.flows, 1)]],
+                f"\nCPU during the measured run: machine {cpu['machine_busy_fraction'] * 100:.0f}% busy over "
+                f"{os.cpu_count()} cores ({cpu['machine_busy_cpu_s']:.1f} CPU s in {wall:.1f} s); the broker and "
+                "the database also serve anything else running here:"))
+
+    per_service = ", ".join(f"{s} {e['events'] / (args.warmup + phase.flows):.1f}" for s, e in events.items())
+    print(f"\nEvents published per flow (counted in the outboxes): {events_per_flow:.1f} ({per_service}); "
+          f"mean body {publish['body_bytes']} bytes")
+    if results.get("postgres_sessions_opened"):
+        opened = results["postgres_sessions_opened"]
+        print(f"PostgreSQL sessions opened during the measured run (pg_stat_database; 0 = pools held): "
+              f"{', '.join(f'{s} {n}' for s, n in opened.items())}")
+
+    def ceiling_row(label: str, c: dict) -> list:
+        return [label, num(c["rate"], 0), c["unit"], num(c["p50_ms"], 2), num(c["p99_ms"], 2),
+                num(c["cpu"]["system_cpu_ms_per_op"], 2), num(c["cpu"]["cpu_s"].get(OTHER, 0.0), 2)]
+
+    ceiling_rows = [
+        ceiling_row("kombu publish, persistent + confirms, 1 publisher", publish),
+        ceiling_row("nameko RPC leads.health (does SELECT 1), 1 caller", rpc1),
+        ceiling_row("nameko RPC leads.health (does SELECT 1), 10 callers", rpc10),
+    ] + [ceiling_row(f"{name} single-row INSERT + COMMIT, 1 connection", c) for name, c in ceilings["commit"].items()]
+    print(table(["ceiling", "rate", "unit", "p50 ms", "p99 ms", "system CPU ms/op", "others' CPU s"],
+                ceiling_rows,
+                f"\nCeilings ({args.ceiling_seconds:g}s each, measured after the flows while the bench stack idles; "
+                "the RPC goes through the bench vhost to the running leads service, whose health RPC runs SELECT 1 "
+                "on its database):"))
+
+    idle = ceilings["idle_event_latency"]
+    print(f"\nIdle event latency, commit -> a consumer on the broker ({idle['samples']} lead.created events, one at a "
+          f"time): p50 {idle['p50_ms']:.1f} ms, p99 {idle['p99_ms']:.1f} ms, max {idle['max_ms']:.1f} ms")
+
+    commit_label = commit_name.split(" ")[0]
+    ratio_rows = [
+        ["flows/s", num(flows_per_s, 2), "-", "-", "-"],
+        [f"HTTP req/s, all steps incl. polls ({http_per_flow:.1f}/flow, 1 RPC each)", num(http_per_s),
+         "RPC calls/s, 10 callers", num(rpc10["rate"], 0), num(http_per_s / rpc10["rate"], 2)],
+        [f"events published/s by the relays ({events_per_flow:.0f}/flow)", num(events_per_flow * flows_per_s),
+         "confirmed publish msg/s", num(publish["rate"], 0), num(events_per_flow * flows_per_s / publish["rate"], 2)],
+        [f"service write commits/s ({WRITE_COMMITS_PER_FLOW}/flow, relay marks not counted)",
+         num(WRITE_COMMITS_PER_FLOW * flows_per_s), f"{commit_label} commits/s, 1 conn", num(commit["rate"], 0),
+         num(WRITE_COMMITS_PER_FLOW * flows_per_s / commit["rate"], 2)],
+        [f"system CPU ms per HTTP request ({cpu['system_cpu_ms_per_op']:.0f} per flow / {http_per_flow:.1f})",
+         num(cpu["system_cpu_ms_per_op"] / http_per_flow, 2), "CPU ms per RPC, 10 callers",
+         num(rpc10["cpu"]["system_cpu_ms_per_op"], 2),
+         num(cpu["system_cpu_ms_per_op"] / http_per_flow / rpc10["cpu"]["system_cpu_ms_per_op"], 1)],
+    ]
+    for s in STEPS:
+        st = step_results[s]
+        if s in WAIT_STEPS:
+            ratio_rows.append([f"{s} p50 ms (event path + 1 GET)", num(st["p50_ms"]), "RPC p50 ms, 1 caller",
+                               num(rpc1["p50_ms"], 2), num(st["p50_ms"] / rpc1["p50_ms"], 1)])
+        else:
+            ratio_rows.append([f"{s} p50 ms (1 RPC)", num(st["p50_ms"]), "RPC p50 ms, 1 caller",
+                               num(rpc1["p50_ms"], 2), num(st["p50_ms"] / rpc1["p50_ms"], 1)])
+    ratio_rows.append([f"one whole flow p50 ms ({http_per_flow:.1f} RPCs)", num(flow["p50_ms"]),
+                       "RPC p50 ms x RPCs/flow", num(rpc1["p50_ms"] * http_per_flow, 1),
+                       num(flow["p50_ms"] / (rpc1["p50_ms"] * http_per_flow), 1)])
+    print(table(["flow figure", "value", "vs ceiling", "ceiling", "ratio"], ratio_rows,
+                "\nFlow vs ceilings (ratio = value / ceiling; throughput ratios are the share of a ceiling the flow "
+                "used, latency ratios how many bare RPC round trips a step costs):"))
+
+    logged = logged_problems(stack)
+    if not logged:
+        print("\nWarnings or worse logged by the processes: none")
+    for name, groups in logged.items():
+        print(f"\nWarnings or worse logged by {name}: {sum(groups.values())} lines")
+        for message, count in list(groups.items())[:5]:
+            print(f"  {count:5d} x {message[:300]}")
+    print(f"Load average at start {' '.join(f'{x:.2f}' for x in results['machine']['loadavg_at_start'])}, "
+          f"at end {' '.join(f'{x:.2f}' for x in results['loadavg_at_end'])} "
+          "(other work on the machine, e.g. a test run, skews every figure)")
+
+    results.update({
+        "flow": {"flows": phase.flows, "wall_seconds": wall, "flows_per_second": flows_per_s,
+                 "http_requests_per_flow": http_per_flow, "http_requests_per_second": http_per_s,
+                 "latency": flow, "steps": step_results},
+        "cpu": cpu,
+        "events": {"per_flow": events_per_flow, "by_service": events},
+        "ceilings": ceilings,
+        "ratios": {
+            "http_requests_per_s_vs_rpc_10_callers": http_per_s / rpc10["rate"],
+            "events_per_s_vs_confirmed_publish": events_per_flow * flows_per_s / publish["rate"],
+            "write_commits_per_s_vs_single_commit": WRITE_COMMITS_PER_FLOW * flows_per_s / commit["rate"],
+            "cpu_per_http_request_vs_cpu_per_rpc_10_callers":
+                cpu["system_cpu_ms_per_op"] / http_per_flow / rpc10["cpu"]["system_cpu_ms_per_op"],
+            "step_p50_vs_rpc_p50_1_caller": {s: step_results[s]["p50_ms"] / rpc1["p50_ms"] for s in STEPS},
+        },
+        "warnings_logged": logged,
+        "percentile_method": "linear interpolation between closest ranks (statistics.quantiles, method='inclusive')",
+    })
+
+
+if __name__ == "__main__":
+    sys.exit(main())
