@@ -6,6 +6,7 @@ what it killed.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -141,3 +142,31 @@ def test_killing_any_process_mid_flow_loses_and_duplicates_nothing(stack, databa
         url = databases.url(service)
         wait_for(lambda url=url: query(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0] == 0,
                  what=f"the {service} outbox drained")
+
+
+def _restart_broker() -> None:
+    for command in (["rabbitmqctl", "-q", "stop_app"], ["rabbitmqctl", "-q", "start_app"],
+                    ["rabbitmqctl", "-q", "await_startup"]):
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the broker on this machine to restart it")
+def test_a_broker_restart_loses_no_event_and_every_process_reconnects(stack, databases):
+    api = Api(stack.base_url, wait_for_gateway=30)
+    stack.stop("deals")  # lead.converted will wait in deals' durable queue across the restart
+    lead = convert_lead(api)
+    _restart_broker()
+    stack.start("deals")
+    stack.wait_ready(["leads", "deals", "billing"], timeout=90)
+    api.eventually(f"/opportunities/{lead['converted_opportunity_id']}", timeout=60)
+    _opportunity_made_once(databases, lead["converted_opportunity_id"])
+
+    deadline = time.monotonic() + 60
+    while True:  # the gateway's reply queue is re-made when its consumer reconnects
+        try:
+            records = run_flow(api)
+            break
+        except AssertionError as failure:
+            assert "503" in str(failure) and time.monotonic() < deadline, failure
+            time.sleep(1)
+    assert records["invoice"]["status"] == "paid"
