@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from flask import Flask, g, jsonify, request
@@ -16,6 +17,7 @@ from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from . import errors
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("gateway.access")
 
 API = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
@@ -35,10 +37,13 @@ def create_app(client: RpcClient) -> Flask:
         g.call = CallContext(correlation_id=correlation_id, actor=ANONYMOUS,
                              causation_id=f"http:{correlation_id}")
         g.context_token = context.bind(g.call)
+        g.started = time.perf_counter()
 
     @app.after_request
     def _add_context_headers(resp):
         resp.headers["X-Correlation-Id"] = g.call.correlation_id
+        access_log.info("%s %s %d %.1fms", request.method, request.path, resp.status_code,
+                        (time.perf_counter() - g.started) * 1000)
         return resp
 
     @app.teardown_request
