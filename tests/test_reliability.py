@@ -11,12 +11,13 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from crmkit.ids import new_id
 from events import outbox_events, publish, query, wait_for
-from flow import Api, convert_lead, run_flow
+from flow import Api, convert_lead, quote_and_accept, run_flow
 
 OPPORTUNITY_CREATED = "crm.opportunity.created.v1"
 
@@ -170,3 +171,35 @@ def test_a_broker_restart_loses_no_event_and_every_process_reconnects(stack, dat
             assert "503" in str(failure) and time.monotonic() < deadline, failure
             time.sleep(1)
     assert records["invoice"]["status"] == "paid"
+
+
+def _postgres_cluster() -> list[str] | None:
+    """pg_ctlcluster's version and name for the local cluster, if this machine runs it."""
+    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
+        return None
+    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
+    return [versions[-1], "main"] if versions else None
+
+
+@pytest.mark.skipif(_postgres_cluster() is None, reason="needs the PostgreSQL cluster on this machine to restart it")
+def test_a_database_restart_loses_nothing_and_every_process_reconnects(stack, databases):
+    api = Api(stack.base_url)
+    stack.stop("deals-relay")  # quote.accepted will wait in the deals outbox across the restart
+    converted = convert_lead(api)
+    opportunity = api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
+    accepted = quote_and_accept(api, opportunity["id"])
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *_postgres_cluster(), "restart"], check=True,
+                   capture_output=True, timeout=120)
+    stack.start("deals-relay")
+    order = api.eventually(f"/orders/{accepted['order_id']}", timeout=60)
+    assert len(order["invoice_ids"]) == 1
+
+    deadline = time.monotonic() + 60
+    while True:  # each pool finds its connections dead once, on first use
+        try:
+            records = run_flow(api)
+            break
+        except AssertionError as failure:
+            assert time.monotonic() < deadline, failure
+            time.sleep(1)
+    assert records["invoice"]["status"] == "paid"  # every relay publishes again: the flow needs them all

@@ -16,7 +16,7 @@ import select
 import signal
 import socket
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 
 from kombu import Connection, Producer
@@ -46,45 +46,50 @@ class Relay:
         self._stop_r, self._stop_w = os.pipe()
         self.stopping = False
         self.fault = os.environ.get(FAULT_ENV, "")
+        self._last_purge = 0.0
 
     def stop(self, *_args) -> None:
         self.stopping = True
         os.write(self._stop_w, b"x")
 
     def run(self) -> None:
-        with self._leadership():
-            if self.stopping:
-                return
-            log.info("relay for %s is publishing", self.settings.service)
-            with self._wakeups() as wake_fd:
-                self._loop(wake_fd)
-
-    def _loop(self, wake_fd) -> None:
+        """Publish until stopped. Whatever fails — the broker, the database, the leader
+        lock — everything is let go and taken again: the rows wait in the table."""
         backoff = 0.5
-        last_purge = 0.0
         while not self.stopping:
             try:
-                with Connection(self.settings.amqp_uri, transport_options={"confirm_publish": True},
-                                heartbeat=30) as conn:
-                    conn.ensure_connection(max_retries=1)
-                    channel = conn.channel()
-                    EVENTS_EXCHANGE(channel).declare()
-                    producer = Producer(channel, exchange=EVENTS_EXCHANGE)
-                    backoff = 0.5
-                    while not self.stopping:
-                        sent = self.publish_batch(producer)
-                        if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
-                            self._purge()
-                            last_purge = time.monotonic()
-                        if sent < self.settings.relay_batch_size:
-                            self._wait(wake_fd, self.settings.relay_poll_seconds)
-                            conn.heartbeat_check()
-            except Exception as exc:  # broker or database away: keep the rows, retry
+                with self._leadership() as still_leader:
+                    if self.stopping:
+                        return
+                    with self._wakeups() as wake_fd, self._broker() as (conn, producer):
+                        log.info("relay for %s is publishing", self.settings.service)
+                        backoff = 0.5
+                        self._publish_until_stopped(conn, producer, wake_fd, still_leader)
+            except Exception as exc:
                 if self.stopping:
                     break
                 log.warning("relay cannot publish (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
                 self._wait(None, backoff)
                 backoff = min(backoff * 2, 10.0)
+
+    def _publish_until_stopped(self, conn, producer: Producer, wake_fd, still_leader) -> None:
+        while not self.stopping:
+            sent = self.publish_batch(producer)
+            if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
+                self._purge()
+                self._last_purge = time.monotonic()
+            if sent < self.settings.relay_batch_size:
+                if not self._wait(wake_fd, self.settings.relay_poll_seconds):
+                    still_leader()  # idle: make sure the lock's connection is still there
+                conn.heartbeat_check()
+
+    @contextmanager
+    def _broker(self):
+        with Connection(self.settings.amqp_uri, transport_options={"confirm_publish": True}, heartbeat=30) as conn:
+            conn.ensure_connection(max_retries=1)
+            channel = conn.channel()
+            EVENTS_EXCHANGE(channel).declare()
+            yield conn, Producer(channel, exchange=EVENTS_EXCHANGE)
 
     def publish_batch(self, producer: Producer) -> int:
         with Session(self.engine) as session:
@@ -114,11 +119,13 @@ class Relay:
         if purged:
             log.info("purged %d published outbox rows", purged)
 
-    def _wait(self, wake_fd, timeout: float) -> None:
+    def _wait(self, wake_fd, timeout: float) -> bool:
+        """Sleep until woken, stopped or timed out; True when something woke it."""
         fds = [self._stop_r] + ([wake_fd] if wake_fd is not None else [])
         ready, _, _ = select.select(fds, [], [], timeout)
         if wake_fd is not None and wake_fd in ready:
             self._drain_wakeups(wake_fd)
+        return bool(ready)
 
     def _drain_wakeups(self, wake_fd) -> None:
         if self.sqlite:
@@ -155,11 +162,12 @@ class Relay:
                     cursor.execute(f"LISTEN {outbox.NOTIFY_CHANNEL}")
                 yield self._listen_conn.fileno()
             finally:
-                raw.close()
+                raw.invalidate()  # LISTEN and autocommit are not for the pool's next user
 
     @contextmanager
     def _leadership(self):
-        """Hold the one-relay-per-database lock for as long as this relay runs."""
+        """Hold the one-relay-per-database lock while publishing; yields a check that
+        raises when the lock may have been lost."""
         if self.sqlite:
             path = self.settings.database_url.split("///", 1)[-1] + ".relay.lock"
             with open(path, "w") as handle:
@@ -170,23 +178,28 @@ class Relay:
                     except BlockingIOError:
                         log.info("another relay publishes for this database; standing by")
                         self._wait(None, 2.0)
-                yield
+                yield lambda: None  # a file lock lives as long as this process
             return
         with self.engine.connect() as conn:
-            conn.commit()
             while not self.stopping:
-                if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY}).scalar():
-                    conn.commit()
-                    break
+                acquired = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY}).scalar()
                 conn.commit()
+                if acquired:
+                    break
                 log.info("another relay publishes for this database; standing by")
                 self._wait(None, 2.0)
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock_all()"))
+
+            def still_leader() -> None:
+                # A session lock dies with its connection; if this fails, start over.
+                conn.execute(text("SELECT 1"))
                 conn.commit()
 
+            try:
+                yield still_leader
+            finally:
+                with suppress(Exception):  # a dead connection has released the lock already
+                    conn.execute(text("SELECT pg_advisory_unlock_all()"))
+                    conn.commit()
 
 def run(service: str) -> None:
     relay = Relay(Settings.for_service(service))

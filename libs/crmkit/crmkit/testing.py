@@ -66,7 +66,7 @@ class PostgresDatabases:
     def __init__(self, names: list[str], prefix: str = "crm_test"):
         suffix = uuid.uuid4().hex[:8]
         self.names = {name: f"{prefix}_{name}_{suffix}" for name in names}
-        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
     def url(self, name: str) -> str:
         return make_url(POSTGRES_URL).set(database=self.names[name]).render_as_string(hide_password=False)
