@@ -1,9 +1,14 @@
 """The thin path of the sales flow, driven only over HTTP, as a user would."""
 from __future__ import annotations
 
+import re
+import subprocess
 import time
+from pathlib import Path
 
 import requests
+
+README = Path(__file__).parents[1] / "README.md"
 
 LEAD = {
     "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
@@ -79,3 +84,12 @@ def run_flow(api: Api) -> dict:
     paid = api.post(f"/invoices/{invoice['id']}/payments",
                     {"amount": invoice["balance_due"], "reference": f"BANK-{invoice['number']}"}, expect=201)
     return {"lead": lead, "opportunity": opportunity, "quote": quote, "order": order, "invoice": paid}
+
+
+def run_readme_tour(base_url: str) -> list[str]:
+    """Run the README's tour (its bash block) against base_url; returns what it printed."""
+    script = re.search(r"<!-- tour:.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S).group(1)
+    script = script.replace("A=http://127.0.0.1:8080/api/v1", f"A={base_url}")
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()

@@ -101,6 +101,9 @@ def test_a_poison_event_ends_in_the_dead_letter_queue_and_the_service_keeps_serv
     assert run_flow(api)["invoice"]["status"] == "paid"  # billing still serves
 
     env = {**stack.env}
+    listed = subprocess.run([sys.executable, "-m", "crmkit.dlq", "list"], env=env, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    assert f"{dead}\t1" in listed and "crm.deals.on_lead_converted.dead\t0" in listed
     shown = subprocess.run([sys.executable, "-m", "crmkit.dlq", "show", dead], env=env, capture_output=True,
                            text=True, check=True).stdout.splitlines()
     info = json.loads(shown[0])
