@@ -57,7 +57,7 @@ WAIT_TIMEOUT = 30.0
 
 
 class StepFailed(Exception):
-    pass
+    """A flow step answered something other than what the flow needs."""
 
 
 # --- statistics ------------------------------------------------------------------------

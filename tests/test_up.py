@@ -1,5 +1,6 @@
 """`make up` as a newcomer runs it (crm-up, SQLite by default): labelled output, the
 README's tour ends with a paid invoice, and Ctrl-C stops it all."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,11 +29,9 @@ def test_make_up_then_the_readme_tour_ends_paid_and_ctrl_c_stops_everything(tmp_
         try:
             deadline = time.monotonic() + 90
             while True:
-                try:
+                with contextlib.suppress(requests.ConnectionError):  # not listening yet
                     if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
                         break
-                except requests.ConnectionError:
-                    pass
                 assert up.poll() is None and time.monotonic() < deadline, "crm-up did not come up"
                 time.sleep(0.2)
             assert run_readme_tour(f"http://127.0.0.1:{port}/api/v1")[-1] == "paid"

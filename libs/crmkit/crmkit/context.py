@@ -6,6 +6,7 @@ envelope. Inside a process it lives in context variables, so every log line can 
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from dataclasses import asdict, dataclass
 
@@ -62,7 +63,5 @@ class Call(DependencyProvider):
     def worker_teardown(self, worker_ctx):
         token = self._tokens.pop(worker_ctx, None)
         if token is not None:
-            try:
+            with contextlib.suppress(ValueError):  # teardown ran in another context: nothing to reset
                 unbind(token)
-            except ValueError:  # teardown ran in another context; nothing to reset
-                pass

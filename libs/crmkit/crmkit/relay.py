@@ -129,11 +129,9 @@ class Relay:
 
     def _drain_wakeups(self, wake_fd) -> None:
         if self.sqlite:
-            try:
+            with suppress(BlockingIOError):  # emptied: many commits, one wake-up
                 while self._wake_socket.recv(64):
-                    pass
-            except BlockingIOError:
-                pass
+                    continue
         else:
             self._listen_conn.poll()
             self._listen_conn.notifies.clear()

@@ -7,6 +7,7 @@ harness can CREATE DATABASE from).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -167,11 +168,9 @@ class Stack:
             client.close()
         if "gateway" in self.procs:
             while True:
-                try:
+                with contextlib.suppress(requests.ConnectionError):  # not listening yet
                     if requests.get(f"http://127.0.0.1:{self.port}/health", timeout=1).ok:
                         return
-                except requests.ConnectionError:
-                    pass
                 self._check_alive()
                 if time.monotonic() > deadline:
                     raise AssertionError(f"gateway not ready within {timeout}s; see {self.log_dir}")

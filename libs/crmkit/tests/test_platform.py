@@ -2,6 +2,7 @@
 broker vhost and a real PostgreSQL database."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -113,10 +114,8 @@ class EventTap:
     def drain_until(self, count: int, timeout: float = 20) -> list[dict]:
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(TimeoutError):
                 self.conn.drain_events(timeout=0.2)
-            except TimeoutError:
-                pass
         return self.received
 
     def close(self):
