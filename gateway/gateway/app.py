@@ -111,9 +111,25 @@ def create_app(client: RpcClient) -> Flask:
     def get_lead(lead_id):
         return record(call("leads", "get_lead", lead_id=lead_id))
 
+    @app.patch(f"{API}/leads/<lead_id>")
+    def update_lead(lead_id):
+        return record(call("leads", "update_lead", lead_id=lead_id, data=body()))
+
+    @app.post(f"{API}/leads/<lead_id>/contact")
+    def contact_lead(lead_id):
+        return record(call("leads", "contact_lead", lead_id=lead_id))
+
     @app.post(f"{API}/leads/<lead_id>/qualify")
     def qualify_lead(lead_id):
         return record(call("leads", "qualify_lead", lead_id=lead_id))
+
+    @app.post(f"{API}/leads/<lead_id>/disqualify")
+    def disqualify_lead(lead_id):
+        return record(call("leads", "disqualify_lead", lead_id=lead_id, data=body()))
+
+    @app.post(f"{API}/leads/<lead_id>/recycle")
+    def recycle_lead(lead_id):
+        return record(call("leads", "recycle_lead", lead_id=lead_id))
 
     @app.post(f"{API}/leads/<lead_id>/convert")
     def convert_lead(lead_id):

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 def create_lead(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.LeadCreate(), data)
+    fields["tags"] = domain.normalize_tags(fields.get("tags", []))
     lead = Lead(id=new_id(), status=domain.NEW, owner_id=fields.pop("owner_id", None) or unit.call.actor, **fields)
     unit.session.add(lead)
     unit.session.flush()
@@ -35,13 +36,60 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
 
 
-def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
+def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+    """Change the given fields; lead.updated carries the new record and what changed."""
+    changes = load(schemas.LeadUpdate(partial=True), data)
     lead = unit.get(Lead, lead_id)
-    lead.status = domain.next_status(lead.status, "qualify")
+    domain.check_editable(lead.status)
+    if "tags" in changes:
+        changes["tags"] = domain.normalize_tags(changes["tags"] or [])
+    before = lead_out.dump(lead)
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    missing = {currency: ["An amount needs its currency."]
+               for amount, currency in (("budget_amount", "budget_currency"),
+                                        ("annual_revenue", "annual_revenue_currency"))
+               if getattr(lead, amount) is not None and not getattr(lead, currency)}
+    if missing:
+        raise ValidationFailed(missing)
+    after = lead_out.dump(lead)
+    changed = sorted(name for name in changes if before.get(name) != after.get(name))
+    if not changed:
+        return before
+    lead.updated_at = utcnow()  # the row changes even when only its tags did: a new version
     unit.session.flush()
     out = lead_out.dump(lead)
-    unit.emit("lead.qualified", lead.id, out, lead.version)
+    unit.emit("lead.updated", lead.id, {"lead": out, "changed": changed}, lead.version)
     return out
+
+
+def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, **changes) -> dict:
+    lead = unit.get(Lead, lead_id)
+    lead.status = domain.next_status(lead.status, command)
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    unit.session.flush()
+    out = lead_out.dump(lead)
+    unit.emit(event, lead.id, out, lead.version)
+    log.info("lead %s %s", lead.id, event.split(".")[1])
+    return out
+
+
+def contact_lead(unit: UnitOfWork, lead_id: str) -> dict:
+    return _move(unit, lead_id, "contact", "lead.contacted")
+
+
+def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
+    return _move(unit, lead_id, "qualify", "lead.qualified")
+
+
+def disqualify_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+    reason = load(schemas.Disqualify(), data)["reason"]
+    return _move(unit, lead_id, "disqualify", "lead.disqualified", disqualify_reason=reason)
+
+
+def recycle_lead(unit: UnitOfWork, lead_id: str) -> dict:
+    return _move(unit, lead_id, "recycle", "lead.recycled", disqualify_reason=None)
 
 
 def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:

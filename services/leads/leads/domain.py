@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from crmkit.errors import InvalidTransition, ValidationFailed
 
-NEW, CONTACTED, QUALIFIED, CONVERTED, DISQUALIFIED = "new", "contacted", "qualified", "converted", "disqualified"
+NEW, CONTACTED, QUALIFIED, CONVERTED, DISQUALIFIED, MERGED = (
+    "new", "contacted", "qualified", "converted", "disqualified", "merged")
+STATES = (NEW, CONTACTED, QUALIFIED, CONVERTED, DISQUALIFIED, MERGED)
 OPEN_STATES = (NEW, CONTACTED, QUALIFIED)
+# A converted lead records what it became; a merged one lives on in its survivor.
+READ_ONLY_STATES = (CONVERTED, MERGED)
 
 # command -> (states it may start from, state it leads to)
 TRANSITIONS = {
@@ -13,6 +17,7 @@ TRANSITIONS = {
     "convert": ((QUALIFIED,), CONVERTED),
     "disqualify": (OPEN_STATES, DISQUALIFIED),
     "recycle": ((DISQUALIFIED,), NEW),
+    "merge": ((NEW, CONTACTED, QUALIFIED, DISQUALIFIED), MERGED),
 }
 
 SOURCES = ("web", "referral", "partner", "event", "webinar", "campaign", "cold_call",
@@ -24,6 +29,16 @@ def next_status(current: str, command: str) -> str:
     if current not in allowed_from:
         raise InvalidTransition("lead", current, command)
     return target
+
+
+def check_editable(current: str) -> None:
+    if current in READ_ONLY_STATES:
+        raise InvalidTransition("lead", current, "update")
+
+
+def normalize_tags(tags: list[str]) -> list[str]:
+    """Tags compare without case or surrounding blanks; each once, sorted."""
+    return sorted({tag.strip().lower() for tag in tags if tag.strip()})
 
 
 def check_ready_to_convert(budget_amount, timeline, override: bool) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
@@ -48,7 +48,14 @@ class Lead(Record, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     company: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    annual_revenue: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    annual_revenue_currency: Mapped[str | None] = mapped_column(String(3))
     country: Mapped[str | None] = mapped_column(String(2))
+    # {"street", "postal_code", "city", "region"}
+    address: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(20))
     campaign: Mapped[str | None] = mapped_column(String(100))
     team: Mapped[str | None] = mapped_column(String(64))
@@ -58,7 +65,30 @@ class Lead(Record, Base):
     need: Mapped[str | None] = mapped_column(Text)
     timeline: Mapped[date | None] = mapped_column(Date)
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[str | None] = mapped_column(String(36))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     converted_organization_id: Mapped[str | None] = mapped_column(String(36))
     converted_contact_id: Mapped[str | None] = mapped_column(String(36))
     converted_opportunity_id: Mapped[str | None] = mapped_column(String(36))
+
+    tag_rows: Mapped[list[LeadTag]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted(row.tag for row in self.tag_rows)
+
+    @tags.setter
+    def tags(self, tags: list[str]) -> None:
+        wanted = set(tags)
+        self.tag_rows = [row for row in self.tag_rows if row.tag in wanted] + [
+            LeadTag(tag=tag) for tag in sorted(wanted - {row.tag for row in self.tag_rows})]
+
+
+class LeadTag(Base):
+    """A lead's tags, one row each, so that lists can filter by tag on any database."""
+
+    __tablename__ = "lead_tags"
+    __table_args__ = (PrimaryKeyConstraint("lead_id", "tag", name="pk_lead_tags"),)
+
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(50), index=True)

@@ -8,6 +8,13 @@ from .domain import SOURCES
 _name = dict(validate=validate.Length(min=1, max=100))
 
 
+class Address(Schema):
+    street = fields.String(allow_none=True, validate=validate.Length(max=200))
+    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
+    city = fields.String(allow_none=True, validate=validate.Length(max=100))
+    region = fields.String(allow_none=True, validate=validate.Length(max=100))
+
+
 class LeadCreate(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
@@ -15,8 +22,15 @@ class LeadCreate(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    website = fields.Url(allow_none=True, require_tld=True, validate=validate.Length(max=200))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    employees = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    annual_revenue = Amount(allow_none=True)
+    annual_revenue_currency = Currency(allow_none=True)
     country = fields.String(
         allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
+    address = fields.Nested(Address, allow_none=True)
+    tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20))
     source = fields.String(load_default="other", validate=validate.OneOf(SOURCES))
     campaign = fields.String(allow_none=True, validate=validate.Length(max=100))
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
@@ -28,9 +42,24 @@ class LeadCreate(Schema):
     timeline = fields.Date(allow_none=True)
 
     @validates_schema
-    def _budget_has_currency(self, data, **_kwargs):
-        if data.get("budget_amount") is not None and not data.get("budget_currency"):
-            raise ValidationError("A budget needs its currency.", "budget_currency")
+    def _amounts_have_currencies(self, data, partial=None, **_kwargs):
+        errors = {}
+        for amount, currency in (("budget_amount", "budget_currency"), ("annual_revenue", "annual_revenue_currency")):
+            if data.get(amount) is not None and not data.get(currency) and not partial:
+                errors[currency] = ["An amount needs its currency."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class LeadUpdate(LeadCreate):
+    """Only the fields given change; ``null`` clears one. Status moves by command only."""
+
+    last_name = fields.String(**_name)
+    source = fields.String(validate=validate.OneOf(SOURCES))
+
+
+class Disqualify(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class OrganizationChoice(Schema):
@@ -78,7 +107,14 @@ class LeadOut(RecordSchema):
     phone = fields.String()
     company = fields.String()
     title = fields.String()
+    website = fields.String()
+    industry = fields.String()
+    employees = fields.Integer()
+    annual_revenue = Amount()
+    annual_revenue_currency = fields.String()
     country = fields.String()
+    address = fields.Nested(Address)
+    tags = fields.List(fields.String())
     source = fields.String()
     campaign = fields.String()
     team = fields.String()
@@ -88,6 +124,7 @@ class LeadOut(RecordSchema):
     need = fields.String()
     timeline = fields.Date()
     disqualify_reason = fields.String()
+    merged_into_id = fields.String()
     converted_at = fields.DateTime()
     converted_organization_id = fields.String()
     converted_contact_id = fields.String()

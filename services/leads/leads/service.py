@@ -22,8 +22,24 @@ class LeadsService(Health):
         return commands.get_lead(self.db, lead_id)
 
     @rpc
+    def update_lead(self, lead_id, data):
+        return commands.update_lead(self.db, lead_id, data)
+
+    @rpc
+    def contact_lead(self, lead_id):
+        return commands.contact_lead(self.db, lead_id)
+
+    @rpc
     def qualify_lead(self, lead_id):
         return commands.qualify_lead(self.db, lead_id)
+
+    @rpc
+    def disqualify_lead(self, lead_id, data):
+        return commands.disqualify_lead(self.db, lead_id, data)
+
+    @rpc
+    def recycle_lead(self, lead_id):
+        return commands.recycle_lead(self.db, lead_id)
 
     @rpc
     def convert_lead(self, lead_id, options=None):

@@ -6,7 +6,7 @@ import pytest
 from crmkit.errors import InvalidTransition, ValidationFailed
 from leads import domain
 
-STATES = ["new", "contacted", "qualified", "converted", "disqualified"]
+STATES = ["new", "contacted", "qualified", "converted", "disqualified", "merged"]
 # (command, from) -> to, for every legal move; everything else must be refused.
 LEGAL = {
     ("contact", "new"): "contacted",
@@ -15,6 +15,8 @@ LEGAL = {
     ("disqualify", "new"): "disqualified", ("disqualify", "contacted"): "disqualified",
     ("disqualify", "qualified"): "disqualified",
     ("recycle", "disqualified"): "new",
+    ("merge", "new"): "merged", ("merge", "contacted"): "merged", ("merge", "qualified"): "merged",
+    ("merge", "disqualified"): "merged",
 }
 
 
@@ -36,3 +38,16 @@ def test_conversion_needs_budget_and_timeline_unless_overridden():
     assert set(refused.value.details) == {"budget_amount", "timeline"}
     domain.check_ready_to_convert(Decimal("1"), date(2027, 1, 1), override=False)
     domain.check_ready_to_convert(None, None, override=True)
+
+
+@pytest.mark.parametrize("current", STATES)
+def test_only_converted_and_merged_leads_are_read_only(current):
+    if current in ("converted", "merged"):
+        with pytest.raises(InvalidTransition):
+            domain.check_editable(current)
+    else:
+        domain.check_editable(current)
+
+
+def test_tags_compare_without_case_or_blanks():
+    assert domain.normalize_tags([" VIP", "vip", "Fintech ", " "]) == ["fintech", "vip"]
