@@ -1,6 +1,8 @@
 """The leads service through the gateway: what a sales team does with a lead."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flow import LEAD, Api, convert_lead
 
 
@@ -57,3 +59,46 @@ def test_a_converted_lead_is_read_only(stack):
     refused = api.http.patch(f"{stack.base_url}/leads/{lead['id']}", json={"title": "x"})
     assert refused.status_code == 409 and refused.json()["error"]["details"]["current_state"] == "converted"
     assert api.post(f"/leads/{lead['id']}/disqualify", {"reason": "x"}, expect=409)
+
+
+def test_lists_filter_sort_and_page_without_repeating_or_skipping(stack):
+    api = Api(stack.base_url)
+    team = f"team-{stack.port}-{id(api)}"
+    made = [api.post("/leads", {**LEAD, "last_name": f"Babbage{i:02d}", "team": team, "tags": ["list-test"],
+                                "source": "web" if i % 2 else "event", "email": f"c{i}@example.com"}, expect=201)
+            for i in range(11)]
+    api.post(f"/leads/{made[0]['id']}/contact")
+
+    seen, cursor = [], None
+    while True:
+        page = api.get(f"/leads?team={team}&limit=4&sort=last_name" + (f"&cursor={cursor}" if cursor else ""))
+        seen += [lead["last_name"] for lead in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [f"Babbage{i:02d}" for i in range(11)]
+
+    newest_first = api.get(f"/leads?team={team}&sort=-created_at&limit=3")["items"]
+    assert [lead["id"] for lead in newest_first] == [lead["id"] for lead in reversed(made)][:3]
+    web = api.get(f"/leads?team={team}&source=web&limit=50")["items"]
+    assert len(web) == 5 and {lead["source"] for lead in web} == {"web"}
+    contacted = api.get(f"/leads?team={team}&status=contacted,qualified")["items"]
+    assert [lead["id"] for lead in contacted] == [made[0]["id"]]
+    assert len(api.get(f"/leads?team={team}&tag=LIST-TEST&q=babbage0")["items"]) == 10
+    assert api.get(f"/leads?team={team}&q=c10@example")["items"][0]["last_name"] == "Babbage10"
+    assert api.get(f"/leads?team={team}&q=100%25")["items"] == []  # % is text, not a wildcard
+    later = made[5]["created_at"]
+    assert len(api.get(f"/leads?team={team}&created_from={quote(later)}")["items"]) == 6
+
+
+def test_a_bad_list_query_names_every_bad_parameter(stack):
+    api = Api(stack.base_url)
+    error = api.get("/leads?status=open&limit=1000&sort=email&created_from=yesterday", expect=422)["error"]
+    assert set(error["details"]) == {"status", "limit", "created_from"}
+    error = api.get("/leads?sort=email", expect=422)["error"]
+    assert "sort" in error["details"]
+    error = api.get("/leads?cursor=not-a-cursor", expect=422)["error"]
+    assert "cursor" in error["details"]
+    first = api.get("/leads?limit=1&sort=last_name")["next_cursor"]
+    error = api.get(f"/leads?limit=1&sort=-created_at&cursor={first}", expect=422)["error"]
+    assert "belongs to sort" in error["details"]["cursor"][0]

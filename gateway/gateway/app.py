@@ -107,6 +107,10 @@ def create_app(client: RpcClient) -> Flask:
         lead = call("leads", "create_lead", data=body())
         return record(lead, 201, f"{API}/leads/{lead['id']}")
 
+    @app.get(f"{API}/leads")
+    def list_leads():
+        return jsonify(call("leads", "list_leads", query=request.args.to_dict()))
+
     @app.get(f"{API}/leads/<lead_id>")
     def get_lead(lead_id):
         return record(call("leads", "get_lead", lead_id=lead_id))

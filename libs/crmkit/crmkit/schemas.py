@@ -32,3 +32,18 @@ class RecordSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
     owner_id = fields.String(allow_none=True)
+
+
+class CommaSeparated(fields.Field):
+    """A query parameter holding several values: ``status=new,contacted``."""
+
+    def __init__(self, inner: fields.Field, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = inner
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return [self.inner.deserialize(part.strip()) for part in value.split(",") if part.strip()]
+
+    default_error_messages = {"invalid": "Expected values separated by commas."}

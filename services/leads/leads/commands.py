@@ -3,15 +3,19 @@ emits the events that report the change; the caller commits."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
 
 from crmkit.db import utcnow
 from crmkit.errors import ValidationFailed
 from crmkit.ids import new_id
+from crmkit.listing import paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, schemas
-from .models import Contact, Lead, Organization
+from .models import Contact, Lead, LeadTag, Organization
 
 lead_out = schemas.LeadOut()
 organization_out = schemas.OrganizationOut()
@@ -34,6 +38,43 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
 
 def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
+
+
+LEAD_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name", "status": "status"}
+
+
+def list_leads(unit: UnitOfWork, query: dict) -> dict:
+    params = load(schemas.LeadListQuery(), query)
+    stmt = select(Lead)
+    if params.get("status"):
+        stmt = stmt.where(Lead.status.in_(params["status"]))
+    if params.get("source"):
+        stmt = stmt.where(Lead.source.in_(params["source"]))
+    for name in ("owner_id", "team"):
+        if params.get(name):
+            stmt = stmt.where(getattr(Lead, name) == params[name])
+    if params.get("tag"):
+        stmt = stmt.where(Lead.tag_rows.any(LeadTag.tag == domain.normalize_tags([params["tag"]])[0]))
+    if params.get("created_from"):
+        stmt = stmt.where(Lead.created_at >= _aware(params["created_from"]))
+    if params.get("created_to"):
+        stmt = stmt.where(Lead.created_at < _aware(params["created_to"]))
+    if params.get("q"):
+        pattern = f"%{_escape_like(params['q'])}%"
+        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\") for column in (
+            Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
+    page = paginate(unit.session, stmt, model=Lead, sortable=LEAD_SORTS, sort=params["sort"],
+                    limit=params["limit"], cursor=params["cursor"])
+    return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
+
+
+def _aware(moment: datetime) -> datetime:
+    """A filter time without a zone means UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
@@ -40,6 +40,12 @@ class Contact(Record, Base):
 
 class Lead(Record, Base):
     __tablename__ = "leads"
+    __table_args__ = (
+        # The lists' keyset orders: a filter column, then the sort column and the id.
+        Index("ix_leads_created", "created_at", "id"),
+        Index("ix_leads_status_created", "status", "created_at", "id"),
+        Index("ix_leads_owner_created", "owner_id", "created_at", "id"),
+    )
 
     status: Mapped[str] = mapped_column(String(20), index=True)
     first_name: Mapped[str | None] = mapped_column(String(100))

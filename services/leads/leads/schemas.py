@@ -1,9 +1,10 @@
 """Wire formats of the leads service: RPC payloads in, records out."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from crmkit.schemas import Amount, Currency, RecordSchema
+from crmkit.listing import ListQuery
+from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
 
-from .domain import SOURCES
+from .domain import SOURCES, STATES
 
 _name = dict(validate=validate.Length(min=1, max=100))
 
@@ -145,3 +146,15 @@ class ContactOut(RecordSchema):
     title = fields.String()
     organization_id = fields.String()
     decision_maker = fields.Boolean()
+
+
+class LeadListQuery(ListQuery):
+    status = CommaSeparated(fields.String(validate=validate.OneOf(STATES)))
+    source = CommaSeparated(fields.String(validate=validate.OneOf(SOURCES)))
+    owner_id = fields.String()
+    team = fields.String()
+    tag = fields.String()
+    created_from = fields.DateTime()
+    created_to = fields.DateTime()
+    # Free text over name, email and company.
+    q = fields.String(validate=validate.Length(min=1, max=100))

@@ -22,6 +22,10 @@ class LeadsService(Health):
         return commands.get_lead(self.db, lead_id)
 
     @rpc
+    def list_leads(self, query):
+        return commands.list_leads(self.db, query)
+
+    @rpc
     def update_lead(self, lead_id, data):
         return commands.update_lead(self.db, lead_id, data)
 
