@@ -139,13 +139,57 @@ def create_app(client: RpcClient) -> Flask:
     def convert_lead(lead_id):
         return record(call("leads", "convert_lead", lead_id=lead_id, options=body()))
 
+    @app.post(f"{API}/organizations")
+    def create_organization():
+        organization = call("leads", "create_organization", data=body())
+        return record(organization, 201, f"{API}/organizations/{organization['id']}")
+
+    @app.get(f"{API}/organizations")
+    def list_organizations():
+        return jsonify(call("leads", "list_organizations", query=request.args.to_dict()))
+
     @app.get(f"{API}/organizations/<organization_id>")
     def get_organization(organization_id):
         return record(call("leads", "get_organization", organization_id=organization_id))
 
+    @app.patch(f"{API}/organizations/<organization_id>")
+    def update_organization(organization_id):
+        return record(call("leads", "update_organization", organization_id=organization_id, data=body()))
+
+    @app.post(f"{API}/organizations/<organization_id>/archive")
+    def archive_organization(organization_id):
+        return record(call("leads", "archive_organization", organization_id=organization_id))
+
+    @app.get(f"{API}/organizations/<organization_id>/contacts")
+    def organization_contacts(organization_id):
+        return jsonify(call("leads", "organization_contacts", organization_id=organization_id,
+                            query=request.args.to_dict()))
+
+    @app.get(f"{API}/organizations/<organization_id>/leads")
+    def organization_leads(organization_id):
+        return jsonify(call("leads", "organization_leads", organization_id=organization_id,
+                            query=request.args.to_dict()))
+
+    @app.post(f"{API}/contacts")
+    def create_contact():
+        contact = call("leads", "create_contact", data=body())
+        return record(contact, 201, f"{API}/contacts/{contact['id']}")
+
+    @app.get(f"{API}/contacts")
+    def list_contacts():
+        return jsonify(call("leads", "list_contacts", query=request.args.to_dict()))
+
     @app.get(f"{API}/contacts/<contact_id>")
     def get_contact(contact_id):
         return record(call("leads", "get_contact", contact_id=contact_id))
+
+    @app.patch(f"{API}/contacts/<contact_id>")
+    def update_contact(contact_id):
+        return record(call("leads", "update_contact", contact_id=contact_id, data=body()))
+
+    @app.post(f"{API}/contacts/<contact_id>/archive")
+    def archive_contact(contact_id):
+        return record(call("leads", "archive_contact", contact_id=contact_id))
 
     # Opportunities and quotes
     @app.get(f"{API}/opportunities/<opportunity_id>")

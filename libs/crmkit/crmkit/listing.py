@@ -71,6 +71,15 @@ def read_cursor(cursor: str, sort: str) -> tuple:
         raise ValidationFailed({"cursor": ["Not a cursor this API gave out."]}) from None
 
 
+LIKE_ESCAPE = "\\"
+
+
+def contains(column, text: str):
+    """``column`` contains ``text`` (case-insensitive), whose % and _ mean themselves."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape=LIKE_ESCAPE)
+
+
 def paginate(session: Session, stmt: Select, *, model, sortable: dict[str, str], sort: str, limit: int,
              cursor: str | None) -> Page:
     """Run ``stmt`` (a select of ``model`` with its filters) one page at a time.

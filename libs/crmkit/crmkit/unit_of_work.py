@@ -93,6 +93,25 @@ class UnitOfWork:
             raise NotFound(model.__name__.lower(), str(record_id))
         return record
 
+    def update(self, record, changes: dict, out, event: str, check=None) -> dict:
+        """Set the given fields on ``record``; when anything really changed, bump its
+        version and emit ``event`` with the new record (dumped by the marshmallow schema
+        ``out``) and the names of what changed. ``check(record)`` may refuse the result."""
+        before = out.dump(record)
+        for name, value in changes.items():
+            setattr(record, name, value)
+        if check is not None:
+            check(record)
+        after = out.dump(record)
+        changed = sorted(name for name in changes if before.get(name) != after.get(name))
+        if not changed:
+            return before
+        record.updated_at = utcnow()  # the row changes even when only related rows did: a new version
+        self.session.flush()
+        result = out.dump(record)
+        self.emit(event, record.id, {"record": result, "changed": changed}, record.version)
+        return result
+
     def first_delivery(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handled ``event_id``; False when it already had."""
         return insert_ignoring_duplicates(

@@ -10,16 +10,15 @@ from sqlalchemy import or_, select
 from crmkit.db import utcnow
 from crmkit.errors import ValidationFailed
 from crmkit.ids import new_id
-from crmkit.listing import paginate
+from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, schemas
+from .customers import bare_domain, contact_out, organization_out
 from .models import Contact, Lead, LeadTag, Organization
 
 lead_out = schemas.LeadOut()
-organization_out = schemas.OrganizationOut()
-contact_out = schemas.ContactOut()
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +59,7 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     if params.get("created_to"):
         stmt = stmt.where(Lead.created_at < _aware(params["created_to"]))
     if params.get("q"):
-        pattern = f"%{_escape_like(params['q'])}%"
-        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\") for column in (
+        stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
     page = paginate(unit.session, stmt, model=Lead, sortable=LEAD_SORTS, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
@@ -73,35 +71,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
-    """Change the given fields; lead.updated carries the new record and what changed."""
     changes = load(schemas.LeadUpdate(partial=True), data)
     lead = unit.get(Lead, lead_id)
     domain.check_editable(lead.status)
     if "tags" in changes:
         changes["tags"] = domain.normalize_tags(changes["tags"] or [])
-    before = lead_out.dump(lead)
-    for name, value in changes.items():
-        setattr(lead, name, value)
+    return unit.update(lead, changes, lead_out, "lead.updated", check=_amounts_have_currencies)
+
+
+def _amounts_have_currencies(lead: Lead) -> None:
     missing = {currency: ["An amount needs its currency."]
                for amount, currency in (("budget_amount", "budget_currency"),
                                         ("annual_revenue", "annual_revenue_currency"))
                if getattr(lead, amount) is not None and not getattr(lead, currency)}
     if missing:
         raise ValidationFailed(missing)
-    after = lead_out.dump(lead)
-    changed = sorted(name for name in changes if before.get(name) != after.get(name))
-    if not changed:
-        return before
-    lead.updated_at = utcnow()  # the row changes even when only its tags did: a new version
-    unit.session.flush()
-    out = lead_out.dump(lead)
-    unit.emit("lead.updated", lead.id, {"lead": out, "changed": changed}, lead.version)
-    return out
 
 
 def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, **changes) -> dict:
@@ -173,7 +158,8 @@ def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Orga
     name = choice.get("name") or lead.company
     if not name:
         raise ValidationFailed({"organization": {"name": ["The lead has no company: name the organization."]}})
-    organization = Organization(id=new_id(), name=name, country=lead.country, owner_id=lead.owner_id)
+    organization = Organization(id=new_id(), name=name, domain=bare_domain(lead.website), industry=lead.industry,
+                                employees=lead.employees, country=lead.country, owner_id=lead.owner_id)
     unit.session.add(organization)
     unit.session.flush()
     unit.emit("organization.created", organization.id, organization_out.dump(organization), organization.version)
@@ -219,11 +205,3 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
 
 def _person(record) -> str:
     return f"{record.first_name or ''} {record.last_name}".strip()
-
-
-def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
-    return organization_out.dump(unit.get(Organization, organization_id))
-
-
-def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
-    return contact_out.dump(unit.get(Contact, contact_id))

@@ -22,8 +22,15 @@ class Organization(Record, Base):
     __tablename__ = "organizations"
 
     name: Mapped[str] = mapped_column(String(200), index=True)
-    domain: Mapped[str | None] = mapped_column(String(200))
+    # Kept bare ("example.com": no scheme, no www., lower case) so a search by domain matches.
+    domain: Mapped[str | None] = mapped_column(String(200), index=True)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    employees: Mapped[int | None] = mapped_column(Integer)
     country: Mapped[str | None] = mapped_column(String(2))
+    vat_id: Mapped[str | None] = mapped_column(String(40))
+    billing_address: Mapped[dict | None] = mapped_column(JSON)
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Contact(Record, Base):
@@ -36,6 +43,7 @@ class Contact(Record, Base):
     title: Mapped[str | None] = mapped_column(String(100))
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Lead(Record, Base):
@@ -73,7 +81,7 @@ class Lead(Record, Base):
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[str | None] = mapped_column(String(36))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    converted_organization_id: Mapped[str | None] = mapped_column(String(36))
+    converted_organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     converted_contact_id: Mapped[str | None] = mapped_column(String(36))
     converted_opportunity_id: Mapped[str | None] = mapped_column(String(36))
 

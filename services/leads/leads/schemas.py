@@ -132,10 +132,55 @@ class LeadOut(RecordSchema):
     converted_opportunity_id = fields.String()
 
 
+_country = dict(validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
+
+
+class OrganizationIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    domain = fields.String(allow_none=True, validate=validate.Length(max=200))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    employees = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    country = fields.String(allow_none=True, **_country)
+    vat_id = fields.String(allow_none=True, validate=validate.Length(max=40))
+    billing_address = fields.Nested(Address, allow_none=True)
+    shipping_address = fields.Nested(Address, allow_none=True)
+    owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+
+
+class ContactIn(Schema):
+    first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
+    last_name = fields.String(required=True, **_name)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    title = fields.String(allow_none=True, validate=validate.Length(max=100))
+    organization_id = fields.String(allow_none=True)
+    decision_maker = fields.Boolean(load_default=False)
+    owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+
+
+class OrganizationListQuery(ListQuery):
+    q = fields.String(validate=validate.Length(min=1, max=100))  # name or domain
+    domain = fields.String()
+    archived = fields.Boolean(load_default=False)
+
+
+class ContactListQuery(ListQuery):
+    q = fields.String(validate=validate.Length(min=1, max=100))  # name or email
+    email = fields.String()
+    organization_id = fields.String()
+    archived = fields.Boolean(load_default=False)
+
+
 class OrganizationOut(RecordSchema):
     name = fields.String()
     domain = fields.String()
+    industry = fields.String()
+    employees = fields.Integer()
     country = fields.String()
+    vat_id = fields.String()
+    billing_address = fields.Nested(Address)
+    shipping_address = fields.Nested(Address)
+    archived_at = fields.DateTime()
 
 
 class ContactOut(RecordSchema):
@@ -146,6 +191,7 @@ class ContactOut(RecordSchema):
     title = fields.String()
     organization_id = fields.String()
     decision_maker = fields.Boolean()
+    archived_at = fields.DateTime()
 
 
 class LeadListQuery(ListQuery):

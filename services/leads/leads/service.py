@@ -4,7 +4,7 @@ from crmkit.entrypoints import rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import commands
+from . import commands, customers
 
 
 class LeadsService(Health):
@@ -50,9 +50,49 @@ class LeadsService(Health):
         return commands.convert_lead(self.db, lead_id, options)
 
     @rpc
+    def create_organization(self, data):
+        return customers.create_organization(self.db, data)
+
+    @rpc
     def get_organization(self, organization_id):
-        return commands.get_organization(self.db, organization_id)
+        return customers.get_organization(self.db, organization_id)
+
+    @rpc
+    def update_organization(self, organization_id, data):
+        return customers.update_organization(self.db, organization_id, data)
+
+    @rpc
+    def archive_organization(self, organization_id):
+        return customers.archive_organization(self.db, organization_id)
+
+    @rpc
+    def list_organizations(self, query):
+        return customers.list_organizations(self.db, query)
+
+    @rpc
+    def organization_contacts(self, organization_id, query):
+        return customers.organization_contacts(self.db, organization_id, query)
+
+    @rpc
+    def organization_leads(self, organization_id, query):
+        return customers.organization_leads(self.db, organization_id, query)
+
+    @rpc
+    def create_contact(self, data):
+        return customers.create_contact(self.db, data)
 
     @rpc
     def get_contact(self, contact_id):
-        return commands.get_contact(self.db, contact_id)
+        return customers.get_contact(self.db, contact_id)
+
+    @rpc
+    def update_contact(self, contact_id, data):
+        return customers.update_contact(self.db, contact_id, data)
+
+    @rpc
+    def archive_contact(self, contact_id):
+        return customers.archive_contact(self.db, contact_id)
+
+    @rpc
+    def list_contacts(self, query):
+        return customers.list_contacts(self.db, query)

@@ -1,0 +1,156 @@
+"""Organizations and contacts: the customer records a lead becomes."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+
+from crmkit.db import utcnow
+from crmkit.errors import InvalidTransition, ValidationFailed
+from crmkit.ids import new_id, parse_id
+from crmkit.listing import ListQuery, contains, paginate
+from crmkit.schemas import load
+from crmkit.unit_of_work import UnitOfWork
+
+from . import schemas
+from .models import Contact, Lead, Organization
+
+lead_out = schemas.LeadOut()
+organization_out = schemas.OrganizationOut()
+contact_out = schemas.ContactOut()
+SORTS = {"created_at": "created_at", "updated_at": "updated_at", "name": "name"}
+CONTACT_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name"}
+
+
+def bare_domain(value: str | None) -> str | None:
+    """``https://www.Example.com/about`` -> ``example.com``."""
+    if not value:
+        return None
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value.strip().lower()).split("/")[0].split(":")[0]
+    return host.removeprefix("www.") or None
+
+
+def _check_not_archived(record, entity: str) -> None:
+    if record.archived_at is not None:
+        raise InvalidTransition(entity, "archived", "change")
+
+
+def _organization_of(unit: UnitOfWork, organization_id: str | None) -> str | None:
+    if organization_id is None:
+        return None
+    if parse_id(organization_id) is None or unit.session.get(Organization, parse_id(organization_id)) is None:
+        raise ValidationFailed({"organization_id": [f"Organization {organization_id} does not exist."]})
+    return parse_id(organization_id)
+
+
+def create_organization(unit: UnitOfWork, data: dict) -> dict:
+    fields = load(schemas.OrganizationIn(), data)
+    fields["domain"] = bare_domain(fields.get("domain"))
+    organization = Organization(id=new_id(), **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
+    unit.session.add(organization)
+    unit.session.flush()
+    out = organization_out.dump(organization)
+    unit.emit("organization.created", organization.id, out, organization.version)
+    return out
+
+
+def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
+    return organization_out.dump(unit.get(Organization, organization_id))
+
+
+def update_organization(unit: UnitOfWork, organization_id: str, data: dict) -> dict:
+    changes = load(schemas.OrganizationIn(partial=True), data)
+    organization = unit.get(Organization, organization_id)
+    _check_not_archived(organization, "organization")
+    if "domain" in changes:
+        changes["domain"] = bare_domain(changes["domain"])
+    return unit.update(organization, changes, organization_out, "organization.updated")
+
+
+def archive_organization(unit: UnitOfWork, organization_id: str) -> dict:
+    """Archived records leave the lists but stay readable, with everything that refers to them."""
+    organization = unit.get(Organization, organization_id)
+    _check_not_archived(organization, "organization")
+    organization.archived_at = utcnow()
+    unit.session.flush()
+    out = organization_out.dump(organization)
+    unit.emit("organization.archived", organization.id, out, organization.version)
+    return out
+
+
+def list_organizations(unit: UnitOfWork, query: dict) -> dict:
+    params = load(schemas.OrganizationListQuery(), query)
+    stmt = select(Organization).where(
+        Organization.archived_at.is_not(None) if params["archived"] else Organization.archived_at.is_(None))
+    if params.get("domain"):
+        stmt = stmt.where(Organization.domain == bare_domain(params["domain"]))
+    if params.get("q"):
+        stmt = stmt.where(or_(contains(Organization.name, params["q"]), contains(Organization.domain, params["q"])))
+    page = paginate(unit.session, stmt, model=Organization, sortable=SORTS, sort=params["sort"],
+                    limit=params["limit"], cursor=params["cursor"])
+    return {"items": organization_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
+
+
+def organization_contacts(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
+    organization = unit.get(Organization, organization_id)
+    return list_contacts(unit, {**query, "organization_id": organization.id})
+
+
+def organization_leads(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
+    """The leads that were converted into this organization."""
+    organization = unit.get(Organization, organization_id)
+    params = load(ListQuery(), query)
+    stmt = select(Lead).where(Lead.converted_organization_id == organization.id)
+    page = paginate(unit.session, stmt, model=Lead, sortable={"created_at": "created_at"}, sort=params["sort"],
+                    limit=params["limit"], cursor=params["cursor"])
+    return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
+
+
+def create_contact(unit: UnitOfWork, data: dict) -> dict:
+    fields = load(schemas.ContactIn(), data)
+    fields["organization_id"] = _organization_of(unit, fields.get("organization_id"))
+    contact = Contact(id=new_id(), **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
+    unit.session.add(contact)
+    unit.session.flush()
+    out = contact_out.dump(contact)
+    unit.emit("contact.created", contact.id, out, contact.version)
+    return out
+
+
+def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
+    return contact_out.dump(unit.get(Contact, contact_id))
+
+
+def update_contact(unit: UnitOfWork, contact_id: str, data: dict) -> dict:
+    changes = load(schemas.ContactIn(partial=True), data)
+    contact = unit.get(Contact, contact_id)
+    _check_not_archived(contact, "contact")
+    if "organization_id" in changes:
+        changes["organization_id"] = _organization_of(unit, changes["organization_id"])
+    return unit.update(contact, changes, contact_out, "contact.updated")
+
+
+def archive_contact(unit: UnitOfWork, contact_id: str) -> dict:
+    contact = unit.get(Contact, contact_id)
+    _check_not_archived(contact, "contact")
+    contact.archived_at = utcnow()
+    unit.session.flush()
+    out = contact_out.dump(contact)
+    unit.emit("contact.archived", contact.id, out, contact.version)
+    return out
+
+
+def list_contacts(unit: UnitOfWork, query: dict) -> dict:
+    params = load(schemas.ContactListQuery(), query)
+    stmt = select(Contact).where(
+        Contact.archived_at.is_not(None) if params["archived"] else Contact.archived_at.is_(None))
+    if params.get("organization_id"):
+        stmt = stmt.where(Contact.organization_id == params["organization_id"])
+    if params.get("email"):
+        stmt = stmt.where(func.lower(Contact.email) == params["email"].strip().lower())
+    if params.get("q"):
+        stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
+            Contact.first_name, Contact.last_name, Contact.email))))
+    page = paginate(unit.session, stmt, model=Contact, sortable=CONTACT_SORTS, sort=params["sort"],
+                    limit=params["limit"], cursor=params["cursor"])
+    return {"items": contact_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

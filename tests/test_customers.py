@@ -1,0 +1,82 @@
+"""Organizations and contacts through the gateway."""
+from __future__ import annotations
+
+from flow import LEAD, Api, convert_lead
+
+
+def _organization(api: Api, name: str, **extra) -> dict:
+    return api.post("/organizations", {"name": name, **extra}, expect=201)
+
+
+def test_an_organization_is_created_updated_searched_and_archived(stack):
+    api = Api(stack.base_url)
+    unique = f"Difference Engines {stack.port}"
+    org = _organization(api, unique, domain="https://www.Difference-Engines.example/about", country="GB",
+                        vat_id="GB123456789", billing_address={"street": "1 Strand", "city": "London"})
+    assert org["domain"] == "difference-engines.example"
+    assert api.get(f"/organizations/{org['id']}") == org
+
+    changed = api.http.patch(f"{stack.base_url}/organizations/{org['id']}", json={"employees": 40})
+    assert changed.status_code == 200 and changed.json()["version"] == org["version"] + 1
+
+    by_domain = api.get("/organizations?domain=WWW.difference-engines.example")["items"]
+    assert [o["id"] for o in by_domain] == [org["id"]]
+    by_name = api.get(f"/organizations?q={unique.lower()}")["items"]
+    assert [o["id"] for o in by_name] == [org["id"]]
+
+    archived = api.post(f"/organizations/{org['id']}/archive")
+    assert archived["archived_at"]
+    assert api.get(f"/organizations?q={unique}")["items"] == []
+    assert [o["id"] for o in api.get(f"/organizations?q={unique}&archived=true")["items"]] == [org["id"]]
+    refused = api.http.patch(f"{stack.base_url}/organizations/{org['id']}", json={"employees": 41})
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["current_state"] == "archived"
+
+
+def test_contacts_belong_to_an_organization_that_exists(stack):
+    api = Api(stack.base_url)
+    org = _organization(api, f"Jacquard Looms {stack.port}")
+    nowhere = "01a2038f-720c-7c69-a4b8-d6cdd0e6ccb9"
+    missing = api.post("/contacts", {"last_name": "Jacquard", "organization_id": nowhere}, expect=422)["error"]
+    assert "organization_id" in missing["details"]
+    bad = api.post("/contacts", {"email": "nope"}, expect=422)["error"]
+    assert set(bad["details"]) == {"last_name", "email"}
+
+    contact = api.post("/contacts", {"first_name": "Joseph", "last_name": "Jacquard", "organization_id": org["id"],
+                                     "email": "Joseph@Looms.example", "decision_maker": True}, expect=201)
+    listed = api.get(f"/organizations/{org['id']}/contacts")["items"]
+    assert [c["id"] for c in listed] == [contact["id"]]
+    assert [c["id"] for c in api.get("/contacts?email=joseph@looms.example")["items"]] == [contact["id"]]
+    assert [c["id"] for c in api.get("/contacts?q=jacq&organization_id=" + org["id"])["items"]] == [contact["id"]]
+    api.post(f"/contacts/{contact['id']}/archive")
+    assert api.get(f"/organizations/{org['id']}/contacts")["items"] == []
+
+
+def test_conversion_can_link_an_existing_organization_and_contact(stack):
+    api = Api(stack.base_url)
+    org = _organization(api, f"Analytical Society {stack.port}")
+    contact = api.post("/contacts", {"last_name": "Herschel", "organization_id": org["id"]}, expect=201)
+    lead = api.post("/leads", LEAD, expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    converted = api.post(f"/leads/{lead['id']}/convert", {"organization": {"mode": "link", "id": org["id"]},
+                                                          "contact": {"mode": "link", "id": contact["id"]}})
+    assert (converted["converted_organization_id"], converted["converted_contact_id"]) == (org["id"], contact["id"])
+    opportunity = api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
+    assert (opportunity["organization_name"], opportunity["contact_name"]) == (org["name"], "Herschel")
+    leads_of_org = api.get(f"/organizations/{org['id']}/leads")["items"]
+    assert [lead["id"] for lead in leads_of_org] == [converted["id"]]
+
+
+def test_conversion_variants_private_customer_and_no_opportunity(stack):
+    api = Api(stack.base_url)
+    private = convert_lead(api, {**LEAD, "company": None})  # no company: a private customer
+    assert private["converted_organization_id"] is None and private["converted_contact_id"]
+    lead = api.post("/leads", LEAD, expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    none = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"mode": "none"}, "organization": {"mode": "none"}})
+    assert none["converted_opportunity_id"] is None and none["converted_organization_id"] is None
+    unready = api.post("/leads", {**LEAD, "budget_amount": None, "budget_currency": None}, expect=201)
+    api.post(f"/leads/{unready['id']}/qualify")
+    refused = api.post(f"/leads/{unready['id']}/convert", {}, expect=422)["error"]
+    assert "budget_amount" in refused["details"]
+    overridden = api.post(f"/leads/{unready['id']}/convert", {"override_qualification": True})
+    assert overridden["status"] == "converted"
