@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# conftest.py (make_stack, SERVICES) and tests/flow.py (LEAD, LINES) are the shapes we reuse.
+# conftest.py (make_stack, SERVICES) and tests/flow.py (a_lead, LINES) are the shapes we reuse.
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import requests  # noqa: E402
@@ -44,7 +44,7 @@ from conftest import SERVICES, make_stack  # noqa: E402
 from crmkit.db import make_engine  # noqa: E402
 from crmkit.rpc_client import RpcClient  # noqa: E402
 from crmkit.testing import PostgresDatabases, RabbitVhost, Stack  # noqa: E402
-from flow import LEAD, LINES  # noqa: E402
+from flow import LINES, a_lead  # noqa: E402
 
 STEPS = ["create_lead", "qualify_lead", "convert_lead", "wait_opportunity", "create_quote", "send_quote",
          "accept_quote", "wait_order", "get_invoice", "record_payment"]
@@ -126,7 +126,7 @@ class TimedClient:
         """Lead to paid invoice; returns (seconds per step, GETs per wait step)."""
         times: dict[str, float] = {}
         polls: dict[str, int] = {}
-        lead, _ = self.step(times, "create_lead", "POST", "/leads", 201, LEAD)
+        lead, _ = self.step(times, "create_lead", "POST", "/leads", 201, a_lead())
         self.step(times, "qualify_lead", "POST", f"/leads/{lead['id']}/qualify")
         lead, end = self.step(times, "convert_lead", "POST", f"/leads/{lead['id']}/convert", body={})
         opportunity, _ = self.wait(times, polls, "wait_opportunity",
@@ -395,7 +395,7 @@ def idle_event_latency(base_url: str, amqp_uri: str, samples: int = 50) -> dict:
         with Consumer(conn, [tap], callbacks=[received], accept=["cloudevents"]):
             for _ in range(samples):
                 wanted = len(latencies) + 1
-                http.post(f"{base_url}/leads", json=LEAD, timeout=30).raise_for_status()
+                http.post(f"{base_url}/leads", json=a_lead(), timeout=30).raise_for_status()
                 deadline = time.monotonic() + 10
                 while len(latencies) < wanted and time.monotonic() < deadline:
                     with contextlib.suppress(TimeoutError):

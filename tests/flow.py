@@ -1,9 +1,11 @@
 """The thin path of the sales flow, driven only over HTTP, as a user would."""
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -15,6 +17,13 @@ LEAD = {
     "company": "Analytical Engines Ltd", "budget_amount": "12000.00", "budget_currency": "EUR",
     "timeline": "2027-03-31", "source": "referral",
 }
+_leads_made = itertools.count(1)
+
+
+def a_lead(**changes) -> dict:
+    """LEAD as another person each time (email, company), so duplicate detection lets it in."""
+    n = f"{uuid.uuid4().hex[:8]}{next(_leads_made)}"
+    return {**LEAD, "email": f"ada+{n}@example.com", "company": f"Analytical Engines {n}", **changes}
 LINES = [
     {"description": "Engine licence", "quantity": "2", "unit_price": "4999.99", "tax_rate": "19"},
     {"description": "Support hours", "quantity": "0.333", "unit_price": "1200", "discount_percent": "10",
@@ -63,7 +72,7 @@ class Api:
 
 
 def convert_lead(api: Api, lead: dict | None = None) -> dict:
-    created = api.post("/leads", lead or LEAD, expect=201)
+    created = api.post("/leads", lead or a_lead(), expect=201)
     api.post(f"/leads/{created['id']}/qualify")
     return api.post(f"/leads/{created['id']}/convert", {})
 

@@ -1,7 +1,7 @@
 """Organizations and contacts through the gateway."""
 from __future__ import annotations
 
-from flow import LEAD, Api, convert_lead
+from flow import Api, a_lead, convert_lead
 
 
 def _organization(api: Api, name: str, **extra) -> dict:
@@ -55,7 +55,7 @@ def test_conversion_can_link_an_existing_organization_and_contact(stack):
     api = Api(stack.base_url)
     org = _organization(api, f"Analytical Society {stack.port}")
     contact = api.post("/contacts", {"last_name": "Herschel", "organization_id": org["id"]}, expect=201)
-    lead = api.post("/leads", LEAD, expect=201)
+    lead = api.post("/leads", a_lead(), expect=201)
     api.post(f"/leads/{lead['id']}/qualify")
     converted = api.post(f"/leads/{lead['id']}/convert", {"organization": {"mode": "link", "id": org["id"]},
                                                           "contact": {"mode": "link", "id": contact["id"]}})
@@ -68,13 +68,13 @@ def test_conversion_can_link_an_existing_organization_and_contact(stack):
 
 def test_conversion_variants_private_customer_and_no_opportunity(stack):
     api = Api(stack.base_url)
-    private = convert_lead(api, {**LEAD, "company": None})  # no company: a private customer
+    private = convert_lead(api, a_lead(company=None))  # no company: a private customer
     assert private["converted_organization_id"] is None and private["converted_contact_id"]
-    lead = api.post("/leads", LEAD, expect=201)
+    lead = api.post("/leads", a_lead(), expect=201)
     api.post(f"/leads/{lead['id']}/qualify")
     none = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"mode": "none"}, "organization": {"mode": "none"}})
     assert none["converted_opportunity_id"] is None and none["converted_organization_id"] is None
-    unready = api.post("/leads", {**LEAD, "budget_amount": None, "budget_currency": None}, expect=201)
+    unready = api.post("/leads", a_lead(budget_amount=None, budget_currency=None), expect=201)
     api.post(f"/leads/{unready['id']}/qualify")
     refused = api.post(f"/leads/{unready['id']}/convert", {}, expect=422)["error"]
     assert "budget_amount" in refused["details"]

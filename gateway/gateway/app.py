@@ -119,6 +119,10 @@ def create_app(client: RpcClient) -> Flask:
     def update_lead(lead_id):
         return record(call("leads", "update_lead", lead_id=lead_id, data=body()))
 
+    @app.post(f"{API}/leads/<lead_id>/merge")
+    def merge_leads(lead_id):
+        return record(call("leads", "merge_leads", lead_id=lead_id, data=body()))
+
     @app.post(f"{API}/leads/<lead_id>/contact")
     def contact_lead(lead_id):
         return record(call("leads", "contact_lead", lead_id=lead_id))

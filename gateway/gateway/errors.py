@@ -20,6 +20,7 @@ SERVICE_ERRORS = {
     "NotFound": (404, "not_found"),
     "InvalidTransition": (409, "invalid_transition"),
     "Conflict": (409, "conflict"),
+    "Duplicate": (409, "duplicate"),
 }
 
 INTERNAL_MESSAGE = "The request failed inside the system; quote the X-Correlation-Id when you report it."

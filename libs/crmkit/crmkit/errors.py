@@ -49,4 +49,13 @@ class Conflict(CrmError):
     code = "conflict"
 
 
+class Duplicate(Conflict):
+    """The record looks like one that exists; details["duplicates"] lists the matches."""
+
+    code = "duplicate"
+
+    def __init__(self, message: str, matches: list[dict]):
+        super().__init__(message, {"duplicates": matches})
+
+
 EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict)

@@ -14,7 +14,7 @@ from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import domain, schemas
+from . import domain, duplicates, normalize, schemas
 from .customers import bare_domain, contact_out, organization_out
 from .models import Contact, Lead, LeadTag, Organization
 
@@ -25,8 +25,12 @@ log = logging.getLogger(__name__)
 
 def create_lead(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.LeadCreate(), data)
+    allow_duplicate = fields.pop("allow_duplicate")
     fields["tags"] = domain.normalize_tags(fields.get("tags", []))
     lead = Lead(id=new_id(), status=domain.NEW, owner_id=fields.pop("owner_id", None) or unit.call.actor, **fields)
+    duplicates.refresh_lead_keys(lead)
+    if not allow_duplicate:
+        duplicates.refuse_duplicates_of_lead(unit.session, lead)
     unit.session.add(lead)
     unit.session.flush()
     out = lead_out.dump(lead)
@@ -77,7 +81,35 @@ def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
     domain.check_editable(lead.status)
     if "tags" in changes:
         changes["tags"] = domain.normalize_tags(changes["tags"] or [])
-    return unit.update(lead, changes, lead_out, "lead.updated", check=_amounts_have_currencies)
+    allow_duplicate = changes.pop("allow_duplicate", False)
+
+    def check(lead: Lead) -> None:
+        _amounts_have_currencies(lead)
+        keys = (lead.email_key, lead.phone_key, lead.company_key, lead.person_key)
+        duplicates.refresh_lead_keys(lead)
+        if not allow_duplicate and keys != (lead.email_key, lead.phone_key, lead.company_key, lead.person_key):
+            duplicates.refuse_duplicates_of_lead(unit.session, lead)
+
+    return unit.update(lead, changes, lead_out, "lead.updated", check=check)
+
+
+def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict) -> dict:
+    """Keep ``survivor_id``; the other lead is marked merged into it and becomes read-only."""
+    other_id = load(schemas.Merge(), data)["other_id"]
+    survivor, other = unit.get(Lead, survivor_id), unit.get(Lead, other_id)
+    if survivor.id == other.id:
+        raise ValidationFailed({"other_id": ["A lead cannot be merged into itself."]})
+    domain.check_editable(survivor.status)
+    other.status = domain.next_status(other.status, "merge")
+    other.merged_into_id = survivor.id
+    gained = duplicates.merge_into(survivor, other)
+    survivor.updated_at = utcnow()
+    unit.session.flush()
+    out = lead_out.dump(survivor)
+    unit.emit("lead.merged", other.id, {"lead": lead_out.dump(other), "survivor_id": survivor.id}, other.version)
+    unit.emit("lead.updated", survivor.id, {"record": out, "changed": gained}, survivor.version)
+    log.info("lead %s merged into %s", other.id, survivor.id)
+    return out
 
 
 def _amounts_have_currencies(lead: Lead) -> None:
@@ -158,7 +190,8 @@ def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Orga
     name = choice.get("name") or lead.company
     if not name:
         raise ValidationFailed({"organization": {"name": ["The lead has no company: name the organization."]}})
-    organization = Organization(id=new_id(), name=name, domain=bare_domain(lead.website), industry=lead.industry,
+    organization = Organization(id=new_id(), name=name, name_key=normalize.company(name),
+                                domain=bare_domain(lead.website), industry=lead.industry,
                                 employees=lead.employees, country=lead.country, owner_id=lead.owner_id)
     unit.session.add(organization)
     unit.session.flush()
@@ -174,6 +207,8 @@ def _contact_for(unit: UnitOfWork, lead: Lead, choice: dict, organization: Organ
         phone=lead.phone, title=lead.title, organization_id=organization.id if organization else None,
         decision_maker=bool(lead.authority), owner_id=lead.owner_id,
     )
+    # The lead becomes this contact: it is not checked against itself or its twins again.
+    duplicates.refresh_contact_keys(contact, lead.country)
     unit.session.add(contact)
     unit.session.flush()
     unit.emit("contact.created", contact.id, contact_out.dump(contact), contact.version)

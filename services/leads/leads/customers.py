@@ -12,7 +12,7 @@ from crmkit.listing import ListQuery, contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import schemas
+from . import duplicates, normalize, schemas
 from .models import Contact, Lead, Organization
 
 lead_out = schemas.LeadOut()
@@ -35,18 +35,21 @@ def _check_not_archived(record, entity: str) -> None:
         raise InvalidTransition(entity, "archived", "change")
 
 
-def _organization_of(unit: UnitOfWork, organization_id: str | None) -> str | None:
+def _organization_of(unit: UnitOfWork, organization_id: str | None) -> Organization | None:
     if organization_id is None:
         return None
-    if parse_id(organization_id) is None or unit.session.get(Organization, parse_id(organization_id)) is None:
+    key = parse_id(organization_id)
+    organization = unit.session.get(Organization, key) if key else None
+    if organization is None:
         raise ValidationFailed({"organization_id": [f"Organization {organization_id} does not exist."]})
-    return parse_id(organization_id)
+    return organization
 
 
 def create_organization(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.OrganizationIn(), data)
     fields["domain"] = bare_domain(fields.get("domain"))
-    organization = Organization(id=new_id(), **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
+    organization = Organization(id=new_id(), name_key=normalize.company(fields["name"]),
+                                **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
     unit.session.add(organization)
     unit.session.flush()
     out = organization_out.dump(organization)
@@ -64,6 +67,8 @@ def update_organization(unit: UnitOfWork, organization_id: str, data: dict) -> d
     _check_not_archived(organization, "organization")
     if "domain" in changes:
         changes["domain"] = bare_domain(changes["domain"])
+    if "name" in changes:
+        changes["name_key"] = normalize.company(changes["name"])
     return unit.update(organization, changes, organization_out, "organization.updated")
 
 
@@ -108,8 +113,13 @@ def organization_leads(unit: UnitOfWork, organization_id: str, query: dict) -> d
 
 def create_contact(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.ContactIn(), data)
-    fields["organization_id"] = _organization_of(unit, fields.get("organization_id"))
+    allow_duplicate = fields.pop("allow_duplicate")
+    organization = _organization_of(unit, fields.get("organization_id"))
+    fields["organization_id"] = organization.id if organization else None
     contact = Contact(id=new_id(), **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
+    duplicates.refresh_contact_keys(contact, organization.country if organization else None)
+    if not allow_duplicate:
+        duplicates.refuse_duplicates_of_contact(unit.session, contact, organization.name_key if organization else None)
     unit.session.add(contact)
     unit.session.flush()
     out = contact_out.dump(contact)
@@ -122,12 +132,23 @@ def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
 
 
 def update_contact(unit: UnitOfWork, contact_id: str, data: dict) -> dict:
-    changes = load(schemas.ContactIn(partial=True), data)
+    changes = load(schemas.ContactUpdate(partial=True), data)
     contact = unit.get(Contact, contact_id)
     _check_not_archived(contact, "contact")
+    allow_duplicate = changes.pop("allow_duplicate", False)
     if "organization_id" in changes:
-        changes["organization_id"] = _organization_of(unit, changes["organization_id"])
-    return unit.update(contact, changes, contact_out, "contact.updated")
+        organization = _organization_of(unit, changes["organization_id"])
+        changes["organization_id"] = organization.id if organization else None
+
+    def check(contact: Contact) -> None:
+        organization = unit.session.get(Organization, contact.organization_id) if contact.organization_id else None
+        keys = (contact.email_key, contact.phone_key, contact.person_key)
+        duplicates.refresh_contact_keys(contact, organization.country if organization else None)
+        if not allow_duplicate and keys != (contact.email_key, contact.phone_key, contact.person_key):
+            duplicates.refuse_duplicates_of_contact(unit.session, contact,
+                                                    organization.name_key if organization else None)
+
+    return unit.update(contact, changes, contact_out, "contact.updated", check=check)
 
 
 def archive_contact(unit: UnitOfWork, contact_id: str) -> dict:

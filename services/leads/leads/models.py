@@ -31,6 +31,7 @@ class Organization(Record, Base):
     billing_address: Mapped[dict | None] = mapped_column(JSON)
     shipping_address: Mapped[dict | None] = mapped_column(JSON)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)  # normalize.company(name)
 
 
 class Contact(Record, Base):
@@ -44,6 +45,10 @@ class Contact(Record, Base):
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Duplicate detection compares these (leads.normalize), kept beside what people typed.
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    person_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class Lead(Record, Base):
@@ -80,6 +85,10 @@ class Lead(Record, Base):
     timeline: Mapped[date | None] = mapped_column(Date)
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[str | None] = mapped_column(String(36))
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    company_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    person_key: Mapped[str | None] = mapped_column(String(200))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     converted_organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     converted_contact_id: Mapped[str | None] = mapped_column(String(36))

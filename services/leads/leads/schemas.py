@@ -33,6 +33,8 @@ class LeadCreate(Schema):
     address = fields.Nested(Address, allow_none=True)
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20))
     source = fields.String(load_default="other", validate=validate.OneOf(SOURCES))
+    # Keep it even when it looks like a lead or contact we have (not stored).
+    allow_duplicate = fields.Boolean(load_default=False, load_only=True)
     campaign = fields.String(allow_none=True, validate=validate.Length(max=100))
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
     team = fields.String(allow_none=True, validate=validate.Length(max=64))
@@ -57,6 +59,11 @@ class LeadUpdate(LeadCreate):
 
     last_name = fields.String(**_name)
     source = fields.String(validate=validate.OneOf(SOURCES))
+    allow_duplicate = fields.Boolean(load_only=True)
+
+
+class Merge(Schema):
+    other_id = fields.String(required=True)
 
 
 class Disqualify(Schema):
@@ -156,12 +163,18 @@ class ContactIn(Schema):
     organization_id = fields.String(allow_none=True)
     decision_maker = fields.Boolean(load_default=False)
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+    allow_duplicate = fields.Boolean(load_default=False, load_only=True)
 
 
 class OrganizationListQuery(ListQuery):
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or domain
     domain = fields.String()
     archived = fields.Boolean(load_default=False)
+
+
+class ContactUpdate(ContactIn):
+    decision_maker = fields.Boolean()
+    allow_duplicate = fields.Boolean(load_only=True)
 
 
 class ContactListQuery(ListQuery):

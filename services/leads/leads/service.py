@@ -30,6 +30,10 @@ class LeadsService(Health):
         return commands.update_lead(self.db, lead_id, data)
 
     @rpc
+    def merge_leads(self, lead_id, data):
+        return commands.merge_leads(self.db, lead_id, data)
+
+    @rpc
     def contact_lead(self, lead_id):
         return commands.contact_lead(self.db, lead_id)
 
