@@ -143,6 +143,35 @@ def create_app(client: RpcClient) -> Flask:
     def convert_lead(lead_id):
         return record(call("leads", "convert_lead", lead_id=lead_id, options=body()))
 
+    @app.post(f"{API}/leads/<lead_id>/assign")
+    def assign_lead(lead_id):
+        return record(call("leads", "assign_lead", lead_id=lead_id, data=body()))
+
+    @app.get(f"{API}/leads/<lead_id>/assignments")
+    def lead_assignments(lead_id):
+        return jsonify({"items": call("leads", "lead_assignments", lead_id=lead_id)})
+
+    @app.post(f"{API}/assignment-rules")
+    def create_assignment_rule():
+        rule = call("leads", "create_assignment_rule", data=body())
+        return record(rule, 201, f"{API}/assignment-rules/{rule['id']}")
+
+    @app.get(f"{API}/assignment-rules")
+    def list_assignment_rules():
+        return jsonify({"items": call("leads", "list_assignment_rules")})
+
+    @app.patch(f"{API}/assignment-rules/<rule_id>")
+    def update_assignment_rule(rule_id):
+        return record(call("leads", "update_assignment_rule", rule_id=rule_id, data=body()))
+
+    @app.put(f"{API}/teams/<team>/members")
+    def set_team_members(team):
+        return jsonify(call("leads", "set_team_members", team=team, data=body()))
+
+    @app.get(f"{API}/teams/<team>")
+    def get_team(team):
+        return jsonify(call("leads", "get_team", team=team))
+
     @app.post(f"{API}/organizations")
     def create_organization():
         organization = call("leads", "create_organization", data=body())

@@ -14,7 +14,7 @@ from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import domain, duplicates, normalize, schemas
+from . import assignment, domain, duplicates, normalize, schemas
 from .customers import bare_domain, contact_out, organization_out
 from .models import Contact, Lead, LeadTag, Organization
 
@@ -27,15 +27,22 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
     fields = load(schemas.LeadCreate(), data)
     allow_duplicate = fields.pop("allow_duplicate")
     fields["tags"] = domain.normalize_tags(fields.get("tags", []))
-    lead = Lead(id=new_id(), status=domain.NEW, owner_id=fields.pop("owner_id", None) or unit.call.actor, **fields)
+    lead = Lead(id=new_id(), status=domain.NEW, **fields)
     duplicates.refresh_lead_keys(lead)
     if not allow_duplicate:
         duplicates.refuse_duplicates_of_lead(unit.session, lead)
+    # A lead without an owner goes where the assignment rules say, or to whoever made it.
+    chosen = assignment.choose_by_rules(unit, lead) if lead.owner_id is None else None
+    if chosen:
+        lead.owner_id, lead.team = chosen[0], chosen[1].team
+    lead.owner_id = lead.owner_id or unit.call.actor
     unit.session.add(lead)
     unit.session.flush()
     out = lead_out.dump(lead)
     unit.emit("lead.created", lead.id, out, lead.version)
-    log.info("lead %s created", lead.id)
+    if chosen:
+        assignment.record(unit, lead, None, f"rule {chosen[1].name}", chosen[1].id)
+    log.info("lead %s created for %s", lead.id, lead.owner_id)
     return out
 
 

@@ -52,3 +52,22 @@ def check_ready_to_convert(budget_amount, timeline, override: bool) -> None:
         missing["timeline"] = ["Conversion needs the lead's timeline (or override_qualification)."]
     if missing:
         raise ValidationFailed(missing, "The lead is not ready to convert.")
+
+
+ASSIGNMENT_STRATEGIES = ("round_robin", "fewest_open")
+
+
+def rule_matches(rule, source: str | None, country: str | None, team: str | None) -> bool:
+    return all(wanted is None or wanted == actual for wanted, actual in (
+        (rule.match_source, source), (rule.match_country, country), (rule.match_team, team)))
+
+
+def round_robin_pick(members: list[str], turn: int) -> str:
+    """The member whose turn ``turn`` (1, 2, 3, ...) it is, in a stable order."""
+    ordered = sorted(members)
+    return ordered[(turn - 1) % len(ordered)]
+
+
+def fewest_open_pick(open_counts: dict[str, int]) -> str:
+    """The member with the fewest open leads; ties go to the first by id."""
+    return min(sorted(open_counts), key=lambda member: open_counts[member])

@@ -115,3 +115,45 @@ class LeadTag(Base):
 
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(50), index=True)
+
+
+class TeamMember(Base):
+    """Who takes leads for a team: the members that assignment rules choose from."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (PrimaryKeyConstraint("team", "member_id", name="pk_team_members"),)
+
+    team: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[str] = mapped_column(String(64))
+
+
+class AssignmentRule(Record, Base):
+    """Rules are data: the first active rule (by position) whose conditions all hold
+    assigns the lead to a member of its team. An empty condition matches anything."""
+
+    __tablename__ = "assignment_rules"
+
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    match_source: Mapped[str | None] = mapped_column(String(20))
+    match_country: Mapped[str | None] = mapped_column(String(2))
+    match_team: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(64))
+    strategy: Mapped[str] = mapped_column(String(20))  # round_robin | fewest_open
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LeadAssignment(Base):
+    """Every time a lead changes hands: who had it, who has it, why."""
+
+    __tablename__ = "lead_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
+    from_owner: Mapped[str | None] = mapped_column(String(64))
+    to_owner: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))
+    rule_id: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str | None] = mapped_column(String(64))

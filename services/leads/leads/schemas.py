@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from crmkit.listing import ListQuery
 from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
 
-from .domain import SOURCES, STATES
+from .domain import ASSIGNMENT_STRATEGIES, SOURCES, STATES
 
 _name = dict(validate=validate.Length(min=1, max=100))
 
@@ -217,3 +217,46 @@ class LeadListQuery(ListQuery):
     created_to = fields.DateTime()
     # Free text over name, email and company.
     q = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class AssignmentRuleIn(Schema):
+    position = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    match_source = fields.String(allow_none=True, validate=validate.OneOf(SOURCES))
+    match_country = fields.String(allow_none=True, **_country)
+    match_team = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    team = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    strategy = fields.String(load_default="round_robin", validate=validate.OneOf(ASSIGNMENT_STRATEGIES))
+    active = fields.Boolean(load_default=True)
+
+
+class AssignmentRuleOut(RecordSchema):
+    position = fields.Integer()
+    name = fields.String()
+    match_source = fields.String()
+    match_country = fields.String()
+    match_team = fields.String()
+    team = fields.String()
+    strategy = fields.String()
+    active = fields.Boolean()
+
+
+class TeamMembers(Schema):
+    members = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                          validate=validate.Length(max=500))
+
+
+class Assign(Schema):
+    owner_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=64))
+    team = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    reason = fields.String(load_default="reassigned by hand", validate=validate.Length(min=1, max=200))
+
+
+class LeadAssignmentOut(Schema):
+    from_owner = fields.String()
+    to_owner = fields.String()
+    team = fields.String()
+    rule_id = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+    actor = fields.String()

@@ -4,7 +4,7 @@ from crmkit.entrypoints import rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import commands, customers
+from . import assignment, commands, customers
 
 
 class LeadsService(Health):
@@ -52,6 +52,34 @@ class LeadsService(Health):
     @rpc
     def convert_lead(self, lead_id, options=None):
         return commands.convert_lead(self.db, lead_id, options)
+
+    @rpc
+    def assign_lead(self, lead_id, data):
+        return assignment.reassign(self.db, lead_id, data)
+
+    @rpc
+    def lead_assignments(self, lead_id):
+        return assignment.history(self.db, lead_id)
+
+    @rpc
+    def create_assignment_rule(self, data):
+        return assignment.create_rule(self.db, data)
+
+    @rpc
+    def update_assignment_rule(self, rule_id, data):
+        return assignment.update_rule(self.db, rule_id, data)
+
+    @rpc
+    def list_assignment_rules(self):
+        return assignment.list_rules(self.db)
+
+    @rpc
+    def set_team_members(self, team, data):
+        return assignment.set_members(self.db, team, data)
+
+    @rpc
+    def get_team(self, team):
+        return assignment.get_team(self.db, team)
 
     @rpc
     def create_organization(self, data):

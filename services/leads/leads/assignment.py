@@ -1,0 +1,116 @@
+"""Who gets a lead: assignment rules (data), teams and their members, the history.
+
+Round-robin takes turns from a gap-free counter per team (crmkit.numbering): the counter
+row is locked until the assigning transaction commits, so concurrent assignments queue
+and the turns stay fair — over N leads each member gets N/members, within one. The
+same lock serialises fewest-open picks within a team, so two of them never both see the
+same member as the least loaded.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from crmkit.db import utcnow
+from crmkit.errors import ValidationFailed
+from crmkit.ids import new_id
+from crmkit.numbering import next_number
+from crmkit.schemas import load
+from crmkit.unit_of_work import UnitOfWork
+
+from . import domain, schemas
+from .models import AssignmentRule, Lead, LeadAssignment, TeamMember
+
+rule_out = schemas.AssignmentRuleOut()
+assignment_out = schemas.LeadAssignmentOut()
+
+
+def members_of(unit: UnitOfWork, team: str) -> list[str]:
+    return list(unit.session.scalars(select(TeamMember.member_id).where(TeamMember.team == team)))
+
+
+def _pick(unit: UnitOfWork, rule: AssignmentRule, members: list[str]) -> str:
+    turn = next_number(unit.session, f"assign:{rule.team}", 0)  # also the team's lock
+    if rule.strategy == "round_robin":
+        return domain.round_robin_pick(members, turn)
+    counts = dict.fromkeys(members, 0)
+    counts.update(unit.session.execute(
+        select(Lead.owner_id, func.count()).where(Lead.owner_id.in_(members), Lead.status.in_(domain.OPEN_STATES))
+        .group_by(Lead.owner_id)).all())
+    return domain.fewest_open_pick(counts)
+
+
+def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] | None:
+    """The member the first matching rule gives this lead to, with the rule; None when
+    no rule matches (or its team has nobody in it)."""
+    rules = unit.session.scalars(select(AssignmentRule).where(AssignmentRule.active.is_(True))
+                                 .order_by(AssignmentRule.position, AssignmentRule.id))
+    for rule in rules:
+        if domain.rule_matches(rule, lead.source, lead.country, lead.team):
+            members = members_of(unit, rule.team)
+            if members:
+                return _pick(unit, rule, members), rule
+    return None
+
+
+def record(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str, rule_id: str | None = None) -> None:
+    """Keep the history of a change of hands; lead.assigned tells everyone else."""
+    entry = LeadAssignment(lead_id=lead.id, from_owner=previous_owner, to_owner=lead.owner_id, team=lead.team,
+                           rule_id=rule_id, reason=reason, at=utcnow(), actor=unit.call.actor)
+    unit.session.add(entry)
+    unit.session.flush()
+    unit.emit("lead.assigned", lead.id, {"lead_id": lead.id, **assignment_out.dump(entry)}, lead.version)
+
+
+def reassign(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+
+    choice = load(schemas.Assign(), data)
+    lead = unit.get(Lead, lead_id)
+    domain.check_editable(lead.status)
+    team = choice.get("team", lead.team)
+    members = members_of(unit, team) if team else []
+    if choice["owner_id"] and members and choice["owner_id"] not in members:
+        raise ValidationFailed({"owner_id": [f"{choice['owner_id']} is not a member of team {team}."]})
+    previous = lead.owner_id
+    lead.owner_id, lead.team, lead.updated_at = choice["owner_id"], team, utcnow()
+    record(unit, lead, previous, choice["reason"])
+    return lead_out.dump(lead)
+
+
+def history(unit: UnitOfWork, lead_id: str) -> list[dict]:
+    lead = unit.get(Lead, lead_id)
+    rows = unit.session.scalars(select(LeadAssignment).where(LeadAssignment.lead_id == lead.id)
+                                .order_by(LeadAssignment.id))
+    return assignment_out.dump(rows, many=True)
+
+
+def create_rule(unit: UnitOfWork, data: dict) -> dict:
+    rule = AssignmentRule(id=new_id(), **load(schemas.AssignmentRuleIn(), data))
+    unit.session.add(rule)
+    unit.session.flush()
+    out = rule_out.dump(rule)
+    unit.emit("assignment_rule.created", rule.id, out, rule.version)
+    return out
+
+
+def update_rule(unit: UnitOfWork, rule_id: str, data: dict) -> dict:
+    changes = load(schemas.AssignmentRuleIn(partial=True), data)
+    return unit.update(unit.get(AssignmentRule, rule_id), changes, rule_out, "assignment_rule.updated")
+
+
+def list_rules(unit: UnitOfWork) -> list[dict]:
+    return rule_out.dump(unit.session.scalars(
+        select(AssignmentRule).order_by(AssignmentRule.position, AssignmentRule.id)), many=True)
+
+
+def set_members(unit: UnitOfWork, team: str, data: dict) -> dict:
+    members = sorted(set(load(schemas.TeamMembers(), data)["members"]))
+    unit.session.execute(delete(TeamMember).where(TeamMember.team == team))
+    unit.session.add_all(TeamMember(team=team, member_id=member) for member in members)
+    unit.session.flush()
+    unit.emit("team.members_changed", team, {"team": team, "members": members})
+    return {"team": team, "members": members}
+
+
+def get_team(unit: UnitOfWork, team: str) -> dict:
+    return {"team": team, "members": sorted(members_of(unit, team))}
