@@ -172,6 +172,14 @@ def create_app(client: RpcClient) -> Flask:
     def get_team(team):
         return jsonify(call("leads", "get_team", team=team))
 
+    @app.get(f"{API}/scoring-model")
+    def get_scoring_model():
+        return jsonify(call("leads", "get_scoring_model"))
+
+    @app.put(f"{API}/scoring-model")
+    def set_scoring_model():
+        return jsonify(call("leads", "set_scoring_model", data=body()))
+
     @app.post(f"{API}/organizations")
     def create_organization():
         organization = call("leads", "create_organization", data=body())

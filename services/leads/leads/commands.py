@@ -14,7 +14,7 @@ from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import assignment, domain, duplicates, normalize, schemas
+from . import assignment, domain, duplicates, normalize, schemas, scoring  # noqa: F401 (scoring: its hook)
 from .customers import bare_domain, contact_out, organization_out
 from .models import Contact, Lead, LeadTag, Organization
 
@@ -50,7 +50,8 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
 
 
-LEAD_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name", "status": "status"}
+LEAD_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name", "status": "status",
+              "score": "score"}
 
 
 def list_leads(unit: UnitOfWork, query: dict) -> dict:
@@ -63,6 +64,12 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     for name in ("owner_id", "team"):
         if params.get(name):
             stmt = stmt.where(getattr(Lead, name) == params[name])
+    if "score_min" in params:
+        stmt = stmt.where(Lead.score >= params["score_min"])
+    if "score_max" in params:
+        stmt = stmt.where(Lead.score <= params["score_max"])
+    if params.get("rating"):
+        stmt = stmt.where(Lead.rating.in_(params["rating"]))
     if params.get("tag"):
         stmt = stmt.where(Lead.tag_rows.any(LeadTag.tag == domain.normalize_tags([params["tag"]])[0]))
     if params.get("created_from"):

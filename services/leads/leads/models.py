@@ -85,6 +85,11 @@ class Lead(Record, Base):
     timeline: Mapped[date | None] = mapped_column(Date)
     disqualify_reason: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[str | None] = mapped_column(String(36))
+    # leads.scoring keeps these: the score, the rules that made it, and the model used.
+    score: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    score_factors: Mapped[list] = mapped_column(JSON, default=list)
+    rating: Mapped[str] = mapped_column(String(4), default="cold")
+    score_model_version: Mapped[int] = mapped_column(Integer, default=0, index=True)
     email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
     company_key: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -156,4 +161,17 @@ class LeadAssignment(Base):
     rule_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str | None] = mapped_column(String(64))
+
+
+class ScoringModel(Base):
+    """Each change of the scoring rules is a new version; the newest one scores."""
+
+    __tablename__ = "scoring_models"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rules: Mapped[list] = mapped_column(JSON)
+    hot_from: Mapped[int] = mapped_column(Integer)
+    warm_from: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str | None] = mapped_column(String(64))

@@ -133,6 +133,9 @@ class LeadOut(RecordSchema):
     timeline = fields.Date()
     disqualify_reason = fields.String()
     merged_into_id = fields.String()
+    score = fields.Integer()
+    rating = fields.String()
+    score_factors = fields.List(fields.Dict())
     converted_at = fields.DateTime()
     converted_organization_id = fields.String()
     converted_contact_id = fields.String()
@@ -215,6 +218,9 @@ class LeadListQuery(ListQuery):
     tag = fields.String()
     created_from = fields.DateTime()
     created_to = fields.DateTime()
+    score_min = fields.Integer(validate=validate.Range(min=0, max=100))
+    score_max = fields.Integer(validate=validate.Range(min=0, max=100))
+    rating = CommaSeparated(fields.String(validate=validate.OneOf(("hot", "warm", "cold"))))
     # Free text over name, email and company.
     q = fields.String(validate=validate.Length(min=1, max=100))
 

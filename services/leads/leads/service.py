@@ -1,10 +1,18 @@
-"""The leads service's nameko entrypoints: a thin shell over ``commands``."""
+"""The leads service's nameko entrypoints: a thin shell over the use cases."""
+import os
+
+from nameko.timer import timer
+
 from crmkit.context import Call
 from crmkit.entrypoints import rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import assignment, commands, customers
+from . import assignment, commands, customers, scoring
+
+# After a change of the scoring rules, leads are rescored this many at a time.
+RESCORE_BATCH = 500
+RESCORE_EVERY_SECONDS = float(os.environ.get("LEADS_RESCORE_EVERY_SECONDS", "2"))
 
 
 class LeadsService(Health):
@@ -80,6 +88,18 @@ class LeadsService(Health):
     @rpc
     def get_team(self, team):
         return assignment.get_team(self.db, team)
+
+    @rpc
+    def get_scoring_model(self):
+        return scoring.get_model(self.db)
+
+    @rpc
+    def set_scoring_model(self, data):
+        return scoring.set_model(self.db, data)
+
+    @timer(interval=RESCORE_EVERY_SECONDS)
+    def rescore_stale_leads(self):
+        scoring.rescore_stale(self.db, RESCORE_BATCH)
 
     @rpc
     def create_organization(self, data):
