@@ -1,6 +1,7 @@
 """Organizations and contacts through the gateway."""
 from __future__ import annotations
 
+from events import wait_for
 from flow import Api, a_lead, convert_lead
 
 
@@ -80,3 +81,19 @@ def test_conversion_variants_private_customer_and_no_opportunity(stack):
     assert "budget_amount" in refused["details"]
     overridden = api.post(f"/leads/{unready['id']}/convert", {"override_qualification": True})
     assert overridden["status"] == "converted"
+
+
+def test_an_opportunity_deals_cannot_make_comes_back_to_the_lead(stack):
+    api = Api(stack.base_url)
+    made = convert_lead(api)
+    assert made["opportunity_status"] == "pending"
+    api.eventually(f"/opportunities/{made['converted_opportunity_id']}")
+    wait_for(lambda: api.get(f"/leads/{made['id']}")["opportunity_status"] == "created", what="the news on the lead")
+
+    lead = api.post("/leads", a_lead(), expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    refused = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"stage": "closed_won"}})
+    assert refused["status"] == "converted" and refused["opportunity_status"] == "pending"
+    wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "failed", what="the refusal")
+    assert "stage" in api.get(f"/leads/{lead['id']}")["opportunity_failure"]
+    api.get(f"/opportunities/{refused['converted_opportunity_id']}", expect=404)

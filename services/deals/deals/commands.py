@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
 import crmtotals
 from crmkit.db import utcnow
-from crmkit.errors import Conflict
+from crmkit.errors import Conflict, ValidationFailed
 from crmkit.ids import new_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
@@ -37,25 +35,30 @@ def _move_stage(unit: UnitOfWork, opportunity: Opportunity, stage: str) -> None:
     ))
 
 
-def _date_or_none(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     """From lead.converted, with the id the lead chose. Once, however often it arrives:
-    the inbox skips redeliveries, and the id (and lead_id) are unique besides."""
-    wanted = data.get("opportunity")
-    if not wanted or unit.session.get(Opportunity, wanted["id"]) is not None:
+    the inbox skips redeliveries, and the id (and lead_id) are unique besides.
+
+    What deals cannot honour (details its pipeline refuses, an id already taken) is
+    published as opportunity.creation_failed, which the lead shows; an error that may
+    pass (the database away) is raised, so the event is retried instead."""
+    if not data.get("opportunity"):
         return
-    stage = wanted.get("stage") if wanted.get("stage") in domain.DEFAULT_PIPELINE else domain.FIRST_STAGE
+    wanted = data["opportunity"]
+    existing = unit.session.get(Opportunity, wanted.get("id"))
+    if existing is not None:
+        if existing.lead_id != wanted.get("lead_id"):
+            _refuse(unit, wanted, {"id": [f"Opportunity {existing.id} exists already for another lead."]})
+        return
+    try:
+        fields = load(schemas.OpportunityFromLead(), wanted)
+    except ValidationFailed as refused:
+        _refuse(unit, wanted, refused.details)
+        return
+    stage = fields.get("stage") or domain.FIRST_STAGE
     opportunity = Opportunity(
-        id=wanted["id"], name=wanted["name"], lead_id=wanted.get("lead_id"), owner_id=wanted.get("owner_id"),
-        organization_id=wanted.get("organization_id"), organization_name=wanted.get("organization_name"),
-        contact_id=wanted.get("contact_id"), contact_name=wanted.get("contact_name"),
-        amount=Decimal(wanted["amount"]) if wanted.get("amount") is not None else None,
-        currency=wanted.get("currency"), stage=stage, probability=domain.stage_probability(stage),
-        forecast_category=domain.forecast_category(stage),
-        expected_close_date=_date_or_none(wanted.get("expected_close_date")),
+        **{k: v for k, v in fields.items() if k != "stage"}, stage=stage,
+        probability=domain.stage_probability(stage), forecast_category=domain.forecast_category(stage),
     )
     opportunity.history.append(StageChange(
         from_stage=None, to_stage=stage, at=utcnow(), actor=unit.call.actor,
@@ -64,6 +67,12 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     unit.session.flush()
     unit.emit("opportunity.created", opportunity.id, opportunity_out.dump(opportunity), opportunity.version)
     log.info("opportunity %s created from lead %s", opportunity.id, opportunity.lead_id)
+
+
+def _refuse(unit: UnitOfWork, wanted: dict, reasons: dict) -> None:
+    unit.emit("opportunity.creation_failed", str(wanted.get("id")), {
+        "opportunity_id": wanted.get("id"), "lead_id": wanted.get("lead_id"), "reasons": reasons})
+    log.warning("opportunity %s for lead %s refused: %s", wanted.get("id"), wanted.get("lead_id"), reasons)
 
 
 def get_opportunity(unit: UnitOfWork, opportunity_id: str) -> dict:

@@ -1,12 +1,36 @@
 """Wire formats of the deals service."""
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from crmkit.schemas import Amount, Currency, RecordSchema
 from crmtotals import ROUNDING_MODES
 
+from .domain import CLOSED_STAGES, DEFAULT_PIPELINE
+
 _percent = dict(validate=validate.Range(min=0, max=100))
+
+
+class OpportunityFromLead(Schema):
+    """The opportunity a lead's conversion asks for (lead.converted's "opportunity")."""
+
+    class Meta:
+        unknown = EXCLUDE  # a tolerant reader: fields the lead adds later do not break this
+
+    id = fields.String(required=True, validate=validate.Length(equal=36))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    lead_id = fields.String(required=True)
+    owner_id = fields.String(allow_none=True)
+    organization_id = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    amount = Amount(allow_none=True)
+    currency = Currency(allow_none=True)
+    expected_close_date = fields.Date(allow_none=True)
+    stage = fields.String(allow_none=True, validate=validate.OneOf(
+        [s for s in DEFAULT_PIPELINE if s not in CLOSED_STAGES],
+        error="Not an open stage of the pipeline: {choices}."))
 
 
 class QuoteLineIn(Schema):

@@ -126,6 +126,23 @@ def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict) -> dict:
     return out
 
 
+def record_opportunity_outcome(unit: UnitOfWork, lead_id: str | None, opportunity_id: str | None,
+                               failure: dict | None) -> None:
+    """What deals did with the opportunity a conversion asked for, shown on the lead."""
+    lead = unit.session.get(Lead, lead_id) if lead_id else None
+    if lead is None or lead.converted_opportunity_id != opportunity_id or lead.opportunity_status != "pending":
+        return  # an opportunity made without a lead, or news already told
+    lead.opportunity_status = "failed" if failure else "created"
+    lead.opportunity_failure = failure
+    lead.updated_at = utcnow()
+    unit.session.flush()
+    out = lead_out.dump(lead)
+    unit.emit("lead.updated", lead.id, {"record": out, "changed": ["opportunity_status", "opportunity_failure"]},
+              lead.version)
+    if failure:
+        log.warning("lead %s: deals refused its opportunity %s: %s", lead.id, opportunity_id, failure)
+
+
 def _amounts_have_currencies(lead: Lead) -> None:
     missing = {currency: ["An amount needs its currency."]
                for amount, currency in (("budget_amount", "budget_currency"),
@@ -182,6 +199,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
     lead.converted_organization_id = organization.id if organization else None
     lead.converted_contact_id = contact.id
     lead.converted_opportunity_id = opportunity["id"] if opportunity else None
+    lead.opportunity_status = "pending" if opportunity else None
     unit.session.flush()
     out = lead_out.dump(lead)
     unit.emit("lead.converted", lead.id, {

@@ -98,6 +98,10 @@ class Lead(Record, Base):
     converted_organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     converted_contact_id: Mapped[str | None] = mapped_column(String(36))
     converted_opportunity_id: Mapped[str | None] = mapped_column(String(36))
+    # What became of the opportunity the conversion asked deals for: pending until deals
+    # says created or failed (with its reasons).
+    opportunity_status: Mapped[str | None] = mapped_column(String(10))
+    opportunity_failure: Mapped[dict | None] = mapped_column(JSON)
 
     tag_rows: Mapped[list[LeadTag]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 

@@ -140,6 +140,8 @@ class LeadOut(RecordSchema):
     converted_organization_id = fields.String()
     converted_contact_id = fields.String()
     converted_opportunity_id = fields.String()
+    opportunity_status = fields.String()
+    opportunity_failure = fields.Dict()
 
 
 _country = dict(validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))

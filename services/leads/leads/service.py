@@ -4,7 +4,7 @@ import os
 from nameko.timer import timer
 
 from crmkit.context import Call
-from crmkit.entrypoints import rpc
+from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
@@ -20,6 +20,15 @@ class LeadsService(Health):
 
     db = Database()
     call = Call()
+
+    @event_handler("crm.opportunity.created.v1")
+    def on_opportunity_created(self, event):
+        commands.record_opportunity_outcome(self.db, event.data.get("lead_id"), event.data.get("id"), None)
+
+    @event_handler("crm.opportunity.creation_failed.v1")
+    def on_opportunity_creation_failed(self, event):
+        commands.record_opportunity_outcome(self.db, event.data.get("lead_id"), event.data.get("opportunity_id"),
+                                            event.data.get("reasons") or {"_": ["refused"]})
 
     @rpc
     def create_lead(self, data):
