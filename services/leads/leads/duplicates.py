@@ -6,8 +6,10 @@ the same company together with the same person's name (see ``normalize``).
 from __future__ import annotations
 
 import os
+from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crmkit.errors import Duplicate
@@ -32,50 +34,77 @@ def refresh_contact_keys(contact: Contact, country: str | None = None) -> None:
     contact.person_key = normalize.person(contact.first_name, contact.last_name)
 
 
-def _matched_on(record, email_key, phone_key, company_key, person_key, record_company_key) -> list[str]:
-    matched = []
-    if email_key and record.email_key == email_key:
-        matched.append("email")
-    if phone_key and record.phone_key == phone_key:
-        matched.append("phone")
-    if company_key and person_key and record_company_key == company_key and record.person_key == person_key:
-        matched.append("company_and_name")
-    return matched
+@dataclass(frozen=True)
+class Keys:
+    """What a lead or contact is compared by."""
+
+    email_key: str | None
+    phone_key: str | None
+    company_key: str | None
+    person_key: str | None
+
+    @classmethod
+    def of_lead(cls, lead: Lead) -> Keys:
+        return cls(lead.email_key, lead.phone_key, lead.company_key, lead.person_key)
 
 
-def find(session: Session, *, email_key: str | None, phone_key: str | None, company_key: str | None,
-         person_key: str | None, exclude_lead: str | None = None, exclude_contact: str | None = None) -> list[dict]:
+class MatchIndex:
+    """The leads and contacts that could match any of some keys, read in three queries
+    whatever their number (an import checks a whole chunk of rows at once), and kept up
+    to date with the records added meanwhile."""
+
+    def __init__(self, session: Session, wanted: list[Keys]):
+        self.by_email: dict[str, list[dict]] = defaultdict(list)
+        self.by_phone: dict[str, list[dict]] = defaultdict(list)
+        self.by_company_person: dict[tuple, list[dict]] = defaultdict(list)
+        emails = {k.email_key for k in wanted if k.email_key}
+        phones = {k.phone_key for k in wanted if k.phone_key}
+        companies = {k.company_key for k in wanted if k.company_key and k.person_key}
+        lead_rules = [rule for rule in (Lead.email_key.in_(emails) if emails else None,
+                                        Lead.phone_key.in_(phones) if phones else None,
+                                        Lead.company_key.in_(companies) if companies else None) if rule is not None]
+        if lead_rules:
+            for lead in session.scalars(select(Lead).where(or_(*lead_rules), Lead.status != domain.MERGED)):
+                self.add_lead(lead)
+        contact_rules = [rule for rule in (Contact.email_key.in_(emails) if emails else None,
+                                           Contact.phone_key.in_(phones) if phones else None,
+                                           Organization.name_key.in_(companies) if companies else None)
+                         if rule is not None]
+        if contact_rules:
+            stmt = (select(Contact, Organization.name_key)
+                    .outerjoin(Organization, Contact.organization_id == Organization.id)
+                    .where(or_(*contact_rules), Contact.archived_at.is_(None)))
+            for contact, company_key in session.execute(stmt):
+                self._add({"type": "contact", "id": contact.id, "name": display_name(contact)},
+                          Keys(contact.email_key, contact.phone_key, company_key, contact.person_key))
+
+    def add_lead(self, lead: Lead) -> None:
+        self._add({"type": "lead", "id": lead.id, "name": display_name(lead), "status": lead.status},
+                  Keys.of_lead(lead))
+
+    def _add(self, record: dict, keys: Keys) -> None:
+        if keys.email_key:
+            self.by_email[keys.email_key].append(record)
+        if keys.phone_key:
+            self.by_phone[keys.phone_key].append(record)
+        if keys.company_key and keys.person_key:
+            self.by_company_person[(keys.company_key, keys.person_key)].append(record)
+
+    def matches(self, keys: Keys, exclude: str | None = None) -> list[dict]:
+        found: dict[str, dict] = {}
+        for rule, records in (("email", self.by_email.get(keys.email_key or "", [])),
+                              ("phone", self.by_phone.get(keys.phone_key or "", [])),
+                              ("company_and_name", self.by_company_person.get((keys.company_key, keys.person_key), [])
+                               if keys.company_key and keys.person_key else [])):
+            for record in records:
+                if record["id"] != exclude:
+                    found.setdefault(record["id"], {**record, "matched_on": []})["matched_on"].append(rule)
+        return list(found.values())
+
+
+def find(session: Session, keys: Keys, exclude: str | None = None) -> list[dict]:
     """Open leads and active contacts that look like the same person."""
-    matches = []
-    lead_rules = [Lead.email_key == email_key if email_key else None,
-                  Lead.phone_key == phone_key if phone_key else None,
-                  and_(Lead.company_key == company_key, Lead.person_key == person_key)
-                  if company_key and person_key else None]
-    lead_rules = [rule for rule in lead_rules if rule is not None]
-    if lead_rules:
-        stmt = select(Lead).where(or_(*lead_rules), Lead.status != domain.MERGED).limit(20)
-        if exclude_lead:
-            stmt = stmt.where(Lead.id != exclude_lead)
-        for lead in session.scalars(stmt):
-            matches.append({"type": "lead", "id": lead.id, "name": display_name(lead), "status": lead.status,
-                            "matched_on": _matched_on(lead, email_key, phone_key, company_key, person_key,
-                                                      lead.company_key)})
-    contact_rules = [Contact.email_key == email_key if email_key else None,
-                     Contact.phone_key == phone_key if phone_key else None,
-                     and_(Organization.name_key == company_key, Contact.person_key == person_key)
-                     if company_key and person_key else None]
-    contact_rules = [rule for rule in contact_rules if rule is not None]
-    if contact_rules:
-        stmt = (select(Contact, Organization.name_key)
-                .outerjoin(Organization, Contact.organization_id == Organization.id)
-                .where(or_(*contact_rules), Contact.archived_at.is_(None)).limit(20))
-        if exclude_contact:
-            stmt = stmt.where(Contact.id != exclude_contact)
-        for contact, organization_key in session.execute(stmt):
-            matches.append({"type": "contact", "id": contact.id, "name": display_name(contact),
-                            "matched_on": _matched_on(contact, email_key, phone_key, company_key, person_key,
-                                                      organization_key)})
-    return matches
+    return MatchIndex(session, [keys]).matches(keys, exclude)
 
 
 def display_name(record) -> str:
@@ -83,15 +112,14 @@ def display_name(record) -> str:
 
 
 def refuse_duplicates_of_lead(session: Session, lead: Lead) -> None:
-    matches = find(session, email_key=lead.email_key, phone_key=lead.phone_key, company_key=lead.company_key,
-                   person_key=lead.person_key, exclude_lead=lead.id)
+    matches = find(session, Keys.of_lead(lead), exclude=lead.id)
     if matches:
         raise Duplicate("This lead looks like one we already have; send allow_duplicate to keep it anyway.", matches)
 
 
 def refuse_duplicates_of_contact(session: Session, contact: Contact, company_key: str | None) -> None:
-    matches = find(session, email_key=contact.email_key, phone_key=contact.phone_key, company_key=company_key,
-                   person_key=contact.person_key, exclude_contact=contact.id)
+    matches = find(session, Keys(contact.email_key, contact.phone_key, company_key, contact.person_key),
+                   exclude=contact.id)
     if matches:
         raise Duplicate("This contact looks like one we already have; send allow_duplicate to keep it anyway.",
                         matches)
