@@ -2,25 +2,27 @@
 (correlation id, actor) passed along."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
 import uuid
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
 
 from crmkit import context
 from crmkit.context import CallContext
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 
-from . import errors
+from . import csv_import, errors
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.access")
 
 API = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 # Until bearer tokens arrive (the gateway issue), every caller is the same principal.
 ANONYMOUS = "anonymous"
@@ -110,6 +112,30 @@ def create_app(client: RpcClient) -> Flask:
     @app.get(f"{API}/leads")
     def list_leads():
         return jsonify(call("leads", "list_leads", query=request.args.to_dict()))
+
+    @app.post(f"{API}/leads/import")
+    def import_leads():
+        """Stream a CSV (the body as text/csv, or a multipart field "file") to the leads
+        service a chunk of rows at a time; answer with one report of the whole file."""
+        request.max_content_length = MAX_IMPORT_BYTES
+        upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
+        if request.mimetype == "multipart/form-data" and upload is None:
+            raise errors.ApiError(422, "validation_failed", "The request has invalid fields.",
+                                  {"file": ["Send the CSV as the multipart field 'file'."]})
+        stream = io.TextIOWrapper(upload.stream if upload else request.stream, encoding="utf-8-sig",
+                                  errors="strict", newline="")
+        policy = request.args.get("duplicates", "skip")
+        return jsonify(csv_import.run(stream, lambda header, rows, first: call(
+            "leads", "import_leads", header=header, rows=rows, first_row=first, policy=policy)))
+
+    @app.get(f"{API}/leads/export")
+    def export_leads():
+        query = request.args.to_dict()
+        first = call("leads", "export_leads_page", query=query)  # errors answer before streaming starts
+        pages = csv_import.pages(first, lambda cursor: call("leads", "export_leads_page",
+                                                             query={**query, "cursor": cursor}))
+        return Response(stream_with_context(csv_import.write(pages)), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="leads.csv"'})
 
     @app.get(f"{API}/leads/<lead_id>")
     def get_lead(lead_id):

@@ -31,19 +31,22 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
     duplicates.refresh_lead_keys(lead)
     if not allow_duplicate:
         duplicates.refuse_duplicates_of_lead(unit.session, lead)
-    # A lead without an owner goes where the assignment rules say, or to whoever made it.
+    add_lead(unit, lead)
+    log.info("lead %s created for %s", lead.id, lead.owner_id)
+    return lead_out.dump(lead)
+
+
+def add_lead(unit: UnitOfWork, lead: Lead) -> None:
+    """Add a new lead: owned as given, else by the assignment rules, else by its creator."""
     chosen = assignment.choose_by_rules(unit, lead) if lead.owner_id is None else None
     if chosen:
         lead.owner_id, lead.team = chosen[0], chosen[1].team
     lead.owner_id = lead.owner_id or unit.call.actor
     unit.session.add(lead)
     unit.session.flush()
-    out = lead_out.dump(lead)
-    unit.emit("lead.created", lead.id, out, lead.version)
+    unit.emit("lead.created", lead.id, lead_out.dump(lead), lead.version)
     if chosen:
         assignment.record(unit, lead, None, f"rule {chosen[1].name}", chosen[1].id)
-    log.info("lead %s created for %s", lead.id, lead.owner_id)
-    return out
 
 
 def get_lead(unit: UnitOfWork, lead_id: str) -> dict:

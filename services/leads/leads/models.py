@@ -179,3 +179,13 @@ class ScoringModel(Base):
     warm_from: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str | None] = mapped_column(String(64))
+
+
+class ImportedRow(Base):
+    """A CSV row already imported (its fingerprint) and the lead it made or updated."""
+
+    __tablename__ = "imported_rows"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)

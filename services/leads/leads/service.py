@@ -8,7 +8,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import assignment, commands, customers, scoring
+from . import assignment, commands, customers, imports, scoring
 
 # After a change of the scoring rules, leads are rescored this many at a time.
 RESCORE_BATCH = 500
@@ -97,6 +97,14 @@ class LeadsService(Health):
     @rpc
     def get_team(self, team):
         return assignment.get_team(self.db, team)
+
+    @rpc
+    def import_leads(self, header, rows, first_row, policy="skip"):
+        return imports.import_chunk(self.db, header, rows, first_row, policy)
+
+    @rpc
+    def export_leads_page(self, query):
+        return imports.export_page(self.db, query)
 
     @rpc
     def get_scoring_model(self):
