@@ -42,9 +42,11 @@ def _pick(unit: UnitOfWork, rule: AssignmentRule, members: list[str]) -> str:
 def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] | None:
     """The member the first matching rule gives this lead to, with the rule; None when
     no rule matches (or its team has nobody in it)."""
-    rules = unit.session.scalars(select(AssignmentRule).where(AssignmentRule.active.is_(True))
-                                 .order_by(AssignmentRule.position, AssignmentRule.id))
-    for rule in rules:
+    if "assignment_rules" not in unit.session.info:  # read once per unit of work (an import makes many leads)
+        unit.session.info["assignment_rules"] = list(unit.session.scalars(
+            select(AssignmentRule).where(AssignmentRule.active.is_(True))
+            .order_by(AssignmentRule.position, AssignmentRule.id)))
+    for rule in unit.session.info["assignment_rules"]:
         if domain.rule_matches(rule, lead.source, lead.country, lead.team):
             members = members_of(unit, rule.team)
             if members:

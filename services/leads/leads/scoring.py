@@ -144,7 +144,10 @@ def rescore(lead: Lead, model: dict, today: date) -> None:
 def _rescore_changed_leads(session: Session, _flush_context, _instances) -> None:
     changed = [obj for obj in list(session.new) + list(session.dirty) if isinstance(obj, Lead)]
     if changed:
-        model = active_model(session)
+        # One read of the model per unit of work, however many leads it writes.
+        if "scoring_model" not in session.info:
+            session.info["scoring_model"] = active_model(session)
+        model = session.info["scoring_model"]
         today = utcnow().date()
         for lead in changed:
             rescore(lead, model, today)
@@ -167,6 +170,7 @@ def set_model(unit: UnitOfWork, data: dict) -> dict:
                                   warm_from=fields["warm_from"], created_at=utcnow(), actor=unit.call.actor))
     unit.session.flush()
     model = active_model(unit.session)
+    unit.session.info["scoring_model"] = model
     unit.emit("scoring_model.changed", str(version), model, version)
     return model
 
@@ -177,7 +181,8 @@ def rescore_stale(unit: UnitOfWork, batch: int) -> int:
 
     model = active_model(unit.session)
     stale = list(unit.session.scalars(
-        select(Lead).where(Lead.score_model_version != model["version"], Lead.status.not_in(domain.READ_ONLY_STATES))
+        # versions only grow, so "<" (an index range) finds the stale ones without a scan
+        select(Lead).where(Lead.score_model_version < model["version"], Lead.status.not_in(domain.READ_ONLY_STATES))
         .limit(batch).with_for_update(skip_locked=True)))  # two service instances share the work
     today = utcnow().date()
     for lead in stale:
