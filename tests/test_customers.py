@@ -1,6 +1,8 @@
 """Organizations and contacts through the gateway."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from events import wait_for
 from flow import Api, a_lead, convert_lead
 
@@ -97,3 +99,19 @@ def test_an_opportunity_deals_cannot_make_comes_back_to_the_lead(stack):
     wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "failed", what="the refusal")
     assert "stage" in api.get(f"/leads/{lead['id']}")["opportunity_failure"]
     api.get(f"/opportunities/{refused['converted_opportunity_id']}", expect=404)
+
+
+def test_customer_lists_filter_by_owner_country_and_creation_time(stack):
+    api = Api(stack.base_url)
+    owner = f"owner-{stack.port}-{id(api)}"
+    first = _organization(api, "Filter A", owner_id=owner, country="FR")
+    second = _organization(api, "Filter B", owner_id=owner, country="IT")
+    mine = api.get(f"/organizations?owner_id={owner}&sort=name")["items"]
+    assert [o["id"] for o in mine] == [first["id"], second["id"]]
+    assert [o["id"] for o in api.get(f"/organizations?owner_id={owner}&country=IT")["items"]] == [second["id"]]
+    since = quote(second["created_at"])
+    assert [o["id"] for o in api.get(f"/organizations?owner_id={owner}&created_from={since}")["items"]] == [
+        second["id"]]
+    contact = api.post("/contacts", {"last_name": "Filtered", "owner_id": owner}, expect=201)
+    assert [c["id"] for c in api.get(f"/contacts?owner_id={owner}")["items"]] == [contact["id"]]
+    assert api.get("/organizations?country=france", expect=422)["error"]["details"]["country"]

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
@@ -72,6 +72,11 @@ def read_cursor(cursor: str, sort: str) -> tuple:
 
 
 LIKE_ESCAPE = "\\"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A filter's time without a zone means UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def contains(column, text: str):

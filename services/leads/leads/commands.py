@@ -3,14 +3,13 @@ emits the events that report the change; the caller commits."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 
 from crmkit.db import utcnow
 from crmkit.errors import ValidationFailed
 from crmkit.ids import new_id
-from crmkit.listing import contains, paginate
+from crmkit.listing import as_utc, contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
@@ -76,20 +75,15 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     if params.get("tag"):
         stmt = stmt.where(Lead.tag_rows.any(LeadTag.tag == domain.normalize_tags([params["tag"]])[0]))
     if params.get("created_from"):
-        stmt = stmt.where(Lead.created_at >= _aware(params["created_from"]))
+        stmt = stmt.where(Lead.created_at >= as_utc(params["created_from"]))
     if params.get("created_to"):
-        stmt = stmt.where(Lead.created_at < _aware(params["created_to"]))
+        stmt = stmt.where(Lead.created_at < as_utc(params["created_to"]))
     if params.get("q"):
         stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
     page = paginate(unit.session, stmt, model=Lead, sortable=LEAD_SORTS, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
-
-
-def _aware(moment: datetime) -> datetime:
-    """A filter time without a zone means UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:

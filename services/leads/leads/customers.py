@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from crmkit.db import utcnow
 from crmkit.errors import InvalidTransition, ValidationFailed
 from crmkit.ids import new_id, parse_id
-from crmkit.listing import ListQuery, contains, paginate
+from crmkit.listing import ListQuery, as_utc, contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
@@ -83,10 +83,23 @@ def archive_organization(unit: UnitOfWork, organization_id: str) -> dict:
     return out
 
 
+def _common_filters(stmt, model, params: dict):
+    """What every customer list filters by: archived or not, owner, creation time."""
+    stmt = stmt.where(model.archived_at.is_not(None) if params["archived"] else model.archived_at.is_(None))
+    if params.get("owner_id"):
+        stmt = stmt.where(model.owner_id == params["owner_id"])
+    if params.get("created_from"):
+        stmt = stmt.where(model.created_at >= as_utc(params["created_from"]))
+    if params.get("created_to"):
+        stmt = stmt.where(model.created_at < as_utc(params["created_to"]))
+    return stmt
+
+
 def list_organizations(unit: UnitOfWork, query: dict) -> dict:
     params = load(schemas.OrganizationListQuery(), query)
-    stmt = select(Organization).where(
-        Organization.archived_at.is_not(None) if params["archived"] else Organization.archived_at.is_(None))
+    stmt = _common_filters(select(Organization), Organization, params)
+    if params.get("country"):
+        stmt = stmt.where(Organization.country == params["country"])
     if params.get("domain"):
         stmt = stmt.where(Organization.domain == bare_domain(params["domain"]))
     if params.get("q"):
@@ -163,8 +176,7 @@ def archive_contact(unit: UnitOfWork, contact_id: str) -> dict:
 
 def list_contacts(unit: UnitOfWork, query: dict) -> dict:
     params = load(schemas.ContactListQuery(), query)
-    stmt = select(Contact).where(
-        Contact.archived_at.is_not(None) if params["archived"] else Contact.archived_at.is_(None))
+    stmt = _common_filters(select(Contact), Contact, params)
     if params.get("organization_id"):
         stmt = stmt.where(Contact.organization_id == params["organization_id"])
     if params.get("email"):

@@ -171,10 +171,17 @@ class ContactIn(Schema):
     allow_duplicate = fields.Boolean(load_default=False, load_only=True)
 
 
-class OrganizationListQuery(ListQuery):
+class CustomerListQuery(ListQuery):
+    owner_id = fields.String()
+    created_from = fields.DateTime()
+    created_to = fields.DateTime()
+    archived = fields.Boolean(load_default=False)
+
+
+class OrganizationListQuery(CustomerListQuery):
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or domain
     domain = fields.String()
-    archived = fields.Boolean(load_default=False)
+    country = fields.String(**_country)
 
 
 class ContactUpdate(ContactIn):
@@ -182,11 +189,10 @@ class ContactUpdate(ContactIn):
     allow_duplicate = fields.Boolean(load_only=True)
 
 
-class ContactListQuery(ListQuery):
+class ContactListQuery(CustomerListQuery):
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or email
     email = fields.String()
     organization_id = fields.String()
-    archived = fields.Boolean(load_default=False)
 
 
 class OrganizationOut(RecordSchema):
