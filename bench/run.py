@@ -4,8 +4,9 @@ It starts its own complete system the way the tests do (``conftest.make_stack``:
 throwaway RabbitMQ vhost, throwaway PostgreSQL databases, every Procfile process as a
 subprocess), drives the whole flow over HTTP from N client threads, then measures the
 raw ceilings after the flow (confirmed publish, RPC round trip, single-row commit) and
-prints each flow figure beside the ceiling it leans on. Everything it made is removed
-at the end, also on Ctrl-C or error.
+prints each flow figure beside the ceiling it leans on. Then the leads figures
+(leads_bench.py): lead creation, a CSV import, and lists over 1,000,000 seeded leads.
+Everything it made is removed at the end, also on Ctrl-C or error.
 
 A benchmark never decides pass/fail: exit 0 unless the system could not be started or
 a flow step failed (exit 1); 130 on Ctrl-C. See bench/README.md.
@@ -37,6 +38,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import requests  # noqa: E402
 from kombu import Connection, Producer, Queue  # noqa: E402
+from leads_bench import csv_import, lead_creation, lead_lists  # noqa: E402
+from leads_bench import report as report_leads  # noqa: E402
+from measure import OTHER, cpu_report, cpu_snapshot, num, summary, table  # noqa: E402
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -58,25 +62,6 @@ WAIT_TIMEOUT = 30.0
 
 class StepFailed(Exception):
     """A flow step answered something other than what the flow needs."""
-
-
-# --- statistics ------------------------------------------------------------------------
-
-def percentile(values: list[float], p: int) -> float:
-    """The p-th percentile (1..99) by linear interpolation between closest ranks:
-    ``statistics.quantiles(method="inclusive")``, the same as numpy's default and
-    Excel's PERCENTILE.INC. With one sample, that sample."""
-    if not values:
-        return math.nan
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def summary(seconds: list[float]) -> dict:
-    return {"count": len(seconds), "p50_ms": percentile(seconds, 50) * 1000, "p99_ms": percentile(seconds, 99) * 1000,
-            "mean_ms": (statistics.fmean(seconds) * 1000) if seconds else math.nan,
-            "max_ms": (max(seconds) * 1000) if seconds else math.nan}
 
 
 # --- the timed flow --------------------------------------------------------------------
@@ -198,91 +183,6 @@ def run_flows(base_url: str, clients: int, count: int, poll_interval: float) -> 
         stop.set()
     phase.wall = time.perf_counter() - start
     return phase
-
-
-# --- CPU accounting (Linux /proc), to see who spent the machine ----------------------------
-
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _all_processes() -> dict[int, tuple[str, int, float]]:
-    """pid -> (command name, start time, CPU seconds so far) for every process we can read."""
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
-        # utime + stime; the start time tells a reused pid apart (a kworker's name changes).
-        found[int(entry.name)] = (comm, int(rest[19]), (int(rest[11]) + int(rest[12])) / CLOCK_TICK)
-    return found
-
-
-def machine_cpu() -> tuple[float, float, float, float]:
-    """(busy, total, interrupts, steal) seconds summed over all cores since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    total = sum(values[:8])  # guest time is already inside user
-    return ((total - idle) / CLOCK_TICK, total / CLOCK_TICK, (values[5] + values[6]) / CLOCK_TICK,
-            values[7] / CLOCK_TICK)
-
-
-def cpu_snapshot() -> dict:
-    return {"machine": machine_cpu(), "processes": _all_processes()}
-
-
-OTHER = "other processes on the machine"
-UNATTRIBUTED = "unattributed (processes that exited meanwhile)"
-STEAL = "steal (hypervisor)"
-
-
-def _group(pid: int, comm: str, ours: dict[int, str]) -> str:
-    if pid in ours:
-        return ours[pid]
-    if comm in ("beam.smp", "erl_child_setup", "epmd", "inet_gethost"):
-        return "RabbitMQ (all vhosts)"
-    if comm == "postgres":
-        return "PostgreSQL (all databases)"
-    return OTHER
-
-
-def cpu_report(before: dict, after: dict, ops: int, stack: Stack | None = None) -> dict:
-    """Who spent the CPU between two snapshots. The broker and the database are shared
-    with anything else running here (e.g. a test run); processes that started and
-    exited in between are only in the machine's total ("unattributed")."""
-    busy, total, interrupts, steal = (a - b for a, b in zip(after["machine"], before["machine"], strict=True))
-    ours = {proc.pid: name for name, proc in stack.procs.items()} if stack else {}
-    ours[os.getpid()] = "bench (this process)"
-    groups: dict[str, float] = {}
-    others: dict[str, float] = {}
-    for pid, (comm, started, cpu) in after["processes"].items():
-        previous = before["processes"].get(pid)
-        spent = cpu - previous[2] if previous and previous[1] == started else cpu
-        if spent > 0:
-            name = _group(pid, comm, ours)
-            groups[name] = groups.get(name, 0.0) + spent
-            if name == OTHER:
-                others[comm] = others.get(comm, 0.0) + spent
-    # Steal is time the hypervisor gave to someone else. Interrupt time (loopback TCP is
-    # mostly softirq) is not a group of its own: with tick-based accounting the kernel
-    # also charges it to whichever process was running, so it is only reported.
-    groups[STEAL] = steal
-    groups[UNATTRIBUTED] = max(0.0, busy - sum(groups.values()))
-    groups = dict(sorted(groups.items(), key=lambda kv: -kv[1]))
-    system = sum(v for k, v in groups.items() if k not in (OTHER, UNATTRIBUTED, STEAL))
-    return {
-        "machine_busy_fraction": busy / total if total else math.nan,
-        "machine_busy_cpu_s": busy,
-        "interrupts_cpu_s": interrupts,
-        "system_cpu_s": system,
-        "system_cpu_ms_per_op": system * 1000 / ops if ops else math.nan,
-        "cpu_s": groups,
-        "other_processes_cpu_s": dict(sorted(others.items(), key=lambda kv: -kv[1])[:5]),
-        "cpu_ms_per_op": {k: v * 1000 / ops for k, v in groups.items()} if ops else {},
-    }
 
 
 # --- ceilings --------------------------------------------------------------------------
@@ -435,23 +335,6 @@ def pg_sessions(urls: dict[str, str]) -> dict[str, int]:
     return {names[name]: sessions for name, sessions in rows}
 
 
-# --- output ----------------------------------------------------------------------------
-
-def table(headers: list[str], rows: list[list], title: str) -> str:
-    cells = [[str(c) for c in row] for row in [headers, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [title, "  ".join(h.ljust(w) for h, w in zip(cells[0], widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
-    for row in cells[1:]:
-        lines.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths,
-                                                                                               strict=True))))
-    return "\n".join(lines)
-
-
-def num(value: float, digits: int = 1) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
-
-
 def log_tails(stack: Stack, lines: int = 15, width: int = 600) -> str:
     """The last lines of each process's log, leaving out nameko's "(expected)" warnings
     (a 404 while polling is one) and cutting long lines."""
@@ -510,9 +393,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
+    parser.add_argument("--only", choices=["all", "leads"], default="all",
+                        help="leads: only the leads figures (and the RPC ceiling they are compared with)")
+    parser.add_argument("--leads", type=int, default=2000, help="leads created by POST /leads (0 skips)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the CSV import (0 skips)")
+    parser.add_argument("--list-leads", type=int, default=1_000_000,
+                        help="leads in the table for the list figures, seeded by SQL; PostgreSQL only (0 skips)")
+    parser.add_argument("--list-requests", type=int, default=200,
+                        help="requests per list query shape, once with 1 client and once with --clients")
+    parser.add_argument("--list-seconds", type=float, default=15.0,
+                        help="at most this long per list query shape and phase")
+    parser.add_argument("--seed-keep-indexes", action="store_true",
+                        help="seed with every index of leads in place (slower) instead of dropping the "
+                             "secondary ones for the load and re-creating them")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
         parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
+    if min(args.leads, args.import_rows, args.list_leads) < 0 or args.list_requests < 1 or args.list_seconds <= 0:
+        parser.error("--leads, --import-rows, --list-leads must be >= 0, --list-requests >= 1, --list-seconds > 0")
     return args
 
 
@@ -544,11 +442,13 @@ def main(argv: list[str] | None = None) -> int:
     # that started us ignored SIGINT, as a background job of a script does).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    results: dict = {"config": {k: v for k, v in vars(args).items() if k != "json"},
+    results: dict = {"_started": time.perf_counter(), "config": {k: v for k, v in vars(args).items() if k != "json"},
                      "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "loadavg_at_start": os.getloadavg()}}
-    print(f"bench: {args.clients} clients, {args.warmup} warm-up + {args.flows} measured flows on {args.database}; "
-          f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    flows = f"{args.warmup} warm-up + {args.flows} measured flows, " if args.only == "all" else ""
+    print(f"bench: {args.clients} clients, {flows}{args.leads} leads created, a CSV import of {args.import_rows:,} "
+          f"rows, lists at {args.list_leads:,} leads on {args.database}; {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     with contextlib.ExitStack() as cleanup:
         def _teardown_quietly():
@@ -601,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return _measure(args, stack, vhost, urls or {s: f"sqlite:///{tmp / 'data' / s}.db" for s in SERVICES},
-                            commit_engines, results)
+                            commit_engines, results, tmp)
         except KeyboardInterrupt:
             print("\nbench: interrupted", file=sys.stderr)
             _wait_for_interrupted(stack)
@@ -612,7 +512,20 @@ def main(argv: list[str] | None = None) -> int:
             return 1
 
 
-def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines: dict, results: dict) -> int:
+def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines: dict, results: dict,
+             tmp: Path) -> int:
+    if args.only == "leads":
+        print(f"bench: measuring the RPC ceiling ({args.ceiling_seconds:g}s each) ...", flush=True)
+        ceilings = {"rpc_1": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 1),
+                    "rpc_10": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 10)}
+        leads = _measure_leads(args, stack, urls, tmp)
+        if _leads_failed(stack, leads):
+            return 1
+        results["loadavg_at_end"] = os.getloadavg()
+        print(_ceilings_table(args, ceilings))
+        results["ceilings"] = ceilings
+        return _finish(args, stack, leads, ceilings, results)
+
     if args.warmup:
         warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
         if warm.failures:
@@ -648,13 +561,85 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
     }
     print("bench: measuring the idle commit -> broker latency ...", flush=True)
     ceilings["idle_event_latency"] = idle_event_latency(stack.base_url, vhost.amqp_uri)
+    leads = _measure_leads(args, stack, urls, tmp)
+    if _leads_failed(stack, leads):
+        return 1
     results["loadavg_at_end"] = os.getloadavg()
     results["postgres_sessions_opened"] = sessions
     _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
+    return _finish(args, stack, leads, ceilings, results)
+
+
+def _measure_leads(args, stack: Stack, urls: dict, tmp: Path) -> dict:
+    """The leads figures, after the ceilings: creation, import, then seeding and lists."""
+    leads: dict = {}
+    if args.leads:
+        print(f"bench: creating {args.leads} leads with {args.clients} clients ...", flush=True)
+        leads["creation"] = lead_creation(stack, args.clients, args.leads)
+        if leads["creation"]["failures"]:
+            return leads
+    if args.import_rows:
+        print(f"bench: importing a CSV of {args.import_rows:,} rows, twice ...", flush=True)
+        leads["import"] = csv_import(stack, urls["leads"], args.import_rows, tmp)
+    if args.list_leads:
+        if args.database != "postgres":
+            leads["lists_skipped"] = "the seeding and the plans are PostgreSQL's; run with --database postgres"
+        else:
+            print(f"bench: seeding the leads table to {args.list_leads:,} leads ...", flush=True)
+            leads["lists"] = lead_lists(stack, urls["leads"], args.list_leads, args.seed_keep_indexes, args.clients,
+                                        args.list_requests, args.list_seconds)
+    return leads
+
+
+def _leads_failed(stack: Stack, leads: dict) -> bool:
+    failures = leads.get("creation", {}).get("failures") or leads.get("lists", {}).get("failures")
+    if not failures:
+        return False
+    print("\nbench: a leads request failed:", file=sys.stderr)
+    for failure in failures:
+        print(f"  {failure}", file=sys.stderr)
+    print(log_tails(stack), file=sys.stderr)
+    return True
+
+
+def _finish(args, stack: Stack, leads: dict, ceilings: dict, results: dict) -> int:
+    report_leads(args, leads, ceilings)
+    results["leads"] = leads
+    logged = logged_problems(stack)
+    if not logged:
+        print("\nWarnings or worse logged by the processes: none")
+    for name, groups in logged.items():
+        print(f"\nWarnings or worse logged by {name}: {sum(groups.values())} lines")
+        for message, count in list(groups.items())[:5]:
+            print(f"  {count:5d} x {message[:300]}")
+    print(f"Load average at start {' '.join(f'{x:.2f}' for x in results['machine']['loadavg_at_start'])}, "
+          f"at end {' '.join(f'{x:.2f}' for x in results['loadavg_at_end'])} "
+          "(other work on the machine, e.g. a test run, skews every figure)")
+    results["warnings_logged"] = logged
+    results["total_seconds"] = time.perf_counter() - results.pop("_started")
+    print(f"bench: total run time {results['total_seconds']:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps(_finite(results), indent=2, default=str) + "\n")
         print(f"bench: results written to {args.json}")
     return 0
+
+
+def _ceilings_table(args, ceilings: dict) -> str:
+    def ceiling_row(label: str, c: dict) -> list:
+        return [label, num(c["rate"], 0), c["unit"], num(c["p50_ms"], 2), num(c["p99_ms"], 2),
+                num(c["cpu"]["system_cpu_ms_per_op"], 2), num(c["cpu"]["cpu_s"].get(OTHER, 0.0), 2)]
+
+    rows = [ceiling_row("kombu publish, persistent + confirms, 1 publisher", ceilings["publish"])] \
+        if "publish" in ceilings else []
+    rows += [ceiling_row("nameko RPC leads.health (does SELECT 1), 1 caller", ceilings["rpc_1"]),
+             ceiling_row("nameko RPC leads.health (does SELECT 1), 10 callers", ceilings["rpc_10"])]
+    rows += [ceiling_row(f"{name} single-row INSERT + COMMIT, 1 connection", c)
+             for name, c in ceilings.get("commit", {}).items()]
+    when = "after the flows" if args.only == "all" else "before the leads figures"
+    return table(["ceiling", "rate", "unit", "p50 ms", "p99 ms", "system CPU ms/op", "others' CPU s"], rows,
+                 f"\nCeilings ({args.ceiling_seconds:g}s each, measured {when} while the bench stack idles; the RPC "
+                 "goes through the bench vhost to the running leads service, whose health RPC runs SELECT 1 on its "
+                 "database):")
 
 
 def _label(group: str, cpu: dict) -> str:
@@ -735,20 +720,7 @@ def _report(args, phase: Phase, cpu: dict, events: dict, events_per_flow: float,
         print(f"PostgreSQL sessions opened during the measured run (pg_stat_database; 0 = pools held): "
               f"{', '.join(f'{s} {n}' for s, n in opened.items())}")
 
-    def ceiling_row(label: str, c: dict) -> list:
-        return [label, num(c["rate"], 0), c["unit"], num(c["p50_ms"], 2), num(c["p99_ms"], 2),
-                num(c["cpu"]["system_cpu_ms_per_op"], 2), num(c["cpu"]["cpu_s"].get(OTHER, 0.0), 2)]
-
-    ceiling_rows = [
-        ceiling_row("kombu publish, persistent + confirms, 1 publisher", publish),
-        ceiling_row("nameko RPC leads.health (does SELECT 1), 1 caller", rpc1),
-        ceiling_row("nameko RPC leads.health (does SELECT 1), 10 callers", rpc10),
-    ] + [ceiling_row(f"{name} single-row INSERT + COMMIT, 1 connection", c) for name, c in ceilings["commit"].items()]
-    print(table(["ceiling", "rate", "unit", "p50 ms", "p99 ms", "system CPU ms/op", "others' CPU s"],
-                ceiling_rows,
-                f"\nCeilings ({args.ceiling_seconds:g}s each, measured after the flows while the bench stack idles; "
-                "the RPC goes through the bench vhost to the running leads service, whose health RPC runs SELECT 1 "
-                "on its database):"))
+    print(_ceilings_table(args, ceilings))
 
     idle = ceilings["idle_event_latency"]
     print(f"\nIdle event latency, commit -> a consumer on the broker ({idle['samples']} lead.created events, one at a "
@@ -784,17 +756,6 @@ def _report(args, phase: Phase, cpu: dict, events: dict, events_per_flow: float,
                 "\nFlow vs ceilings (ratio = value / ceiling; throughput ratios are the share of a ceiling the flow "
                 "used, latency ratios how many bare RPC round trips a step costs):"))
 
-    logged = logged_problems(stack)
-    if not logged:
-        print("\nWarnings or worse logged by the processes: none")
-    for name, groups in logged.items():
-        print(f"\nWarnings or worse logged by {name}: {sum(groups.values())} lines")
-        for message, count in list(groups.items())[:5]:
-            print(f"  {count:5d} x {message[:300]}")
-    print(f"Load average at start {' '.join(f'{x:.2f}' for x in results['machine']['loadavg_at_start'])}, "
-          f"at end {' '.join(f'{x:.2f}' for x in results['loadavg_at_end'])} "
-          "(other work on the machine, e.g. a test run, skews every figure)")
-
     results.update({
         "flow": {"flows": phase.flows, "wall_seconds": wall, "flows_per_second": flows_per_s,
                  "http_requests_per_flow": http_per_flow, "http_requests_per_second": http_per_s,
@@ -810,7 +771,6 @@ def _report(args, phase: Phase, cpu: dict, events: dict, events_per_flow: float,
                 cpu["system_cpu_ms_per_op"] / http_per_flow / rpc10["cpu"]["system_cpu_ms_per_op"],
             "step_p50_vs_rpc_p50_1_caller": {s: step_results[s]["p50_ms"] / rpc1["p50_ms"] for s in STEPS},
         },
-        "warnings_logged": logged,
         "percentile_method": "linear interpolation between closest ranks (statistics.quantiles, method='inclusive')",
     })
 
