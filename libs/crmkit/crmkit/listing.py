@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import Session
 
 from .errors import ValidationFailed
@@ -99,11 +99,10 @@ def paginate(session: Session, stmt: Select, *, model, sortable: dict[str, str],
     column, id_column = getattr(model, sortable[name]), model.id
     if cursor:
         value, last_id = read_cursor(cursor, sort)
-        if descending:
-            after = or_(column < value, and_(column == value, id_column < last_id))
-        else:
-            after = or_(column > value, and_(column == value, id_column > last_id))
-        stmt = stmt.where(after)
+        # A row comparison, not "a < v OR (a = v AND id < i)": the database can then start
+        # the index scan at the cursor instead of filtering every row before it.
+        position, cursor_position = tuple_(column, id_column), tuple_(value, last_id)
+        stmt = stmt.where(position < cursor_position if descending else position > cursor_position)
     order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
     rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit

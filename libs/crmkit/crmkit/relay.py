@@ -81,7 +81,15 @@ class Relay:
             if sent < self.settings.relay_batch_size:
                 if not self._wait(wake_fd, self.settings.relay_poll_seconds):
                     still_leader()  # idle: make sure the lock's connection is still there
-                conn.heartbeat_check()
+                self._keep_alive(conn)
+
+    @staticmethod
+    def _keep_alive(conn) -> None:
+        """Read what the broker sent (its heartbeats) and send ours: an idle relay reads
+        nothing otherwise, and the client would drop the connection as dead."""
+        with suppress(TimeoutError):
+            conn.drain_events(timeout=0.01)
+        conn.heartbeat_check()
 
     @contextmanager
     def _broker(self):
