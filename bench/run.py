@@ -414,16 +414,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _wait_for_interrupted(stack: Stack, seconds: float = 6.0) -> None:
-    """After Ctrl-C in a terminal every process of the stack got SIGINT too (they share
-    our process group) and is already stopping. A second signal while a crm-service is
-    stopping hangs it (see bench/README.md), so give them time to finish on their own
-    before Stack.stop_all sends SIGTERM to whatever still runs."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(p.poll() is None for p in stack.procs.values()):
-        time.sleep(0.1)
-
-
 def _stop_stack(stack: Stack) -> None:
     started = time.perf_counter()
     stack.stop_all()
@@ -488,8 +478,6 @@ def main(argv: list[str] | None = None) -> int:
             stack.wait_ready(SERVICES)
         except KeyboardInterrupt:
             print("bench: interrupted while starting", file=sys.stderr)
-            if stack is not None:
-                _wait_for_interrupted(stack)
             return 130
         except Exception as exc:
             print(f"bench: the system could not be started: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -504,7 +492,6 @@ def main(argv: list[str] | None = None) -> int:
                             commit_engines, results, tmp)
         except KeyboardInterrupt:
             print("\nbench: interrupted", file=sys.stderr)
-            _wait_for_interrupted(stack)
             return 130
         except Exception:
             print("bench: the benchmark itself failed:\n" + traceback.format_exc(), file=sys.stderr)
