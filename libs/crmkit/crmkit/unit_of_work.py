@@ -93,6 +93,14 @@ class UnitOfWork:
             raise NotFound(model.__name__.lower(), str(record_id))
         return record
 
+    def add(self, record, out, event: str) -> dict:
+        """Insert a new record and emit ``event`` with it (dumped by the schema ``out``)."""
+        self.session.add(record)
+        self.session.flush()
+        result = out.dump(record)
+        self.emit(event, record.id, result, record.version)
+        return result
+
     def update(self, record, changes: dict, out, event: str, check=None) -> dict:
         """Set the given fields on ``record``; when anything really changed, bump its
         version and emit ``event`` with the new record (dumped by the marshmallow schema

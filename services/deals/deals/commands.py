@@ -63,9 +63,7 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     opportunity.history.append(StageChange(
         from_stage=None, to_stage=stage, at=utcnow(), actor=unit.call.actor,
         amount=opportunity.amount, probability=opportunity.probability))
-    unit.session.add(opportunity)
-    unit.session.flush()
-    unit.emit("opportunity.created", opportunity.id, opportunity_out.dump(opportunity), opportunity.version)
+    unit.add(opportunity, opportunity_out, "opportunity.created")
     log.info("opportunity %s created from lead %s", opportunity.id, opportunity.lead_id)
 
 
@@ -107,11 +105,7 @@ def create_quote(unit: UnitOfWork, data: dict) -> dict:
             for i, (l, t) in enumerate(zip(fields["lines"], totals.lines, strict=True), start=1)
         ],
     )
-    unit.session.add(quote)
-    unit.session.flush()
-    out = quote_out.dump(quote)
-    unit.emit("quote.created", quote.id, out, quote.version)
-    return out
+    return unit.add(quote, quote_out, "quote.created")
 
 
 def get_quote(unit: UnitOfWork, quote_id: str) -> dict:

@@ -87,12 +87,8 @@ def history(unit: UnitOfWork, lead_id: str) -> list[dict]:
 
 
 def create_rule(unit: UnitOfWork, data: dict) -> dict:
-    rule = AssignmentRule(id=new_id(), **load(schemas.AssignmentRuleIn(), data))
-    unit.session.add(rule)
-    unit.session.flush()
-    out = rule_out.dump(rule)
-    unit.emit("assignment_rule.created", rule.id, out, rule.version)
-    return out
+    return unit.add(AssignmentRule(id=new_id(), **load(schemas.AssignmentRuleIn(), data)), rule_out,
+                    "assignment_rule.created")
 
 
 def update_rule(unit: UnitOfWork, rule_id: str, data: dict) -> dict:

@@ -41,9 +41,7 @@ def add_lead(unit: UnitOfWork, lead: Lead) -> None:
     if chosen:
         lead.owner_id, lead.team = chosen[0], chosen[1].team
     lead.owner_id = lead.owner_id or unit.call.actor
-    unit.session.add(lead)
-    unit.session.flush()
-    unit.emit("lead.created", lead.id, lead_out.dump(lead), lead.version)
+    unit.add(lead, lead_out, "lead.created")
     if chosen:
         assignment.record(unit, lead, None, f"rule {chosen[1].name}", chosen[1].id)
 
@@ -129,22 +127,14 @@ def record_opportunity_outcome(unit: UnitOfWork, lead_id: str | None, opportunit
     lead = unit.session.get(Lead, lead_id) if lead_id else None
     if lead is None or lead.converted_opportunity_id != opportunity_id or lead.opportunity_status != "pending":
         return  # an opportunity made without a lead, or news already told
-    lead.opportunity_status = "failed" if failure else "created"
-    lead.opportunity_failure = failure
-    lead.updated_at = utcnow()
-    unit.session.flush()
-    out = lead_out.dump(lead)
-    unit.emit("lead.updated", lead.id, {"record": out, "changed": ["opportunity_status", "opportunity_failure"]},
-              lead.version)
+    unit.update(lead, {"opportunity_status": "failed" if failure else "created", "opportunity_failure": failure},
+                lead_out, "lead.updated")
     if failure:
         log.warning("lead %s: deals refused its opportunity %s: %s", lead.id, opportunity_id, failure)
 
 
 def _amounts_have_currencies(lead: Lead) -> None:
-    missing = {currency: ["An amount needs its currency."]
-               for amount, currency in (("budget_amount", "budget_currency"),
-                                        ("annual_revenue", "annual_revenue_currency"))
-               if getattr(lead, amount) is not None and not getattr(lead, currency)}
+    missing = domain.amounts_without_currency(lambda name: getattr(lead, name))
     if missing:
         raise ValidationFailed(missing)
 
@@ -222,9 +212,7 @@ def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Orga
     organization = Organization(id=new_id(), name=name, name_key=normalize.company(name),
                                 domain=bare_domain(lead.website), industry=lead.industry,
                                 employees=lead.employees, country=lead.country, owner_id=lead.owner_id)
-    unit.session.add(organization)
-    unit.session.flush()
-    unit.emit("organization.created", organization.id, organization_out.dump(organization), organization.version)
+    unit.add(organization, organization_out, "organization.created")
     return organization
 
 
@@ -238,9 +226,7 @@ def _contact_for(unit: UnitOfWork, lead: Lead, choice: dict, organization: Organ
     )
     # The lead becomes this contact: it is not checked against itself or its twins again.
     duplicates.refresh_contact_keys(contact, lead.country)
-    unit.session.add(contact)
-    unit.session.flush()
-    unit.emit("contact.created", contact.id, contact_out.dump(contact), contact.version)
+    unit.add(contact, contact_out, "contact.created")
     return contact
 
 
@@ -253,7 +239,7 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
         raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
     return {
         "id": new_id(),
-        "name": choice.get("name") or (organization.name if organization else _person(lead)),
+        "name": choice.get("name") or (organization.name if organization else duplicates.display_name(lead)),
         "amount": amount,
         "currency": currency,
         "expected_close_date": choice.get("expected_close_date") or lead.timeline,
@@ -263,9 +249,6 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
         "organization_id": organization.id if organization else None,
         "organization_name": organization.name if organization else None,
         "contact_id": contact.id,
-        "contact_name": _person(contact),
+        "contact_name": duplicates.display_name(contact),
     }
 
-
-def _person(record) -> str:
-    return f"{record.first_name or ''} {record.last_name}".strip()

@@ -50,11 +50,7 @@ def create_organization(unit: UnitOfWork, data: dict) -> dict:
     fields["domain"] = bare_domain(fields.get("domain"))
     organization = Organization(id=new_id(), name_key=normalize.company(fields["name"]),
                                 **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
-    unit.session.add(organization)
-    unit.session.flush()
-    out = organization_out.dump(organization)
-    unit.emit("organization.created", organization.id, out, organization.version)
-    return out
+    return unit.add(organization, organization_out, "organization.created")
 
 
 def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
@@ -73,14 +69,7 @@ def update_organization(unit: UnitOfWork, organization_id: str, data: dict) -> d
 
 
 def archive_organization(unit: UnitOfWork, organization_id: str) -> dict:
-    """Archived records leave the lists but stay readable, with everything that refers to them."""
-    organization = unit.get(Organization, organization_id)
-    _check_not_archived(organization, "organization")
-    organization.archived_at = utcnow()
-    unit.session.flush()
-    out = organization_out.dump(organization)
-    unit.emit("organization.archived", organization.id, out, organization.version)
-    return out
+    return _archive(unit, unit.get(Organization, organization_id), organization_out, "organization")
 
 
 def _common_filters(stmt, model, params: dict):
@@ -133,11 +122,7 @@ def create_contact(unit: UnitOfWork, data: dict) -> dict:
     duplicates.refresh_contact_keys(contact, organization.country if organization else None)
     if not allow_duplicate:
         duplicates.refuse_duplicates_of_contact(unit.session, contact, organization.name_key if organization else None)
-    unit.session.add(contact)
-    unit.session.flush()
-    out = contact_out.dump(contact)
-    unit.emit("contact.created", contact.id, out, contact.version)
-    return out
+    return unit.add(contact, contact_out, "contact.created")
 
 
 def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
@@ -165,13 +150,17 @@ def update_contact(unit: UnitOfWork, contact_id: str, data: dict) -> dict:
 
 
 def archive_contact(unit: UnitOfWork, contact_id: str) -> dict:
-    contact = unit.get(Contact, contact_id)
-    _check_not_archived(contact, "contact")
-    contact.archived_at = utcnow()
+    return _archive(unit, unit.get(Contact, contact_id), contact_out, "contact")
+
+
+def _archive(unit: UnitOfWork, record, out, entity: str) -> dict:
+    """Archived records leave the lists but stay readable, with everything that refers to them."""
+    _check_not_archived(record, entity)
+    record.archived_at = utcnow()
     unit.session.flush()
-    out = contact_out.dump(contact)
-    unit.emit("contact.archived", contact.id, out, contact.version)
-    return out
+    result = out.dump(record)
+    unit.emit(f"{entity}.archived", record.id, result, record.version)
+    return result
 
 
 def list_contacts(unit: UnitOfWork, query: dict) -> dict:

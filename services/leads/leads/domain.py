@@ -41,6 +41,15 @@ def normalize_tags(tags: list[str]) -> list[str]:
     return sorted({tag.strip().lower() for tag in tags if tag.strip()})
 
 
+AMOUNT_CURRENCIES = (("budget_amount", "budget_currency"), ("annual_revenue", "annual_revenue_currency"))
+
+
+def amounts_without_currency(value_of) -> dict:
+    """The currency fields missing beside an amount, as field -> messages."""
+    return {currency: ["An amount needs its currency."] for amount, currency in AMOUNT_CURRENCIES
+            if value_of(amount) is not None and not value_of(currency)}
+
+
 def check_ready_to_convert(budget_amount, timeline, override: bool) -> None:
     """A qualified deal has a budget and a timeline, unless the caller says otherwise."""
     if override:

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from crmkit.listing import ListQuery
 from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
 
-from .domain import ASSIGNMENT_STRATEGIES, SOURCES, STATES
+from .domain import ASSIGNMENT_STRATEGIES, SOURCES, STATES, amounts_without_currency
 
 _name = dict(validate=validate.Length(min=1, max=100))
 
@@ -46,10 +46,8 @@ class LeadCreate(Schema):
 
     @validates_schema
     def _amounts_have_currencies(self, data, partial=None, **_kwargs):
-        errors = {}
-        for amount, currency in (("budget_amount", "budget_currency"), ("annual_revenue", "annual_revenue_currency")):
-            if data.get(amount) is not None and not data.get(currency) and not partial:
-                errors[currency] = ["An amount needs its currency."]
+        # An update is checked on the whole lead instead (commands.update_lead).
+        errors = {} if partial else amounts_without_currency(data.get)
         if errors:
             raise ValidationError(errors)
 
