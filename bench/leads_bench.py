@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import requests
-from measure import cpu_report, cpu_snapshot, num, summary, table
+from measure import cpu_report, cpu_snapshot, num, run_clients, summary, table
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
@@ -104,18 +104,7 @@ def drive(clients: int, operations: int, seconds: float, operation, keep_going: 
                 with lock:
                     load.operations.append(times)
 
-    threads = [threading.Thread(target=client, args=(i,), name=f"leads-client-{i}", daemon=True)
-               for i in range(clients)]
-    start = time.perf_counter()
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.5)
-    finally:
-        stop.set()
-    load.wall = time.perf_counter() - start
+    load.wall = run_clients(clients, client, stop, "leads-client")
     return load
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import statistics
+import threading
+import time
 from pathlib import Path
 
 from crmkit.testing import Stack
@@ -129,3 +131,19 @@ def table(headers: list[str], rows: list[list], title: str, left: int = 1) -> st
 
 def num(value: float, digits: int = 1) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def run_clients(clients: int, client, stop: threading.Event, name: str) -> float:
+    """Run ``client(number)`` in ``clients`` threads until all return; the wall seconds.
+    Joins in slices so that Ctrl-C reaches the main thread; ``stop`` is set at the end."""
+    threads = [threading.Thread(target=client, args=(i,), name=f"{name}-{i}", daemon=True) for i in range(clients)]
+    start = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    finally:
+        stop.set()
+    return time.perf_counter() - start

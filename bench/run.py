@@ -40,7 +40,7 @@ import requests  # noqa: E402
 from kombu import Connection, Producer, Queue  # noqa: E402
 from leads_bench import csv_import, lead_creation, lead_lists  # noqa: E402
 from leads_bench import report as report_leads  # noqa: E402
-from measure import OTHER, cpu_report, cpu_snapshot, num, summary, table  # noqa: E402
+from measure import OTHER, cpu_report, cpu_snapshot, num, run_clients, summary, table  # noqa: E402
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -170,18 +170,7 @@ def run_flows(base_url: str, clients: int, count: int, poll_interval: float) -> 
                 for name, n in polls.items():
                     phase.polls[name] += n
 
-    threads = [threading.Thread(target=client_loop, args=(i,), name=f"client-{i}", daemon=True)
-               for i in range(clients)]
-    start = time.perf_counter()
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.5)
-    finally:
-        stop.set()
-    phase.wall = time.perf_counter() - start
+    phase.wall = run_clients(clients, client_loop, stop, "client")
     return phase
 
 
