@@ -1,18 +1,34 @@
 """Totals of a sales document (quote, order, invoice), computed one way everywhere.
 
-Amounts are exact ``Decimal``s. Rounding is half-up to the currency's minor unit, and
-only at these points:
+Amounts are exact ``Decimal``s. Rounding is half-up (ties away from zero, so a credit
+mirrors its invoice) to the currency's minor unit, and only at these points:
 
 - each line: ``gross = round(quantity * unit_price)``,
   ``net = round(quantity * unit_price * (1 - discount_percent / 100))``; the line's
   discount is ``gross - net``, so the lines always add up;
 - the document discount, per tax rate: ``round(sum of nets at that rate * percent / 100)``;
 - tax: ``per_rate`` (default, EN 16931): once per rate on that rate's taxable base;
-  ``per_line``: per line on its share of the base, then summed.
+  ``per_line``: per line on its share of the base (each line's share of the document
+  discount rounded, the last line of the rate taking the remainder), then summed.
 
-Invariants: ``subtotal - discount_total == net_total``;
-``net_total + tax_total == grand_total``; the breakdown adds up to net_total and
-tax_total; every amount has at most the currency's minor digits.
+Tax modes. ``exclusive`` (default): unit prices exclude tax; tax is
+``round(taxable * rate / 100)``. ``inclusive``: unit prices include tax, so every line
+amount and the document discount above are tax-included ("as priced"); per rate the
+taxable base as priced is ``sum of nets - document discount``, the tax in it is
+``round(taxable as priced * rate / (100 + rate))`` (per rate or per line, as above), and
+the tax-exclusive taxable amount is what remains: ``taxable as priced - tax``. The
+customer pays exactly the amount shown: the lines as priced less the document discount.
+
+What each figure is in:
+
+- ``lines`` (gross, discount, net), ``subtotal`` and ``discount_total``: the price basis,
+  i.e. tax-exclusive or tax-inclusive as the document's ``tax_mode`` says;
+- ``tax_breakdown`` (taxable, tax), ``net_total``, ``tax_total``, ``grand_total``: always
+  tax-exclusive taxable amounts, the tax, and the amount due.
+
+Invariants: ``net_total + tax_total == grand_total``; the breakdown adds up to net_total
+and tax_total; ``subtotal - discount_total`` is ``net_total`` (exclusive) or
+``grand_total`` (inclusive); every amount has at most the currency's minor digits.
 """
 from __future__ import annotations
 
@@ -26,6 +42,7 @@ _MINOR_UNITS = {
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }
 ROUNDING_MODES = ("per_rate", "per_line")
+TAX_MODES = ("exclusive", "inclusive")
 HUNDRED = Decimal(100)
 
 
@@ -35,6 +52,12 @@ def minor_units(currency: str) -> int:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     return Decimal(amount).quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+
+
+def _tax(amount: Decimal, rate: Decimal, currency: str, inclusive: bool) -> Decimal:
+    """The tax on a tax-exclusive amount, or the tax contained in a tax-inclusive one
+    (that quotient is inexact, but its 28 digits reach far past the rounding point)."""
+    return round_money(amount * rate / (HUNDRED + rate if inclusive else HUNDRED), currency)
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,9 @@ class Line:
 
 @dataclass(frozen=True)
 class LineTotals:
+    """One line's amounts in the document's price basis: tax included when the
+    document's ``tax_mode`` is ``inclusive``, excluded otherwise."""
+
     gross: Decimal
     discount: Decimal
     net: Decimal
@@ -54,6 +80,9 @@ class LineTotals:
 
 @dataclass(frozen=True)
 class TaxRateTotals:
+    """One tax rate: its tax-exclusive taxable amount (after the document discount)
+    and its tax, in either tax mode."""
+
     rate: Decimal
     taxable: Decimal
     tax: Decimal
@@ -62,6 +91,7 @@ class TaxRateTotals:
 @dataclass(frozen=True)
 class Totals:
     currency: str
+    tax_mode: str
     lines: tuple[LineTotals, ...]
     subtotal: Decimal
     discount_total: Decimal
@@ -72,9 +102,12 @@ class Totals:
 
 
 def compute(lines: list[Line], currency: str, document_discount_percent: Decimal = Decimal(0),
-            rounding: str = "per_rate") -> Totals:
+            rounding: str = "per_rate", tax_mode: str = "exclusive") -> Totals:
     if rounding not in ROUNDING_MODES:
         raise ValueError(f"rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
+    if tax_mode not in TAX_MODES:
+        raise ValueError(f"tax_mode must be one of {', '.join(TAX_MODES)}, not {tax_mode!r}")
+    inclusive = tax_mode == "inclusive"
     line_totals = []
     for line in lines:
         exact = line.quantity * line.unit_price
@@ -88,9 +121,9 @@ def compute(lines: list[Line], currency: str, document_discount_percent: Decimal
         nets = [t.net for line, t in zip(lines, line_totals, strict=True) if line.tax_rate == rate]
         base = sum(nets, Decimal(0))
         allowance = round_money(base * document_discount_percent / HUNDRED, currency)
-        taxable = base - allowance
+        taxable = base - allowance  # in the price basis: tax included in inclusive mode
         if rounding == "per_rate":
-            tax = round_money(taxable * rate / HUNDRED, currency)
+            tax = _tax(taxable, rate, currency, inclusive)
         else:
             # Each line's share of the document discount, then its tax; the last line takes
             # the remainder of the allowance so the shares add up to it exactly.
@@ -99,16 +132,17 @@ def compute(lines: list[Line], currency: str, document_discount_percent: Decimal
                 share = remaining if index == len(nets) - 1 else round_money(
                     net * document_discount_percent / HUNDRED, currency)
                 remaining -= share
-                tax += round_money((net - share) * rate / HUNDRED, currency)
+                tax += _tax(net - share, rate, currency, inclusive)
         document_discount_total += allowance
-        breakdown.append(TaxRateTotals(rate=rate, taxable=taxable, tax=tax))
+        # The breakdown is tax-exclusive in both modes: inclusive prices hold the tax.
+        breakdown.append(TaxRateTotals(rate=rate, taxable=taxable - tax if inclusive else taxable, tax=tax))
 
     subtotal = sum((t.gross for t in line_totals), Decimal(0))
     discount_total = sum((t.discount for t in line_totals), Decimal(0)) + document_discount_total
-    net_total = subtotal - discount_total
+    net_total = sum((b.taxable for b in breakdown), Decimal(0))
     tax_total = sum((b.tax for b in breakdown), Decimal(0))
     return Totals(
-        currency=currency, lines=tuple(line_totals), subtotal=subtotal, discount_total=discount_total,
-        net_total=net_total, tax_breakdown=tuple(breakdown), tax_total=tax_total,
-        grand_total=net_total + tax_total,
+        currency=currency, tax_mode=tax_mode, lines=tuple(line_totals), subtotal=subtotal,
+        discount_total=discount_total, net_total=net_total, tax_breakdown=tuple(breakdown),
+        tax_total=tax_total, grand_total=net_total + tax_total,
     )
