@@ -21,6 +21,7 @@ SERVICE_ERRORS = {
     "InvalidTransition": (409, "invalid_transition"),
     "Conflict": (409, "conflict"),
     "Duplicate": (409, "duplicate"),
+    "StaleVersion": (412, "stale_version"),
 }
 
 INTERNAL_MESSAGE = "The request failed inside the system; quote the X-Correlation-Id when you report it."

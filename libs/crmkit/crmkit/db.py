@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import decimal
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import MetaData, Numeric, String, create_engine, event
 from sqlalchemy.engine import Engine
@@ -103,4 +104,30 @@ class UtcDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The business clock: what "now" and "today" mean to every rule (due dates,
+    expiry, number series per year). Real time, unless CRM_CLOCK_FILE is set."""
+    return datetime.now(UTC) + _clock_offset()
+
+
+# Tests move the clock of running processes without restarting them: with
+# CRM_CLOCK_FILE set, the file holds an offset in seconds (a float) that is added to
+# the real time. The file is re-read only when it changes (one stat per call);
+# crmkit.testing.Clock replaces it atomically, so a new inode marks every change.
+_clock_file = os.environ.get("CRM_CLOCK_FILE")
+_clock_cache: tuple[tuple, timedelta] = ((), timedelta(0))
+
+
+def _clock_offset() -> timedelta:
+    global _clock_cache
+    if not _clock_file:
+        return timedelta(0)
+    try:
+        stat = os.stat(_clock_file)
+    except FileNotFoundError:
+        return timedelta(0)
+    changed = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if changed != _clock_cache[0]:
+        with open(_clock_file) as f:
+            text = f.read().strip()
+        _clock_cache = (changed, timedelta(seconds=float(text or 0)))
+    return _clock_cache[1]

@@ -49,6 +49,24 @@ class Conflict(CrmError):
     code = "conflict"
 
 
+class StaleVersion(Conflict):
+    """The caller changed a version of the record that is no longer the current one."""
+
+    code = "stale_version"
+
+    def __init__(self, entity: str, record_id: str, expected: int, current: int):
+        super().__init__(
+            f"{entity} {record_id} is at version {current}, not {expected}: read it again and retry.",
+            {"entity": entity, "id": record_id, "expected_version": expected, "current_version": current},
+        )
+
+
+def check_version(entity: str, record, expected: int | None) -> None:
+    """Refuse a write based on an older read (If-Match); None means the caller did not say."""
+    if expected is not None and int(expected) != record.version:
+        raise StaleVersion(entity, record.id, int(expected), record.version)
+
+
 class Duplicate(Conflict):
     """The record looks like one that exists; details["duplicates"] lists the matches."""
 

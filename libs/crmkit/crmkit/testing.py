@@ -85,6 +85,30 @@ class PostgresDatabases:
         self.admin.dispose()
 
 
+class Clock:
+    """The business clock of processes started with ``CRM_CLOCK_FILE=<path>``
+    (see crmkit.db.utcnow): ``advance`` moves it forward while they run."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.offset = 0.0
+        self._write()
+
+    def advance(self, *, days: float = 0, seconds: float = 0) -> None:
+        self.offset += days * 86400 + seconds
+        self._write()
+
+    def set_offset(self, seconds: float) -> None:
+        self.offset = seconds
+        self._write()
+
+    def _write(self) -> None:
+        # Replaced, never rewritten in place: readers key their cache on the inode.
+        staging = self.path.with_suffix(".new")
+        staging.write_text(repr(self.offset))
+        os.replace(staging, self.path)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -101,17 +102,23 @@ class UnitOfWork:
         self.emit(event, record.id, result, record.version)
         return result
 
-    def update(self, record, changes: dict, out, event: str, check=None) -> dict:
+    def update(self, record, changes: dict, out, event: str, check=None, apply=None) -> dict:
         """Set the given fields on ``record``; when anything really changed, bump its
         version and emit ``event`` with the new record (dumped by the marshmallow schema
-        ``out``) and the names of what changed. ``check(record)`` may refuse the result."""
+        ``out``) and the names of what changed. ``apply(record)`` makes changes that are
+        more than setting a field (it is compared like the rest); ``check(record)`` may
+        refuse the result."""
         before = out.dump(record)
         for name, value in changes.items():
             setattr(record, name, value)
+        if apply is not None:
+            apply(record)
         if check is not None:
             check(record)
         after = out.dump(record)
-        changed = sorted(name for name in changes if before.get(name) != after.get(name))
+        # What apply did has no names in ``changes``: then every field is compared.
+        candidates = [name for name in after if name not in ("version", "updated_at")] if apply else changes
+        changed = sorted(name for name in candidates if before.get(name) != after.get(name))
         if not changed:
             return before
         record.updated_at = utcnow()  # the row changes even when only related rows did: a new version
@@ -151,12 +158,26 @@ class UnitOfWork:
             self.sqlite_lock.release()
 
 
+def _is_unique_violation(error: BaseException) -> bool:
+    if not isinstance(error, IntegrityError):
+        return False
+    code = getattr(error.orig, "pgcode", None)  # psycopg2
+    return code == "23505" or (code is None and "UNIQUE constraint failed" in str(error.orig))
+
+
 def _lost_update_as_conflict(exc_info):
     """A version check that failed (at a flush in the method or at commit) means another
-    writer got there first: the caller gets a Conflict to retry, not an internal error."""
-    if exc_info is None or not isinstance(exc_info[1], StaleDataError):
+    writer got there first, and so does a unique constraint that refused a row a
+    concurrent request inserted first (the checks before it saw neither): the caller
+    gets a Conflict to retry, not an internal error."""
+    if exc_info is None:
         return exc_info
-    conflict = Conflict("The record was changed by someone else meanwhile; read it again and retry.")
+    if isinstance(exc_info[1], StaleDataError):
+        conflict = Conflict("The record was changed by someone else meanwhile; read it again and retry.")
+    elif _is_unique_violation(exc_info[1]):
+        conflict = Conflict("A concurrent request made the same record first; read it again and retry.")
+    else:
+        return exc_info
     conflict.__cause__ = exc_info[1]
     return (Conflict, conflict, exc_info[2])
 
