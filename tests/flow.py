@@ -49,9 +49,14 @@ class Api:
                     raise
                 time.sleep(0.1)
 
-    def post(self, path: str, body: dict | None = None, expect: int = 200) -> dict:
-        resp = self._send("POST", path, json=body or {})
+    def post(self, path: str, body: dict | None = None, expect: int = 200, headers: dict | None = None) -> dict:
+        resp = self._send("POST", path, json=body or {}, headers=headers)
         assert resp.status_code == expect, f"POST {path}: {resp.status_code} {resp.text}"
+        return resp.json()
+
+    def patch(self, path: str, body: dict, expect: int = 200, headers: dict | None = None) -> dict:
+        resp = self._send("PATCH", path, json=body, headers=headers)
+        assert resp.status_code == expect, f"PATCH {path}: {resp.status_code} {resp.text}"
         return resp.json()
 
     def get(self, path: str, expect: int = 200) -> dict:

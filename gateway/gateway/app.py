@@ -2,6 +2,7 @@
 (correlation id, actor) passed along."""
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
@@ -23,6 +24,7 @@ access_log = logging.getLogger("gateway.access")
 API = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,10})"$')
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 # Until bearer tokens arrive (the gateway issue), every caller is the same principal.
 ANONYMOUS = "anonymous"
@@ -89,6 +91,16 @@ def create_app(client: RpcClient) -> Flask:
             raise errors.ApiError(422, "validation_failed", "The request has invalid fields.",
                                   {"_schema": ["Expected a JSON object."]})
         return data
+
+    def if_match() -> int | None:
+        """The version the caller read (If-Match: "3"), which a write must still find."""
+        header = request.headers.get("If-Match")
+        if header is None:
+            return None
+        match = _ETAG.match(header.strip())
+        if match is None:
+            raise errors.ApiError(400, "bad_request", 'If-Match takes one ETag this API gave out, like "3".')
+        return int(match.group(1))
 
     def record(data: dict, status: int = 200, location: str | None = None):
         resp = jsonify(data)
@@ -258,27 +270,108 @@ def create_app(client: RpcClient) -> Flask:
     def archive_contact(contact_id):
         return record(call("leads", "archive_contact", contact_id=contact_id))
 
-    # Opportunities and quotes
+    # Pipelines, opportunities, the price book, quotes, reports
+    @app.post(f"{API}/pipelines")
+    def create_pipeline():
+        pipeline = call("deals", "create_pipeline", data=body())
+        return record(pipeline, 201, f"{API}/pipelines/{pipeline['id']}")
+
+    @app.get(f"{API}/pipelines")
+    def list_pipelines():
+        return jsonify({"items": call("deals", "list_pipelines")})
+
+    @app.get(f"{API}/pipelines/<pipeline_id>")
+    def get_pipeline(pipeline_id):
+        return record(call("deals", "get_pipeline", pipeline_id=pipeline_id))
+
+    @app.patch(f"{API}/pipelines/<pipeline_id>")
+    def update_pipeline(pipeline_id):
+        return record(call("deals", "update_pipeline", pipeline_id=pipeline_id, data=body(),
+                           expected_version=if_match()))
+
+    @app.post(f"{API}/opportunities")
+    def create_opportunity():
+        opportunity = call("deals", "create_opportunity", data=body())
+        return record(opportunity, 201, f"{API}/opportunities/{opportunity['id']}")
+
+    @app.get(f"{API}/opportunities")
+    def list_opportunities():
+        return jsonify(call("deals", "list_opportunities", query=request.args.to_dict()))
+
     @app.get(f"{API}/opportunities/<opportunity_id>")
     def get_opportunity(opportunity_id):
         return record(call("deals", "get_opportunity", opportunity_id=opportunity_id))
+
+    @app.patch(f"{API}/opportunities/<opportunity_id>")
+    def update_opportunity(opportunity_id):
+        return record(call("deals", "update_opportunity", opportunity_id=opportunity_id, data=body(),
+                           expected_version=if_match()))
+
+    @app.post(f"{API}/opportunities/<opportunity_id>/<any(move, win, lose, reopen):command>")
+    def opportunity_command(opportunity_id, command):
+        return record(call("deals", f"{command}_opportunity", opportunity_id=opportunity_id, data=body(),
+                           expected_version=if_match()))
+
+    @app.post(f"{API}/products")
+    def create_product():
+        product = call("deals", "create_product", data=body())
+        return record(product, 201, f"{API}/products/{product['id']}")
+
+    @app.get(f"{API}/products")
+    def list_products():
+        return jsonify(call("deals", "list_products", query=request.args.to_dict()))
+
+    @app.get(f"{API}/products/<product_id>")
+    def get_product(product_id):
+        return record(call("deals", "get_product", product_id=product_id))
+
+    @app.patch(f"{API}/products/<product_id>")
+    def update_product(product_id):
+        return record(call("deals", "update_product", product_id=product_id, data=body(),
+                           expected_version=if_match()))
 
     @app.post(f"{API}/quotes")
     def create_quote():
         quote = call("deals", "create_quote", data=body())
         return record(quote, 201, f"{API}/quotes/{quote['id']}")
 
+    @app.get(f"{API}/quotes")
+    def list_quotes():
+        return jsonify(call("deals", "list_quotes", query=request.args.to_dict()))
+
     @app.get(f"{API}/quotes/<quote_id>")
     def get_quote(quote_id):
         return record(call("deals", "get_quote", quote_id=quote_id))
 
+    @app.patch(f"{API}/quotes/<quote_id>")
+    def update_quote(quote_id):
+        """A draft changes; a sent quote answers with its new revision (201)."""
+        quote = call("deals", "update_quote", quote_id=quote_id, data=body(), expected_version=if_match())
+        if quote["id"] != quote_id:
+            return record(quote, 201, f"{API}/quotes/{quote['id']}")
+        return record(quote)
+
+    @app.get(f"{API}/quotes/<quote_id>/pdf")
+    def quote_pdf(quote_id):
+        document = call("deals", "quote_pdf", quote_id=quote_id)
+        return Response(base64.b64decode(document["content"]), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{document["filename"]}"'})
+
     @app.post(f"{API}/quotes/<quote_id>/send")
     def send_quote(quote_id):
-        return record(call("deals", "send_quote", quote_id=quote_id))
+        return record(call("deals", "send_quote", quote_id=quote_id, data=body()))
 
     @app.post(f"{API}/quotes/<quote_id>/accept")
     def accept_quote(quote_id):
         return record(call("deals", "accept_quote", quote_id=quote_id))
+
+    @app.post(f"{API}/quotes/<quote_id>/reject")
+    def reject_quote(quote_id):
+        return record(call("deals", "reject_quote", quote_id=quote_id, data=body()))
+
+    @app.get(f"{API}/reports/<any(pipeline, forecast, 'win-rate'):report>")
+    def deals_report(report):
+        return jsonify(call("deals", f"report_{report.replace('-', '_')}", query=request.args.to_dict()))
 
     # Orders, invoices, payments
     @app.get(f"{API}/orders/<order_id>")

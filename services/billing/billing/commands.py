@@ -33,7 +33,7 @@ def _recomputed_totals(quote: dict) -> crmtotals.Totals:
     lines = [crmtotals.Line(Decimal(l["quantity"]), Decimal(l["unit_price"]), Decimal(l["discount_percent"]),
                             Decimal(l["tax_rate"])) for l in quote["lines"]]
     totals = crmtotals.compute(lines, quote["currency"], Decimal(quote["document_discount_percent"]),
-                               quote["rounding"])
+                               quote["rounding"], tax_mode=quote.get("tax_mode", "exclusive"))
     drift = {f: (quote[f], str(getattr(totals, f))) for f in _TOTAL_FIELDS
              if Decimal(quote[f]) != getattr(totals, f)}
     if drift:
@@ -50,7 +50,8 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
     today = utcnow().date()
     document = {
         "currency": quote["currency"], "document_discount_percent": Decimal(quote["document_discount_percent"]),
-        "rounding": quote["rounding"], "tax_breakdown": quote["tax_breakdown"],
+        "rounding": quote["rounding"], "tax_mode": quote.get("tax_mode", "exclusive"),
+        "tax_breakdown": quote["tax_breakdown"],
         "organization_id": quote.get("organization_id"), "organization_name": quote.get("organization_name"),
         "contact_id": quote.get("contact_id"), "contact_name": quote.get("contact_name"),
         "owner_id": quote.get("owner_id"),

@@ -30,6 +30,8 @@ class DocumentTotals:
     tax_breakdown: Mapped[list] = mapped_column(JSON)
     document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
     rounding: Mapped[str] = mapped_column(String(20))
+    # Whether unit prices and line amounts include tax (the quote's choice).
+    tax_mode: Mapped[str] = mapped_column(String(10), default="exclusive")
 
 
 class CustomerSnapshot:

@@ -40,6 +40,7 @@ class _DocumentOut(RecordSchema):
     tax_breakdown = fields.List(fields.Dict())
     document_discount_percent = Amount()
     rounding = fields.String()
+    tax_mode = fields.String()
     lines = fields.List(fields.Nested(LineOut))
 
 

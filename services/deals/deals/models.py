@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
@@ -18,10 +18,38 @@ class Base(DeclarativeBase):
 platform_tables.install(Base.metadata)
 
 
+class Pipeline(Record, Base):
+    """A sales process: its open stages in order, then closed_won and closed_lost."""
+
+    __tablename__ = "pipelines"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    stages: Mapped[list[PipelineStage]] = relationship(order_by="PipelineStage.position", lazy="selectin",
+                                                       cascade="all, delete-orphan")
+
+
+class PipelineStage(Base):
+    __tablename__ = "pipeline_stages"
+    __table_args__ = (UniqueConstraint("pipeline_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipelines.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # Every pipeline ends in closed_won and closed_lost (domain.CLOSED_STAGES), so
+    # reports and rules can tell a closed deal by its stage alone.
+    name: Mapped[str] = mapped_column(String(40))
+    probability: Mapped[Decimal] = mapped_column(ExactDecimal)
+    forecast_category: Mapped[str] = mapped_column(String(20))
+
+
 class Opportunity(Record, Base):
     __tablename__ = "opportunities"
 
     name: Mapped[str] = mapped_column(String(200))
+    pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipelines.id"), index=True)
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
     lead_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     organization_name: Mapped[str | None] = mapped_column(String(200))
@@ -33,9 +61,12 @@ class Opportunity(Record, Base):
     probability: Mapped[Decimal] = mapped_column(ExactDecimal)
     forecast_category: Mapped[str] = mapped_column(String(20))
     expected_close_date: Mapped[date | None] = mapped_column(Date)
+    next_step: Mapped[str | None] = mapped_column(String(500))
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    closing_note: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    history: Mapped[list[StageChange]] = relationship(order_by="StageChange.at", lazy="selectin")
+    history: Mapped[list[StageChange]] = relationship(order_by="StageChange.id", lazy="selectin")
 
 
 class StageChange(Base):
@@ -51,6 +82,20 @@ class StageChange(Base):
     probability: Mapped[Decimal] = mapped_column(ExactDecimal)
 
 
+class Product(Record, Base):
+    """An entry of the price book."""
+
+    __tablename__ = "products"
+
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
+    currency: Mapped[str] = mapped_column(String(3))
+    tax_rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+
 class Quote(Record, Base):
     __tablename__ = "quotes"
     __table_args__ = (
@@ -59,7 +104,12 @@ class Quote(Record, Base):
               postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),
     )
 
+    # Q-YYYY-NNNN, and -R2, -R3 ... for later revisions of the same quote.
     number: Mapped[str] = mapped_column(String(30), unique=True)
+    base_number: Mapped[str] = mapped_column(String(30), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    revises_id: Mapped[str | None] = mapped_column(String(36))
+    superseded_by_id: Mapped[str | None] = mapped_column(String(36))
     opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = mapped_column(String(3))
@@ -67,12 +117,18 @@ class Quote(Record, Base):
     organization_name: Mapped[str | None] = mapped_column(String(200))
     contact_id: Mapped[str | None] = mapped_column(String(36))
     contact_name: Mapped[str | None] = mapped_column(String(200))
+    billing_address: Mapped[dict | None] = mapped_column(JSON)
     document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
+    tax_mode: Mapped[str] = mapped_column(String(10), default="exclusive")
     rounding: Mapped[str] = mapped_column(String(20))
     terms: Mapped[str | None] = mapped_column(Text)
+    # Chosen on sending (30 days later unless the seller says otherwise).
     valid_until: Mapped[date | None] = mapped_column(Date)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    expired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     order_id: Mapped[str | None] = mapped_column(String(36))
     subtotal: Mapped[Decimal] = mapped_column(ExactDecimal)
     discount_total: Mapped[Decimal] = mapped_column(ExactDecimal)
@@ -93,10 +149,13 @@ class QuoteLine(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     quote_id: Mapped[str] = mapped_column(ForeignKey("quotes.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str | None] = mapped_column(String(36))
     sku: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal] = mapped_column(ExactDecimal)
     unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
     discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
     tax_rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    # The line's amount after its discount, in the quote's price basis (tax included
+    # when the quote's tax_mode is inclusive).
     net: Mapped[Decimal] = mapped_column(ExactDecimal)

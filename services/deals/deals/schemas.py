@@ -3,12 +3,72 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from crmkit.schemas import Amount, Currency, RecordSchema
-from crmtotals import ROUNDING_MODES
+from crmkit.listing import ListQuery
+from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
+from crmtotals import ROUNDING_MODES, TAX_MODES
 
-from .domain import CLOSED_STAGES, DEFAULT_PIPELINE
+from .domain import FORECAST_CATEGORIES, OPEN_FORECAST_CATEGORIES, QUOTE_STATUSES
 
 _percent = dict(validate=validate.Range(min=0, max=100))
+_name = dict(validate=validate.Length(min=1, max=200))
+_text = dict(allow_none=True, validate=validate.Length(max=10000))
+_reason = dict(validate=validate.Length(min=1, max=500))
+_sku = dict(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
+                                     error="Letters, digits and . _ / - (max 64)."))
+_price = dict(validate=validate.Range(min=0, max=1_000_000_000_000))
+
+
+# Pipelines
+class StageIn(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z][a-z0-9_]{0,39}$", error="Lower-case letters, digits and _, starting with a letter (max 40)."))
+    probability = Amount(required=True, **_percent)
+    forecast_category = fields.String(load_default="pipeline", validate=validate.OneOf(OPEN_FORECAST_CATEGORIES))
+
+
+class PipelineIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    # The open stages in order; closed_won and closed_lost end every pipeline.
+    stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=30))
+    is_default = fields.Boolean(load_default=False)
+
+
+class StageOut(Schema):
+    name = fields.String()
+    position = fields.Integer()
+    probability = Amount()
+    forecast_category = fields.String()
+
+
+class PipelineOut(RecordSchema):
+    name = fields.String()
+    is_default = fields.Boolean()
+    stages = fields.List(fields.Nested(StageOut))
+
+
+# Opportunities
+class OpportunityFields(Schema):
+    """What a seller may set on an opportunity (the stage moves by its own commands)."""
+
+    name = fields.String(**_name)
+    owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
+    team = fields.String(allow_none=True, validate=validate.Length(max=64))
+    organization_id = fields.String(allow_none=True, validate=validate.Length(max=36))
+    organization_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    contact_id = fields.String(allow_none=True, validate=validate.Length(max=36))
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    amount = Amount(allow_none=True)
+    currency = Currency(allow_none=True)
+    probability = Amount(**_percent)
+    expected_close_date = fields.Date(allow_none=True)
+    forecast_category = fields.String(validate=validate.OneOf(OPEN_FORECAST_CATEGORIES))
+    next_step = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class OpportunityCreate(OpportunityFields):
+    name = fields.String(required=True, **_name)
+    pipeline_id = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True)
 
 
 class OpportunityFromLead(Schema):
@@ -18,9 +78,10 @@ class OpportunityFromLead(Schema):
         unknown = EXCLUDE  # a tolerant reader: fields the lead adds later do not break this
 
     id = fields.String(required=True, validate=validate.Length(equal=36))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, **_name)
     lead_id = fields.String(required=True)
     owner_id = fields.String(allow_none=True)
+    team = fields.String(allow_none=True, validate=validate.Length(max=64))
     organization_id = fields.String(allow_none=True)
     organization_name = fields.String(allow_none=True)
     contact_id = fields.String(allow_none=True)
@@ -28,28 +89,44 @@ class OpportunityFromLead(Schema):
     amount = Amount(allow_none=True)
     currency = Currency(allow_none=True)
     expected_close_date = fields.Date(allow_none=True)
-    stage = fields.String(allow_none=True, validate=validate.OneOf(
-        [s for s in DEFAULT_PIPELINE if s not in CLOSED_STAGES],
-        error="Not an open stage of the pipeline: {choices}."))
+    stage = fields.String(allow_none=True)
 
 
-class QuoteLineIn(Schema):
-    sku = fields.String(allow_none=True, validate=validate.Length(max=64))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    # Negative quantities are returns and credits; the totals rules are the same.
-    quantity = Amount(required=True, validate=validate.Range(min=-1_000_000_000, max=1_000_000_000))
-    unit_price = Amount(required=True)
-    discount_percent = Amount(load_default=Decimal(0), **_percent)
-    tax_rate = Amount(load_default=Decimal(0), **_percent)
+class StageMove(Schema):
+    stage = fields.String(required=True)
+    # The new stage's defaults unless given here.
+    probability = Amount(**_percent)
+    forecast_category = fields.String(validate=validate.OneOf(OPEN_FORECAST_CATEGORIES))
+    lost_reason = fields.String(**_reason)
+    closing_note = fields.String(**_text)
 
 
-class QuoteCreate(Schema):
-    opportunity_id = fields.String(required=True)
-    currency = Currency(allow_none=True)
-    lines = fields.List(fields.Nested(QuoteLineIn), required=True, validate=validate.Length(min=1, max=500))
-    document_discount_percent = Amount(load_default=Decimal(0), **_percent)
-    rounding = fields.String(load_default="per_rate", validate=validate.OneOf(ROUNDING_MODES))
-    terms = fields.String(allow_none=True, validate=validate.Length(max=10000))
+class Lose(Schema):
+    lost_reason = fields.String(required=True, **_reason)
+    closing_note = fields.String(**_text)
+
+
+class Win(Schema):
+    closing_note = fields.String(**_text)
+
+
+class Reopen(Schema):
+    # Default: the stage the deal was in before it closed.
+    stage = fields.String()
+
+
+class OpportunityListQuery(ListQuery):
+    stage = CommaSeparated(fields.String())
+    status = fields.String(validate=validate.OneOf(["open", "won", "lost", "closed"]))
+    pipeline_id = fields.String()
+    owner_id = fields.String()
+    team = fields.String()
+    organization_id = fields.String()
+    lead_id = fields.String()
+    forecast_category = CommaSeparated(fields.String(validate=validate.OneOf(FORECAST_CATEGORIES)))
+    expected_close_from = fields.Date()
+    expected_close_to = fields.Date()
+    q = fields.String(validate=validate.Length(min=1, max=100))
 
 
 class StageChangeOut(Schema):
@@ -63,6 +140,8 @@ class StageChangeOut(Schema):
 
 class OpportunityOut(RecordSchema):
     name = fields.String()
+    pipeline_id = fields.String()
+    team = fields.String()
     lead_id = fields.String()
     organization_id = fields.String()
     organization_name = fields.String()
@@ -74,12 +153,106 @@ class OpportunityOut(RecordSchema):
     probability = Amount()
     forecast_category = fields.String()
     expected_close_date = fields.Date()
+    next_step = fields.String()
+    lost_reason = fields.String()
+    closing_note = fields.String()
     closed_at = fields.DateTime()
     history = fields.List(fields.Nested(StageChangeOut))
 
 
+# Products
+class ProductFields(Schema):
+    sku = fields.String(**_sku)
+    name = fields.String(**_name)
+    description = fields.String(**_text)
+    unit_price = Amount(**_price)
+    currency = Currency()
+    tax_rate = Amount(**_percent)
+    active = fields.Boolean()
+
+
+class ProductCreate(ProductFields):
+    sku = fields.String(required=True, **_sku)
+    name = fields.String(required=True, **_name)
+    unit_price = Amount(required=True, **_price)
+    currency = Currency(required=True)
+    tax_rate = Amount(load_default=Decimal(0), **_percent)
+    active = fields.Boolean(load_default=True)
+
+
+class ProductListQuery(ListQuery):
+    sort = fields.String(load_default="sku")
+    active = fields.Boolean()
+    currency = Currency()
+    q = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ProductOut(RecordSchema):
+    sku = fields.String()
+    name = fields.String()
+    description = fields.String()
+    unit_price = Amount()
+    currency = fields.String()
+    tax_rate = Amount()
+    active = fields.Boolean()
+
+
+# Quotes
+class Address(Schema):
+    street = fields.String(allow_none=True, validate=validate.Length(max=200))
+    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
+    city = fields.String(allow_none=True, validate=validate.Length(max=100))
+    region = fields.String(allow_none=True, validate=validate.Length(max=100))
+    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 alpha-2."))
+
+
+class QuoteLineIn(Schema):
+    """A free line, or a line from the price book (product_id or sku) whose description,
+    price and tax rate come from the product unless given here."""
+
+    product_id = fields.String(allow_none=True)
+    sku = fields.String(allow_none=True, validate=validate.Length(max=64))
+    description = fields.String(validate=validate.Length(min=1, max=500))
+    # Negative quantities are returns and credits; the totals rules are the same.
+    quantity = Amount(required=True, validate=validate.Range(min=-1_000_000_000, max=1_000_000_000))
+    unit_price = Amount(**_price)
+    discount_percent = Amount(load_default=Decimal(0), **_percent)
+    tax_rate = Amount(**_percent)
+
+
+class QuoteFields(Schema):
+    currency = Currency(allow_none=True)
+    lines = fields.List(fields.Nested(QuoteLineIn), validate=validate.Length(min=1, max=500))
+    document_discount_percent = Amount(**_percent)
+    tax_mode = fields.String(validate=validate.OneOf(TAX_MODES))
+    rounding = fields.String(validate=validate.OneOf(ROUNDING_MODES))
+    terms = fields.String(**_text)
+    billing_address = fields.Nested(Address, allow_none=True)
+
+
+class QuoteCreate(QuoteFields):
+    opportunity_id = fields.String(required=True)
+    lines = fields.List(fields.Nested(QuoteLineIn), required=True, validate=validate.Length(min=1, max=500))
+
+
+class QuoteSend(Schema):
+    valid_until = fields.Date()
+
+
+class QuoteReject(Schema):
+    reason = fields.String(required=True, **_reason)
+
+
+class QuoteListQuery(ListQuery):
+    opportunity_id = fields.String()
+    status = CommaSeparated(fields.String(validate=validate.OneOf(QUOTE_STATUSES)))
+    owner_id = fields.String()
+    number = fields.String()
+
+
 class QuoteLineOut(Schema):
     position = fields.Integer()
+    product_id = fields.String()
     sku = fields.String()
     description = fields.String()
     quantity = Amount()
@@ -91,6 +264,10 @@ class QuoteLineOut(Schema):
 
 class QuoteOut(RecordSchema):
     number = fields.String()
+    base_number = fields.String()
+    revision = fields.Integer()
+    revises_id = fields.String()
+    superseded_by_id = fields.String()
     opportunity_id = fields.String()
     status = fields.String()
     currency = fields.String()
@@ -98,12 +275,17 @@ class QuoteOut(RecordSchema):
     organization_name = fields.String()
     contact_id = fields.String()
     contact_name = fields.String()
+    billing_address = fields.Dict()
     document_discount_percent = Amount()
+    tax_mode = fields.String()
     rounding = fields.String()
     terms = fields.String()
     valid_until = fields.Date()
     sent_at = fields.DateTime()
     accepted_at = fields.DateTime()
+    rejected_at = fields.DateTime()
+    rejection_reason = fields.String()
+    expired_at = fields.DateTime()
     order_id = fields.String()
     subtotal = Amount()
     discount_total = Amount()

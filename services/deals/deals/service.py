@@ -1,10 +1,18 @@
-"""The deals service's nameko entrypoints: a thin shell over ``commands``."""
+"""The deals service's nameko entrypoints: a thin shell over the use cases."""
+import os
+
+from nameko.timer import timer
+
 from crmkit.context import Call
 from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import commands
+from . import opportunities, pipelines, products, quotes, reports
+
+# How often sent quotes past their validity are looked for, and how many one pass expires.
+EXPIRE_EVERY_SECONDS = float(os.environ.get("DEALS_EXPIRE_EVERY_SECONDS", "60"))
+EXPIRE_BATCH = 200
 
 
 class DealsService(Health):
@@ -15,24 +23,121 @@ class DealsService(Health):
 
     @event_handler("crm.lead.converted.v1")
     def on_lead_converted(self, event):
-        commands.create_opportunity_from_lead(self.db, event.data)
+        opportunities.create_opportunity_from_lead(self.db, event.data)
+
+    # Pipelines
+    @rpc
+    def create_pipeline(self, data):
+        return pipelines.create_pipeline(self.db, data)
+
+    @rpc
+    def update_pipeline(self, pipeline_id, data, expected_version=None):
+        return pipelines.update_pipeline(self.db, pipeline_id, data, expected_version)
+
+    @rpc
+    def get_pipeline(self, pipeline_id):
+        return pipelines.get_pipeline(self.db, pipeline_id)
+
+    @rpc
+    def list_pipelines(self):
+        return pipelines.list_pipelines(self.db)
+
+    # Opportunities
+    @rpc
+    def create_opportunity(self, data):
+        return opportunities.create_opportunity(self.db, data)
 
     @rpc
     def get_opportunity(self, opportunity_id):
-        return commands.get_opportunity(self.db, opportunity_id)
+        return opportunities.get_opportunity(self.db, opportunity_id)
 
     @rpc
+    def list_opportunities(self, query):
+        return opportunities.list_opportunities(self.db, query)
+
+    @rpc
+    def update_opportunity(self, opportunity_id, data, expected_version=None):
+        return opportunities.update_opportunity(self.db, opportunity_id, data, expected_version)
+
+    @rpc
+    def move_opportunity(self, opportunity_id, data, expected_version=None):
+        return opportunities.move_stage(self.db, opportunity_id, data, expected_version)
+
+    @rpc
+    def win_opportunity(self, opportunity_id, data, expected_version=None):
+        return opportunities.win(self.db, opportunity_id, data, expected_version)
+
+    @rpc
+    def lose_opportunity(self, opportunity_id, data, expected_version=None):
+        return opportunities.lose(self.db, opportunity_id, data, expected_version)
+
+    @rpc
+    def reopen_opportunity(self, opportunity_id, data, expected_version=None):
+        return opportunities.reopen(self.db, opportunity_id, data, expected_version)
+
+    # Price book
+    @rpc
+    def create_product(self, data):
+        return products.create_product(self.db, data)
+
+    @rpc
+    def update_product(self, product_id, data, expected_version=None):
+        return products.update_product(self.db, product_id, data, expected_version)
+
+    @rpc
+    def get_product(self, product_id):
+        return products.get_product(self.db, product_id)
+
+    @rpc
+    def list_products(self, query):
+        return products.list_products(self.db, query)
+
+    # Quotes
+    @rpc
     def create_quote(self, data):
-        return commands.create_quote(self.db, data)
+        return quotes.create_quote(self.db, data)
+
+    @rpc
+    def update_quote(self, quote_id, data, expected_version=None):
+        return quotes.update_quote(self.db, quote_id, data, expected_version)
 
     @rpc
     def get_quote(self, quote_id):
-        return commands.get_quote(self.db, quote_id)
+        return quotes.get_quote(self.db, quote_id)
 
     @rpc
-    def send_quote(self, quote_id):
-        return commands.send_quote(self.db, quote_id)
+    def list_quotes(self, query):
+        return quotes.list_quotes(self.db, query)
+
+    @rpc
+    def quote_pdf(self, quote_id):
+        return quotes.quote_pdf(self.db, quote_id)
+
+    @rpc
+    def send_quote(self, quote_id, data=None):
+        return quotes.send_quote(self.db, quote_id, data)
 
     @rpc
     def accept_quote(self, quote_id):
-        return commands.accept_quote(self.db, quote_id)
+        return quotes.accept_quote(self.db, quote_id)
+
+    @rpc
+    def reject_quote(self, quote_id, data):
+        return quotes.reject_quote(self.db, quote_id, data)
+
+    @timer(interval=EXPIRE_EVERY_SECONDS)
+    def expire_quotes(self):
+        quotes.expire_due(self.db, EXPIRE_BATCH)
+
+    # Reports
+    @rpc
+    def report_pipeline(self, query):
+        return reports.pipeline(self.db.session, query)
+
+    @rpc
+    def report_forecast(self, query):
+        return reports.forecast(self.db.session, query)
+
+    @rpc
+    def report_win_rate(self, query):
+        return reports.win_rate(self.db.session, query)

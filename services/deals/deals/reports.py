@@ -1,0 +1,334 @@
+"""The sales reports: pipeline by stage, forecast by month, win rate.
+
+Each report is one function over a session: it validates its query (a dict, e.g. the
+HTTP query string; a bad one raises ValidationFailed naming each bad field), aggregates
+in the database (GROUP BY; no opportunity is loaded into Python) and returns a
+JSON-safe dict: ``{"query": <the query with its defaults>, "rows": [...], ...}``.
+
+Common to all three:
+
+- Filters: ``owner_id``, ``team``, ``pipeline_id`` (exact matches). ``group_by``:
+  ``none`` (default), ``owner`` or ``team``: then each row carries ``owner_id`` or
+  ``team`` (null for deals without one), and rows are ordered by it (nulls last).
+- Money is never added across currencies. A row's ``count`` counts all its deals; its
+  amounts are a list with one entry per currency (by code), each with its own
+  ``count`` (deals in that currency). Deals without a currency are counted, in no
+  currency's entry.
+- Every money figure is exact until it is rounded once, on the total, half-up to the
+  currency's minor units (``crmtotals.round_money``: 2 for EUR, 0 for JPY), and given as
+  a decimal string.
+- Dates are UTC calendar dates; ``closed_at`` (a timestamp) counts on its UTC date.
+  Ranges are inclusive at both ends.
+- An opportunity is open when its stage is not closed_won or closed_lost.
+
+``pipeline``: open deals of one pipeline (``pipeline_id``, default the default
+pipeline; an unknown one is a bad query) by stage, a row per stage in the pipeline's
+order (per group with group_by, stages without deals included): count, amount and
+weighted amount, the sum of ``amount * probability / 100`` with each deal's own
+probability. ``expected_close_from`` / ``expected_close_to`` keep the deals expected to
+close in that range (a deal without an expected close date then drops out).
+
+``forecast``: months (``YYYY-MM``) of the range ``from`` .. ``to`` (required dates, at
+most 36 months touched), per forecast category, in the order pipeline, best_case,
+commit, closed: open deals in their own category (pipeline, best_case or commit; omitted
+ones are left out) by the month of their expected close date (deals without one are
+left out), and won deals as ``closed`` by the month of ``closed_at``. Lost deals are
+left out. Count, amount and weighted amount as in the pipeline (a won deal's
+probability is 100). Only months, groups and categories that have deals get a row.
+
+``win_rate``: deals closed (``closed_at``) from ``from`` to ``to`` (required dates):
+``won`` and ``lost`` counts; ``win_rate`` = won / (won + lost), rounded half-up to 4
+places, null when none closed; per currency of the won deals: count, ``amount`` and
+``average_deal_size`` (amount / won deals with an amount in it, in minor units);
+``average_sales_cycle_days``: the mean of the won deals' ages, each the number of UTC
+calendar days from ``created_at`` to ``closed_at`` (the usual CRM definition of a
+closed deal's age), rounded half-up to one decimal, null when none was won. With
+group_by none there is always exactly one row; otherwise a row per owner or team that
+closed a deal in the range.
+
+Speed (bench/README.md, 200,000 opportunities on PostgreSQL): migration 0003 adds a
+partial index over the open deals keyed by expected close date, and one over the closed
+deals keyed by ``closed_at``, both covering on PostgreSQL (INCLUDE the columns these
+queries read), so each report is an index-only scan and an aggregate.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import Date, Integer, bindparam, cast, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from crmkit.db import ExactDecimal
+from crmkit.errors import ValidationFailed
+from crmkit.schemas import load
+from crmtotals import round_money
+
+from .domain import CLOSED_STAGES, DEFAULT_PIPELINE_ID, LOST, WON
+from .models import Opportunity, Pipeline
+
+GROUP_BY = {"none": None, "owner": "owner_id", "team": "team"}
+FORECAST_OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
+FORECAST_WON_CATEGORY = "closed"
+MAX_FORECAST_MONTHS = 36
+WIN_RATE_PLACES = Decimal("0.0001")
+CYCLE_PLACES = Decimal("0.1")
+
+_id = dict(validate=validate.Length(min=1, max=64))
+
+
+# --- queries -------------------------------------------------------------------------------
+
+class _Filters(Schema):
+    owner_id = fields.String(**_id)
+    team = fields.String(**_id)
+    pipeline_id = fields.String(**_id)
+    group_by = fields.String(load_default="none", validate=validate.OneOf(list(GROUP_BY)))
+
+
+class PipelineQuery(_Filters):
+    pipeline_id = fields.String(load_default=DEFAULT_PIPELINE_ID, **_id)
+    expected_close_from = fields.Date()
+    expected_close_to = fields.Date()
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        start, end = data.get("expected_close_from"), data.get("expected_close_to")
+        if start and end and start > end:
+            raise ValidationError("Must not be before expected_close_from.", "expected_close_to")
+
+
+class _PeriodQuery(_Filters):
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        if data["date_from"] > data["date_to"]:
+            raise ValidationError("Must not be before from.", "to")
+
+
+class ForecastQuery(_PeriodQuery):
+    @validates_schema
+    def _months(self, data, **_kwargs):
+        if len(_months(data["date_from"], data["date_to"])) > MAX_FORECAST_MONTHS:
+            raise ValidationError(f"At most {MAX_FORECAST_MONTHS} months from from.", "to")
+
+
+class WinRateQuery(_PeriodQuery):
+    pass
+
+
+# --- the reports -----------------------------------------------------------------------------
+
+def pipeline(session: Session, query: dict) -> dict:
+    schema = PipelineQuery()
+    q = load(schema, query)
+    found = session.get(Pipeline, q["pipeline_id"])
+    if found is None:
+        raise ValidationFailed({"pipeline_id": [f"No pipeline {q['pipeline_id']}."]})
+    stages = [stage.name for stage in found.stages if stage.name not in CLOSED_STAGES]
+    group = _group_column(q)
+    o = Opportunity
+    stmt = _aggregate(session, group, o.stage).where(_open(), *_filters(q))
+    if "expected_close_from" in q:
+        stmt = stmt.where(o.expected_close_date >= q["expected_close_from"])
+    if "expected_close_to" in q:
+        stmt = stmt.where(o.expected_close_date <= q["expected_close_to"])
+    cells = _cells(session.execute(stmt))
+    groups = sorted({key for key, _stage in cells}, key=_nulls_last) if group is not None else [None]
+    rows = [{**_group_key(q, key), "stage": stage, **_figures(cells.get((key, stage)))}
+            for key in groups for stage in stages]
+    return {"query": schema.dump(q), "pipeline": {"id": found.id, "name": found.name}, "stages": stages,
+            "rows": rows}
+
+
+def forecast(session: Session, query: dict) -> dict:
+    schema = ForecastQuery()
+    q = load(schema, query)
+    group = _group_column(q)
+    o = Opportunity
+    start, end = _moments(q)
+    dialect = session.get_bind().dialect.name
+    open_month = _month(dialect, o.expected_close_date)
+    open_deals = _aggregate(session, group, open_month, o.forecast_category).where(
+        _open(), o.forecast_category.in_(FORECAST_OPEN_CATEGORIES),
+        o.expected_close_date >= q["date_from"], o.expected_close_date <= q["date_to"], *_filters(q))
+    won_month = _month(dialect, o.closed_at)
+    won_deals = _aggregate(session, group, won_month).where(
+        o.stage == WON, o.closed_at >= start, o.closed_at < end, *_filters(q))
+    cells = _cells(session.execute(open_deals))
+    cells.update({(key, month, FORECAST_WON_CATEGORY): figures
+                  for (key, month), figures in _cells(session.execute(won_deals)).items()})
+    order = {category: i for i, category in enumerate((*FORECAST_OPEN_CATEGORIES, FORECAST_WON_CATEGORY))}
+    rows = [{"month": month, **_group_key(q, key), "forecast_category": category, **_figures(figures)}
+            for (key, month, category), figures in sorted(
+                cells.items(), key=lambda item: (item[0][1], _nulls_last(item[0][0]), order[item[0][2]]))]
+    return {"query": schema.dump(q), "months": _months(q["date_from"], q["date_to"]), "rows": rows}
+
+
+def win_rate(session: Session, query: dict) -> dict:
+    schema = WinRateQuery()
+    q = load(schema, query)
+    group = _group_column(q)
+    o = Opportunity
+    start, end = _moments(q)
+    # Whole UTC calendar days from creation to closing (date - date is a day count).
+    if session.get_bind().dialect.name == "postgresql":
+        age = cast(func.timezone("UTC", o.closed_at), Date) - cast(func.timezone("UTC", o.created_at), Date)
+    else:
+        age = cast(func.julianday(func.date(o.closed_at)) - func.julianday(func.date(o.created_at)), Integer)
+    stmt = _aggregate(session, group, o.stage, with_amount=func.count(o.amount),
+                      age_days=func.sum(age, type_=Integer)).where(
+        o.stage.in_(list(CLOSED_STAGES)), o.closed_at >= start, o.closed_at < end, *_filters(q))
+    groups: dict = {}
+    for row in session.execute(stmt):
+        outcome = groups.setdefault(row._mapping.get("group_key"), {"won": 0, "lost": 0, "days": 0, "currencies": {}})
+        if row.key_0 == LOST:
+            outcome["lost"] += row.count
+            continue
+        outcome["won"] += row.count
+        outcome["days"] += row.age_days
+        if row.currency is not None:
+            outcome["currencies"][row.currency] = (row.count, row.with_amount, row.amount or Decimal(0))
+    if group is None:
+        groups.setdefault(None, {"won": 0, "lost": 0, "days": 0, "currencies": {}})
+    rows = [{**_group_key(q, key), **_outcome(groups[key])} for key in sorted(groups, key=_nulls_last)]
+    return {"query": schema.dump(q), "rows": rows}
+
+
+# --- SQL pieces ------------------------------------------------------------------------------
+
+def _open():
+    # The closed stages inline, word for word as in the partial index's WHERE
+    # (migration 0003): a bound parameter would keep SQLite from using that index.
+    return Opportunity.stage.not_in(bindparam("closed_stages", list(CLOSED_STAGES), expanding=True,
+                                              literal_execute=True))
+
+
+def _filters(q: dict) -> list:
+    return [getattr(Opportunity, name) == q[name] for name in ("owner_id", "team", "pipeline_id") if name in q]
+
+
+def _group_column(q: dict):
+    name = GROUP_BY[q["group_by"]]
+    return getattr(Opportunity, name) if name else None
+
+
+def _aggregate(session: Session, group, *keys, **extra):
+    """SELECT [group_key,] key_0..., currency, count, amount, weighted_percent (the sum
+    of amount * probability) and the ``extra`` aggregates by their names, GROUP BY the
+    group (None: no group_by), the keys and the currency."""
+    o = Opportunity
+    grouped = [group, *keys] if group is not None else list(keys)
+    columns = [group.label("group_key")] if group is not None else []
+    columns += [key.label(f"key_{i}") for i, key in enumerate(keys)]
+    columns += [o.currency, func.count().label("count"), _sum(session, o.amount).label("amount"),
+                _sum(session, o.amount, o.probability).label("weighted_percent")]
+    columns += [column.label(name) for name, column in extra.items()]
+    return select(*columns).group_by(*grouped, o.currency)
+
+
+def _sum(session: Session, *factors):
+    """The exact sum of the product of decimal columns. PostgreSQL's NUMERIC is exact;
+    SQLite stores our decimals as text and its SUM would add them as floats, so there
+    the sum is an aggregate of our own over Decimals (still computed inside the GROUP
+    BY: only the groups reach Python)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        product = factors[0]
+        for factor in factors[1:]:
+            product = product * factor
+        return func.sum(product, type_=ExactDecimal())
+    connection.connection.driver_connection.create_aggregate("crm_decimal_sum", -1, _DecimalSum)
+    return func.crm_decimal_sum(*factors, type_=ExactDecimal())
+
+
+class _DecimalSum:
+    def __init__(self):
+        self.total = None
+
+    def step(self, *values):
+        if any(value is None for value in values):
+            return
+        product = Decimal(1)
+        for value in values:
+            product *= Decimal(str(value))
+        self.total = product if self.total is None else self.total + product
+
+    def finalize(self):
+        return None if self.total is None else str(self.total)
+
+
+def _month(dialect: str, column):
+    """YYYY-MM of a date, or of a timestamp's UTC date."""
+    if dialect == "postgresql":
+        if isinstance(column.type, Date):
+            return func.to_char(column, literal_column("'YYYY-MM'"))
+        return func.to_char(func.timezone("UTC", column), literal_column("'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m'"), column)  # SQLite keeps UTC timestamps as text
+
+
+def _cells(result) -> dict:
+    """The rows of an _aggregate -> {(group key or None, key_0, ...): {currency: (count,
+    amount, weighted percent)}}."""
+    cells: dict = {}
+    for row in result:
+        mapping = row._mapping
+        keys = (mapping.get("group_key"), *(value for name, value in mapping.items() if name.startswith("key_")))
+        cells.setdefault(keys, {})[row.currency] = (row.count, row.amount, row.weighted_percent)
+    return cells
+
+
+# --- figures -------------------------------------------------------------------------------
+
+def _figures(by_currency: dict | None) -> dict:
+    by_currency = by_currency or {}
+    amounts = [{"currency": currency, "count": count, "amount": _money(amount or 0, currency),
+                "weighted_amount": _money((weighted or 0) / 100, currency)}
+               for currency, (count, amount, weighted) in sorted(by_currency.items(), key=_currency_order)
+               if currency is not None]
+    return {"count": sum(count for count, _a, _w in by_currency.values()), "amounts": amounts}
+
+
+def _outcome(outcome: dict) -> dict:
+    won, lost = outcome["won"], outcome["lost"]
+    amounts = [{"currency": currency, "count": count, "amount": _money(amount, currency),
+                "average_deal_size": _money(amount / with_amount, currency) if with_amount else None}
+               for currency, (count, with_amount, amount) in sorted(outcome["currencies"].items())]
+    return {
+        "won": won, "lost": lost,
+        "win_rate": str((Decimal(won) / (won + lost)).quantize(WIN_RATE_PLACES, ROUND_HALF_UP)) if won + lost else None,
+        "won_amounts": amounts,
+        "average_sales_cycle_days":
+            str((Decimal(outcome["days"]) / won).quantize(CYCLE_PLACES, ROUND_HALF_UP)) if won else None,
+    }
+
+
+def _money(amount, currency: str) -> str:
+    return str(round_money(Decimal(amount), currency))
+
+
+def _currency_order(item):
+    return item[0] or ""
+
+
+def _nulls_last(key):
+    return (key is None, key or "")
+
+
+def _group_key(q: dict, key) -> dict:
+    name = GROUP_BY[q["group_by"]]
+    return {name: key} if name else {}
+
+
+def _moments(q: dict) -> tuple[datetime, datetime]:
+    """The range's dates as UTC timestamps: [from 00:00, the day after to 00:00)."""
+    return (datetime.combine(q["date_from"], time(), UTC),
+            datetime.combine(q["date_to"] + timedelta(days=1), time(), UTC))
+
+
+def _months(start: date, end: date) -> list[str]:
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
