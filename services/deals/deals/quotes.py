@@ -6,6 +6,7 @@ import base64
 import logging
 from decimal import Decimal
 
+import eventlet.tpool
 from sqlalchemy import select
 
 import crmtotals
@@ -251,5 +252,7 @@ def _status_changed(unit: UnitOfWork, quote: Quote, event: str) -> dict:
 def quote_pdf(unit: UnitOfWork, quote_id: str) -> dict:
     """The quote as the PDF document the customer signs (base64: RPC carries JSON)."""
     quote = quote_out.dump(unit.get(Quote, quote_id))
-    document = pdf.render_quote(quote, pdf.Seller.from_env())
+    # Rendering is 0.1-0.5 s of pure Python: in a real thread, so the service's other
+    # workers keep being served meanwhile instead of waiting for the eventlet hub.
+    document = eventlet.tpool.execute(pdf.render_quote, quote, pdf.Seller.from_env())
     return {"filename": f"{quote['number']}.pdf", "content": base64.b64encode(document).decode("ascii")}
