@@ -355,3 +355,42 @@ def test_a_quote_renders_as_a_pdf_with_the_engines_numbers(stack):
         assert line["description"] in text
     assert f"{D(quote['grand_total']):,}" in text  # as the engine computed it, e.g. 12,284.79
     assert requests.get(f"{stack.base_url}/quotes/{new_id()}/pdf").status_code == 404
+
+
+def test_a_quote_snapshots_the_customer_as_the_leads_service_last_told_deals(stack, databases):
+    api = Api(stack.base_url)
+    organization = api.post("/organizations", {
+        "name": f"Difference Engines {uuid.uuid4().hex[:6]}", "vat_id": "DE123456789", "country": "DE",
+        "billing_address": {"street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin"}}, expect=201)
+    contact = api.post("/contacts", {"first_name": "Charles", "last_name": "Babbage",
+                                     "email": f"cb{uuid.uuid4().hex[:6]}@example.com",
+                                     "organization_id": organization["id"]}, expect=201)
+    deals = databases.url("deals")
+    wait_for(lambda: query(deals, "SELECT count(*) FROM known_contacts WHERE id = :i", i=contact["id"])[0][0]
+             and query(deals, "SELECT count(*) FROM known_organizations WHERE id = :i", i=organization["id"])[0][0],
+             what="deals learning the customer")
+    deal = an_opportunity(api, organization_id=organization["id"], organization_name="(old name)",
+                          contact_id=contact["id"])
+    quote = api.post("/quotes", {"opportunity_id": deal["id"], "lines": LINES}, expect=201)
+    assert (quote["organization_name"], quote["organization_vat_id"], quote["contact_name"],
+            quote["contact_email"]) == (organization["name"], "DE123456789", "Charles Babbage", contact["email"])
+    assert quote["billing_address"] == {"street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin",
+                                        "country": "DE"}
+
+    renamed = api.patch(f"/organizations/{organization['id']}", {"name": organization["name"] + " AG"})
+    wait_for(lambda: query(deals, "SELECT name FROM known_organizations WHERE id = :i",
+                           i=organization["id"])[0][0] == renamed["name"], what="deals learning the new name")
+    # An older version arriving late changes nothing.
+    created = outbox_events(databases.url("leads"), "crm.organization.created.v1", organization["id"])[0]
+    publish(stack.env["AMQP_URI"], {**created, "id": new_id()})
+    wait_for(lambda: "is older than the known" in stack.logs("deals"), what="deals skipping the older version")
+    assert query(deals, "SELECT name FROM known_organizations WHERE id = :i", i=organization["id"])[0][0] \
+        == renamed["name"]
+
+    document = requests.get(f"{stack.base_url}/quotes/{quote['id']}/pdf").content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(document)).pages)
+    assert "VAT ID DE123456789" in text and "Hauptstr. 1" in text
+
+    later = api.post("/quotes", {"opportunity_id": deal["id"], "lines": LINES}, expect=201)
+    assert later["organization_name"] == renamed["name"]
+    assert api.get(f"/quotes/{quote['id']}")["organization_name"] == organization["name"]  # a snapshot

@@ -82,6 +82,35 @@ class StageChange(Base):
     probability: Mapped[Decimal] = mapped_column(ExactDecimal)
 
 
+class KnownOrganization(Base):
+    """The leads service's organization as its events last told it: what a quote
+    snapshots (name, VAT id, billing address) without calling another service."""
+
+    __tablename__ = "known_organizations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    vat_id: Mapped[str | None] = mapped_column(String(40))
+    billing_address: Mapped[dict | None] = mapped_column(JSON)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The version of the organization in the leads service: an older event never
+    # overwrites a newer one, whatever order they arrive in.
+    source_version: Mapped[int] = mapped_column(Integer)
+
+
+class KnownContact(Base):
+    """The leads service's contact as its events last told it."""
+
+    __tablename__ = "known_contacts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    organization_id: Mapped[str | None] = mapped_column(String(36))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_version: Mapped[int] = mapped_column(Integer)
+
+
 class Product(Record, Base):
     """An entry of the price book."""
 
@@ -117,6 +146,8 @@ class Quote(Record, Base):
     organization_name: Mapped[str | None] = mapped_column(String(200))
     contact_id: Mapped[str | None] = mapped_column(String(36))
     contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    organization_vat_id: Mapped[str | None] = mapped_column(String(40))
     billing_address: Mapped[dict | None] = mapped_column(JSON)
     document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
     tax_mode: Mapped[str] = mapped_column(String(10), default="exclusive")

@@ -186,8 +186,9 @@ def _customer_and_dates(pdf: FPDF, quote: Mapping) -> None:
     top = pdf.get_y()
     half = (pdf.w - 2 * MARGIN) / 2
     _text(pdf, "Prepared for", grey=True, width=half)
+    vat_id = quote.get("organization_vat_id")
     customer = [quote.get("organization_name"), quote.get("contact_name"),
-                *_address_lines(quote.get("billing_address"))]
+                *_address_lines(quote.get("billing_address")), f"VAT ID {vat_id}" if vat_id else None]
     _text(pdf, "\n".join(c for c in customer if c) or "-", width=half - 5)
     left_bottom = pdf.get_y()
 

@@ -18,13 +18,15 @@ from crmkit.numbering import next_number
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import domain, opportunities, pdf, schemas
+from . import customers, domain, opportunities, pdf, schemas
 from .models import Opportunity, Product, Quote, QuoteLine
 
 quote_out = schemas.QuoteOut()
 SORTS = {"created_at": "created_at", "updated_at": "updated_at", "number": "number"}
 # What a revision carries over from the quote it revises unless the change says otherwise.
 _DOCUMENT_FIELDS = ("currency", "document_discount_percent", "tax_mode", "rounding", "terms", "billing_address")
+_CUSTOMER_FIELDS = ("organization_id", "organization_name", "organization_vat_id", "contact_id", "contact_name",
+                    "contact_email")
 _LINE_FIELDS = ("product_id", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
 
 log = logging.getLogger(__name__)
@@ -94,12 +96,12 @@ def create_quote(unit: UnitOfWork, data: dict) -> dict:
     domain.check_open(opportunity.stage, "quote")
     currency = fields.get("currency") or opportunity.currency or "EUR"
     base_number = _next_quote_number(unit)
+    customer = customers.snapshot(unit, opportunity)
+    if fields.get("billing_address"):
+        customer["billing_address"] = fields["billing_address"]
     quote = Quote(
         id=new_id(), number=base_number, base_number=base_number, revision=1,
-        opportunity_id=opportunity.id, status=domain.DRAFT, currency=currency,
-        organization_id=opportunity.organization_id, organization_name=opportunity.organization_name,
-        contact_id=opportunity.contact_id, contact_name=opportunity.contact_name,
-        billing_address=fields.get("billing_address"),
+        opportunity_id=opportunity.id, status=domain.DRAFT, currency=currency, **customer,
         owner_id=opportunity.owner_id or unit.call.actor,
         document_discount_percent=fields.get("document_discount_percent", Decimal(0)),
         tax_mode=fields.get("tax_mode", "exclusive"), rounding=fields.get("rounding", "per_rate"),
@@ -147,8 +149,7 @@ def _revise(unit: UnitOfWork, sent: Quote, changes: dict) -> dict:
     quote = Quote(
         id=new_id(), number=domain.revision_number(sent.base_number, revision), base_number=sent.base_number,
         revision=revision, revises_id=sent.id, opportunity_id=sent.opportunity_id, status=domain.DRAFT,
-        organization_id=sent.organization_id, organization_name=sent.organization_name,
-        contact_id=sent.contact_id, contact_name=sent.contact_name, owner_id=sent.owner_id, **document,
+        owner_id=sent.owner_id, **{name: getattr(sent, name) for name in _CUSTOMER_FIELDS}, **document,
     )
     lines = changes.get("lines")
     _price(quote, _resolve_lines(unit, lines, quote.currency) if lines is not None else _stored_lines(sent))

@@ -275,6 +275,8 @@ class QuoteOut(RecordSchema):
     organization_name = fields.String()
     contact_id = fields.String()
     contact_name = fields.String()
+    contact_email = fields.String()
+    organization_vat_id = fields.String()
     billing_address = fields.Dict()
     document_discount_percent = Amount()
     tax_mode = fields.String()

@@ -8,7 +8,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import opportunities, pipelines, products, quotes, reports
+from . import customers, opportunities, pipelines, products, quotes, reports
 
 # How often sent quotes past their validity are looked for, and how many one pass expires.
 EXPIRE_EVERY_SECONDS = float(os.environ.get("DEALS_EXPIRE_EVERY_SECONDS", "60"))
@@ -24,6 +24,14 @@ class DealsService(Health):
     @event_handler("crm.lead.converted.v1")
     def on_lead_converted(self, event):
         opportunities.create_opportunity_from_lead(self.db, event.data)
+
+    @event_handler("crm.organization.created.v1", "crm.organization.updated.v1", "crm.organization.archived.v1")
+    def on_organization_changed(self, event):
+        customers.record_organization(self.db, event)
+
+    @event_handler("crm.contact.created.v1", "crm.contact.updated.v1", "crm.contact.archived.v1")
+    def on_contact_changed(self, event):
+        customers.record_contact(self.db, event)
 
     # Pipelines
     @rpc

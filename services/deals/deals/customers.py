@@ -1,0 +1,75 @@
+"""What deals knows of the customers the leads service owns, kept from its events.
+
+A quote snapshots its customer (name, VAT id, billing address, contact) when it is
+made; reading them from this local copy keeps deals working while leads is down and
+costs no call. The copy may lag the leads service by an event: a quote made in that
+moment falls back to the names its opportunity carries.
+"""
+from __future__ import annotations
+
+import logging
+
+from crmkit.envelope import Envelope
+from crmkit.unit_of_work import UnitOfWork
+
+from .models import KnownContact, KnownOrganization, Opportunity
+
+log = logging.getLogger(__name__)
+
+
+def _record_of(event: Envelope) -> dict:
+    # organization.updated carries {record, changed}; created and archived the record.
+    return event.data.get("record", event.data)
+
+
+def _newer(unit: UnitOfWork, model, event: Envelope):
+    """The row to write this event into, or None when a newer one is already there."""
+    known = unit.session.get(model, event.subject)
+    if known is not None and event.sequence is not None and known.source_version >= event.sequence:
+        log.info("skipping %s %s: version %s is older than the known %s",
+                 event.type, event.subject, event.sequence, known.source_version)
+        return None
+    if known is None:
+        known = model(id=event.subject)
+        unit.session.add(known)
+    known.source_version = event.sequence or 0
+    return known
+
+
+def record_organization(unit: UnitOfWork, event: Envelope) -> None:
+    data = _record_of(event)
+    known = _newer(unit, KnownOrganization, event)
+    if known is None:
+        return
+    address = dict(data.get("billing_address") or {})
+    if data.get("country"):
+        address["country"] = data["country"]
+    known.name, known.vat_id = data["name"], data.get("vat_id")
+    known.billing_address = address or None
+    known.archived = data.get("archived_at") is not None
+
+
+def record_contact(unit: UnitOfWork, event: Envelope) -> None:
+    data = _record_of(event)
+    known = _newer(unit, KnownContact, event)
+    if known is None:
+        return
+    known.name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    known.email, known.organization_id = data.get("email"), data.get("organization_id")
+    known.archived = data.get("archived_at") is not None
+
+
+def snapshot(unit: UnitOfWork, opportunity: Opportunity) -> dict:
+    """The customer as a new quote records it."""
+    organization = unit.session.get(KnownOrganization, opportunity.organization_id) \
+        if opportunity.organization_id else None
+    contact = unit.session.get(KnownContact, opportunity.contact_id) if opportunity.contact_id else None
+    return {
+        "organization_id": opportunity.organization_id,
+        "organization_name": organization.name if organization else opportunity.organization_name,
+        "organization_vat_id": organization.vat_id if organization else None,
+        "billing_address": organization.billing_address if organization else None,
+        "contact_id": opportunity.contact_id,
+        "contact_name": contact.name if contact else opportunity.contact_name,
+        "contact_email": contact.email if contact else None,
+    }
