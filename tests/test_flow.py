@@ -23,8 +23,10 @@ def test_lead_to_paid_invoice_on_postgresql(stack):
     assert (contact["last_name"], contact["organization_id"]) == ("Lovelace", organization["id"])
 
     opportunity = api.get(f"/opportunities/{lead['converted_opportunity_id']}")
-    assert opportunity["stage"] == "closed_won" and opportunity["amount"] == "12000.00"
-    assert [h["to_stage"] for h in opportunity["history"]] == ["qualification", "closed_won"]
+    # The lead's budget until the quote is accepted, then what the customer accepted.
+    assert [(h["to_stage"], h["amount"]) for h in opportunity["history"]] == [
+        ("qualification", "12000.00"), ("closed_won", "10359.62")]
+    assert opportunity["stage"] == "closed_won" and opportunity["amount"] == "10359.62"
 
     quote = api.get(f"/quotes/{records['quote']['id']}")
     assert quote["status"] == "accepted" and quote["number"].startswith("Q-")

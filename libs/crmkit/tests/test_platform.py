@@ -134,7 +134,9 @@ def test_a_commit_that_fails_is_reported_to_the_caller_not_acknowledged(probe):
     assert probe.client.call("probe", "record", key="only-once") == "only-once"
     with pytest.raises(RemoteError) as failure:
         probe.client.call("probe", "record", key="only-once")  # unique key: fails in commit
-    assert failure.value.exc_type == "IntegrityError"
+    # A unique violation at commit: reported as the conflict it is (another request made
+    # the row first), never as success.
+    assert failure.value.exc_type == "Conflict" and "concurrent request" in failure.value.message
     assert probe.client.call("probe", "effects", key="only-once") == 1
 
 

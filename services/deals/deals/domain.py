@@ -51,11 +51,11 @@ def check_pipeline_stages(open_stages: list[dict]) -> None:
     names = [stage["name"] for stage in open_stages]
     for index, name in enumerate(names):
         if name in CLOSED_STAGES:
-            problems[f"stages.{index}.name"] = [f"{name} ends every pipeline; list only the open stages."]
+            problems[str(index)] = {"name": [f"{name} ends every pipeline; list only the open stages."]}
         elif names.index(name) != index:
-            problems[f"stages.{index}.name"] = [f"Stage {name} is listed twice."]
+            problems[str(index)] = {"name": [f"Stage {name} is listed twice."]}
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed({"stages": problems})
 
 
 def next_quote_status(current: str, command: str, valid_until: date | None = None, today: date | None = None) -> str:

@@ -38,29 +38,25 @@ def _resolve_lines(unit: UnitOfWork, lines: list[dict], currency: str) -> list[d
     resolved, problems = [], {}
     for index, line in enumerate(lines):
         line = dict(line)
-        product = _product_of(unit, line)
-        where = f"lines.{index}"
-        if product is None and (line.get("product_id") or (line.get("sku") and "unit_price" not in line)):
+        if schemas.is_product_line(line):
+            product = _product_of(unit, line)
             wanted = line.get("product_id") or line.get("sku")
-            problems[f"{where}.product"] = [f"No product {wanted} in the price book."]
-            continue
-        if product is not None:
-            if not product.active:
-                problems[f"{where}.product"] = [f"Product {product.sku} is no longer sold."]
+            if product is None:
+                problems[str(index)] = {"product": [f"No product {wanted} in the price book."]}
+            elif not product.active:
+                problems[str(index)] = {"product": [f"Product {product.sku} is no longer sold."]}
             elif product.currency != currency:
-                problems[f"{where}.product"] = [f"Product {product.sku} is priced in {product.currency}, "
-                                                f"the quote in {currency}."]
-            line["product_id"], line["sku"] = product.id, product.sku
-            line.setdefault("description", product.name)
-            line.setdefault("unit_price", product.unit_price)
-            line.setdefault("tax_rate", product.tax_rate)
-        missing = [name for name in ("description", "unit_price") if line.get(name) is None]
-        for name in missing:
-            problems[f"{where}.{name}"] = ["Required for a line without a product."]
+                problems[str(index)] = {"product": [
+                    f"Product {product.sku} is priced in {product.currency}, the quote in {currency}."]}
+            else:
+                line["product_id"], line["sku"] = product.id, product.sku
+                line.setdefault("description", product.name)
+                line.setdefault("unit_price", product.unit_price)
+                line.setdefault("tax_rate", product.tax_rate)
         line.setdefault("tax_rate", Decimal(0))
         resolved.append({name: line.get(name) for name in _LINE_FIELDS})
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed({"lines": problems})
     return resolved
 
 
@@ -68,9 +64,7 @@ def _product_of(unit: UnitOfWork, line: dict) -> Product | None:
     if line.get("product_id"):
         key = parse_id(line["product_id"])
         return unit.session.get(Product, key) if key else None
-    if line.get("sku") and "unit_price" not in line:
-        return unit.session.scalar(select(Product).where(Product.sku == line["sku"]))
-    return None  # a free line (an sku given with its own price is only a label)
+    return unit.session.scalar(select(Product).where(Product.sku == line["sku"]))
 
 
 def _price(quote: Quote, lines: list[dict]) -> None:

@@ -1,7 +1,7 @@
 """Wire formats of the deals service."""
 from decimal import Decimal
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
 from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
@@ -218,6 +218,21 @@ class QuoteLineIn(Schema):
     unit_price = Amount(**_price)
     discount_percent = Amount(load_default=Decimal(0), **_percent)
     tax_rate = Amount(**_percent)
+
+    # Also when other fields are bad, so that every bad field is named at once; what was
+    # sent (not what loaded) says whether a field is missing.
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _free_lines_are_complete(self, _data, original, **_kwargs):
+        if isinstance(original, dict) and not is_product_line(original):
+            missing = [name for name in ("description", "unit_price") if original.get(name) is None]
+            if missing:
+                raise ValidationError({name: ["Required for a line without a product."] for name in missing})
+
+
+def is_product_line(line: dict) -> bool:
+    """A line from the price book names its product, or its sku without a price of its
+    own (an sku with a price is only a label on a free line)."""
+    return bool(line.get("product_id") or (line.get("sku") and line.get("unit_price") is None))
 
 
 class QuoteFields(Schema):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from crmkit.errors import InvalidTransition
+from crmkit.errors import InvalidTransition, ValidationFailed
 from deals import domain
 
 
@@ -36,3 +36,20 @@ def test_closed_opportunities_are_terminal_and_numbers_are_padded():
         domain.check_open("closed_won", "quote")
     domain.check_open("proposal", "quote")
     assert domain.quote_number(2026, 43) == "Q-2026-0043"
+
+
+def test_a_sent_quote_revised_is_superseded_and_then_final():
+    assert domain.next_quote_status("sent", "revise") == "superseded"
+    for command in ("send", "accept", "reject", "expire", "revise"):
+        with pytest.raises(InvalidTransition) as refused:
+            domain.next_quote_status("superseded", command)
+        assert refused.value.details["current_state"] == "superseded"
+    assert domain.revision_number("Q-2026-0043", 1) == "Q-2026-0043"
+    assert domain.revision_number("Q-2026-0043", 2) == "Q-2026-0043-R2"
+
+
+def test_a_pipeline_lists_only_open_stages_once_each():
+    domain.check_pipeline_stages([{"name": "due"}, {"name": "committed"}])
+    with pytest.raises(ValidationFailed) as refused:
+        domain.check_pipeline_stages([{"name": "due"}, {"name": "closed_won"}, {"name": "due"}])
+    assert set(refused.value.details["stages"]) == {"1", "2"}
