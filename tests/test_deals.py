@@ -13,7 +13,7 @@ import requests
 
 from crmkit.ids import new_id
 from events import outbox_events, publish, query, wait_for
-from flow import LINES, Api, convert_lead
+from flow import LINES, Api, a_lead, convert_lead
 
 
 def an_opportunity(api: Api, **fields) -> dict:
@@ -188,8 +188,9 @@ def test_lists_filter_and_page_opportunities(stack):
 
 def test_an_opportunity_from_a_duplicated_lead_converted_is_made_once(stack, databases):
     api = Api(stack.base_url)
-    lead = convert_lead(api)
+    lead = convert_lead(api, a_lead(owner_id="grace", team="emea-north"))
     opportunity = api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")
+    assert (opportunity["owner_id"], opportunity["team"], opportunity["lead_id"]) == ("grace", "emea-north", lead["id"])
     converted = [e for e in outbox_events(databases.url("leads"), "crm.lead.converted.v1", lead["id"])]
     assert len(converted) == 1
     publish(stack.env["AMQP_URI"], converted[0])  # the same event again

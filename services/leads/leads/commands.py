@@ -246,6 +246,7 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
         "stage": choice.get("stage"),
         "lead_id": lead.id,
         "owner_id": lead.owner_id,
+        "team": lead.team,
         "organization_id": organization.id if organization else None,
         "organization_name": organization.name if organization else None,
         "contact_id": contact.id,
