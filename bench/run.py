@@ -5,7 +5,9 @@ throwaway RabbitMQ vhost, throwaway PostgreSQL databases, every Procfile process
 subprocess), drives the whole flow over HTTP from N client threads, then measures the
 raw ceilings after the flow (confirmed publish, RPC round trip, single-row commit) and
 prints each flow figure beside the ceiling it leans on. Then the leads figures
-(leads_bench.py): lead creation, a CSV import, and lists over 1,000,000 seeded leads.
+(leads_bench.py): lead creation, a CSV import, and lists over 1,000,000 seeded leads;
+and the deals figures (deals_bench.py): the sales reports over 200,000 seeded
+opportunities, and quote creation with 20 lines.
 Everything it made is removed at the end, also on Ctrl-C or error.
 
 A benchmark never decides pass/fail: exit 0 unless the system could not be started or
@@ -37,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import requests  # noqa: E402
+from deals_bench import deal_reports, quote_creation  # noqa: E402
+from deals_bench import report as report_deals  # noqa: E402
 from kombu import Connection, Producer, Queue  # noqa: E402
 from leads_bench import csv_import, lead_creation, lead_lists  # noqa: E402
 from leads_bench import report as report_leads  # noqa: E402
@@ -382,8 +386,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
-    parser.add_argument("--only", choices=["all", "leads"], default="all",
-                        help="leads: only the leads figures (and the RPC ceiling they are compared with)")
+    parser.add_argument("--only", choices=["all", "leads", "deals"], default="all",
+                        help="leads or deals: only that service's figures (and the RPC ceiling they are compared "
+                             "with)")
     parser.add_argument("--leads", type=int, default=2000, help="leads created by POST /leads (0 skips)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the CSV import (0 skips)")
     parser.add_argument("--list-leads", type=int, default=1_000_000,
@@ -395,11 +400,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed-keep-indexes", action="store_true",
                         help="seed with every index of leads in place (slower) instead of dropping the "
                              "secondary ones for the load and re-creating them")
+    parser.add_argument("--opportunities", type=int, default=200_000,
+                        help="opportunities in the table for the report figures, seeded by SQL; PostgreSQL only "
+                             "(0 skips)")
+    parser.add_argument("--report-requests", type=int, default=200,
+                        help="requests per report shape, once with 1 client and once with --report-clients")
+    parser.add_argument("--report-seconds", type=float, default=15.0,
+                        help="at most this long per report shape and phase")
+    parser.add_argument("--report-clients", type=int, default=4, help="concurrent clients for the reports")
+    parser.add_argument("--quotes", type=int, default=300,
+                        help="quotes of 20 lines created by POST /quotes from --clients clients (0 skips)")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
         parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
     if min(args.leads, args.import_rows, args.list_leads) < 0 or args.list_requests < 1 or args.list_seconds <= 0:
         parser.error("--leads, --import-rows, --list-leads must be >= 0, --list-requests >= 1, --list-seconds > 0")
+    if min(args.opportunities, args.quotes) < 0 or min(args.report_requests, args.report_clients) < 1 \
+            or args.report_seconds <= 0:
+        parser.error("--opportunities and --quotes must be >= 0, --report-requests and --report-clients >= 1, "
+                     "--report-seconds > 0")
     return args
 
 
@@ -424,10 +443,16 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"_started": time.perf_counter(), "config": {k: v for k, v in vars(args).items() if k != "json"},
                      "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "loadavg_at_start": os.getloadavg()}}
-    flows = f"{args.warmup} warm-up + {args.flows} measured flows, " if args.only == "all" else ""
-    print(f"bench: {args.clients} clients, {flows}{args.leads} leads created, a CSV import of {args.import_rows:,} "
-          f"rows, lists at {args.list_leads:,} leads on {args.database}; {os.cpu_count()} CPUs, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    parts = []
+    if args.only == "all":
+        parts.append(f"{args.warmup} warm-up + {args.flows} measured flows")
+    if args.only in ("all", "leads"):
+        parts.append(f"{args.leads} leads created, a CSV import of {args.import_rows:,} rows, lists at "
+                     f"{args.list_leads:,} leads")
+    if args.only in ("all", "deals"):
+        parts.append(f"reports at {args.opportunities:,} opportunities, {args.quotes} quotes of 20 lines")
+    print(f"bench: {args.clients} clients, {', '.join(parts)} on {args.database}; {os.cpu_count()} CPUs, load "
+          f"average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     with contextlib.ExitStack() as cleanup:
         def _teardown_quietly():
@@ -490,17 +515,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines: dict, results: dict,
              tmp: Path) -> int:
-    if args.only == "leads":
+    if args.only != "all":
         print(f"bench: measuring the RPC ceiling ({args.ceiling_seconds:g}s each) ...", flush=True)
         ceilings = {"rpc_1": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 1),
                     "rpc_10": rpc_ceiling(stack, vhost.amqp_uri, args.ceiling_seconds, 10)}
-        leads = _measure_leads(args, stack, urls, tmp)
+        leads = _measure_leads(args, stack, urls, tmp) if args.only == "leads" else {}
         if _leads_failed(stack, leads):
+            return 1
+        deals = _measure_deals(args, stack, urls) if args.only == "deals" else {}
+        if _deals_failed(stack, deals):
             return 1
         results["loadavg_at_end"] = os.getloadavg()
         print(_ceilings_table(args, ceilings))
         results["ceilings"] = ceilings
-        return _finish(args, stack, leads, ceilings, results)
+        return _finish(args, stack, leads, deals, ceilings, results)
 
     if args.warmup:
         warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
@@ -540,10 +568,13 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
     leads = _measure_leads(args, stack, urls, tmp)
     if _leads_failed(stack, leads):
         return 1
+    deals = _measure_deals(args, stack, urls)
+    if _deals_failed(stack, deals):
+        return 1
     results["loadavg_at_end"] = os.getloadavg()
     results["postgres_sessions_opened"] = sessions
     _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
-    return _finish(args, stack, leads, ceilings, results)
+    return _finish(args, stack, leads, deals, ceilings, results)
 
 
 def _measure_leads(args, stack: Stack, urls: dict, tmp: Path) -> dict:
@@ -578,9 +609,40 @@ def _leads_failed(stack: Stack, leads: dict) -> bool:
     return True
 
 
-def _finish(args, stack: Stack, leads: dict, ceilings: dict, results: dict) -> int:
+def _measure_deals(args, stack: Stack, urls: dict) -> dict:
+    """The deals figures, after the leads ones: seeding and reports, then quote creation."""
+    deals: dict = {}
+    if args.opportunities:
+        if args.database != "postgres":
+            deals["reports_skipped"] = "the seeding and the plans are PostgreSQL's; run with --database postgres"
+        else:
+            print(f"bench: seeding the opportunities table to {args.opportunities:,} ...", flush=True)
+            deals["reports"] = deal_reports(stack, urls["deals"], args.opportunities, args.report_clients,
+                                            args.report_requests, args.report_seconds)
+            if deals["reports"].get("failures"):
+                return deals
+    if args.quotes:
+        print(f"bench: creating {args.quotes} quotes of 20 lines with {args.clients} clients ...", flush=True)
+        deals["quotes"] = quote_creation(stack, args.clients, args.quotes)
+    return deals
+
+
+def _deals_failed(stack: Stack, deals: dict) -> bool:
+    failures = deals.get("reports", {}).get("failures") or deals.get("quotes", {}).get("failures")
+    if not failures:
+        return False
+    print("\nbench: a deals request failed:", file=sys.stderr)
+    for failure in failures:
+        print(f"  {failure}", file=sys.stderr)
+    print(log_tails(stack), file=sys.stderr)
+    return True
+
+
+def _finish(args, stack: Stack, leads: dict, deals: dict, ceilings: dict, results: dict) -> int:
     report_leads(args, leads, ceilings)
     results["leads"] = leads
+    report_deals(args, deals, ceilings)
+    results["deals"] = deals
     logged = logged_problems(stack)
     if not logged:
         print("\nWarnings or worse logged by the processes: none")
@@ -611,7 +673,7 @@ def _ceilings_table(args, ceilings: dict) -> str:
              ceiling_row("nameko RPC leads.health (does SELECT 1), 10 callers", ceilings["rpc_10"])]
     rows += [ceiling_row(f"{name} single-row INSERT + COMMIT, 1 connection", c)
              for name, c in ceilings.get("commit", {}).items()]
-    when = "after the flows" if args.only == "all" else "before the leads figures"
+    when = "after the flows" if args.only == "all" else f"before the {args.only} figures"
     return table(["ceiling", "rate", "unit", "p50 ms", "p99 ms", "system CPU ms/op", "others' CPU s"], rows,
                  f"\nCeilings ({args.ceiling_seconds:g}s each, measured {when} while the bench stack idles; the RPC "
                  "goes through the bench vhost to the running leads service, whose health RPC runs SELECT 1 on its "

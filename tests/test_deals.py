@@ -400,3 +400,32 @@ def test_a_quote_snapshots_the_customer_as_the_leads_service_last_told_deals(sta
     later = api.post("/quotes", {"opportunity_id": deal["id"], "lines": LINES}, expect=201)
     assert later["organization_name"] == renamed["name"]
     assert api.get(f"/quotes/{quote['id']}")["organization_name"] == organization["name"]  # a snapshot
+
+
+def test_the_reports_answer_through_the_api(stack):
+    api = Api(stack.base_url)
+    pipeline = api.post("/pipelines", {"name": f"Reported {uuid.uuid4().hex[:6]}", "stages": [
+        {"name": "open", "probability": "25"}, {"name": "late", "probability": "80"}]}, expect=201)
+    team = f"team-{uuid.uuid4().hex[:6]}"
+    deals = [an_opportunity(api, pipeline_id=pipeline["id"], team=team, amount=amount)
+             for amount in ("1000.00", "3000.00", "500.00")]
+    api.post(f"/opportunities/{deals[1]['id']}/move", {"stage": "late"})
+    api.post(f"/opportunities/{deals[2]['id']}/lose", {"lost_reason": "budget"})
+
+    report = api.get(f"/reports/pipeline?pipeline_id={pipeline['id']}")
+    by_stage = {row["stage"]: row for row in report["rows"]}
+    assert [row["stage"] for row in report["rows"]] == ["open", "late"]
+    assert by_stage["open"]["count"] == 1 and by_stage["late"]["count"] == 1
+    assert [(c["currency"], c["amount"], c["weighted_amount"]) for c in by_stage["late"]["amounts"]] == [
+        ("EUR", "3000.00", "2400.00")]
+
+    today = date.today().isoformat()
+    rate = api.get(f"/reports/win-rate?from={today}&to={today}&team={team}")
+    assert (rate["rows"][0]["won"], rate["rows"][0]["lost"], rate["rows"][0]["win_rate"]) == (0, 1, "0.0000")
+    forecast = api.get(f"/reports/forecast?from={today}&to={today}&team={team}")
+    assert forecast["months"] == [today[:7]]
+
+    bad = requests.get(f"{stack.base_url}/reports/forecast?from=2027-01-01&to=2026-13-01&group_by=planet")
+    assert bad.status_code == 422 and set(error_of(bad)["details"]) == {"to", "group_by"}
+    backwards = requests.get(f"{stack.base_url}/reports/win-rate?from=2027-01-01&to=2026-01-01")
+    assert backwards.status_code == 422 and set(error_of(backwards)["details"]) == {"to"}

@@ -21,8 +21,8 @@ Common to all three:
   Ranges are inclusive at both ends.
 - An opportunity is open when its stage is not closed_won or closed_lost.
 
-``pipeline``: open deals of one pipeline (``pipeline_id``, default the default
-pipeline; an unknown one is a bad query) by stage, a row per stage in the pipeline's
+``pipeline``: open deals of one pipeline (``pipeline_id``, default the pipeline marked
+default; an unknown one is a bad query) by stage, a row per stage in the pipeline's
 order (per group with group_by, stages without deals included): count, amount and
 weighted amount, the sum of ``amount * probability / 100`` with each deal's own
 probability. ``expected_close_from`` / ``expected_close_to`` keep the deals expected to
@@ -34,7 +34,8 @@ commit, closed: open deals in their own category (pipeline, best_case or commit;
 ones are left out) by the month of their expected close date (deals without one are
 left out), and won deals as ``closed`` by the month of ``closed_at``. Lost deals are
 left out. Count, amount and weighted amount as in the pipeline (a won deal's
-probability is 100). Only months, groups and categories that have deals get a row.
+probability is 100). Only months, groups and categories that have deals get a row;
+``months`` lists every month of the range (a chart's axis).
 
 ``win_rate``: deals closed (``closed_at``) from ``from`` to ``to`` (required dates):
 ``won`` and ``lost`` counts; ``win_rate`` = won / (won + lost), rounded half-up to 4
@@ -48,8 +49,9 @@ closed a deal in the range.
 
 Speed (bench/README.md, 200,000 opportunities on PostgreSQL): migration 0003 adds a
 partial index over the open deals keyed by expected close date, and one over the closed
-deals keyed by ``closed_at``, both covering on PostgreSQL (INCLUDE the columns these
-queries read), so each report is an index-only scan and an aggregate.
+deals keyed by stage and ``closed_at``, both covering on PostgreSQL (they INCLUDE every
+column these queries read), so a report reads a narrow index, not the wide rows (an
+index-only scan wherever VACUUM has marked the pages all-visible), and aggregates.
 """
 from __future__ import annotations
 
@@ -88,7 +90,7 @@ class _Filters(Schema):
 
 
 class PipelineQuery(_Filters):
-    pipeline_id = fields.String(load_default=DEFAULT_PIPELINE_ID, **_id)
+    pipeline_id = fields.String(**_id)  # default: the default pipeline
     expected_close_from = fields.Date()
     expected_close_to = fields.Date()
 
@@ -111,7 +113,7 @@ class _PeriodQuery(_Filters):
 
 class ForecastQuery(_PeriodQuery):
     @validates_schema
-    def _months(self, data, **_kwargs):
+    def _not_too_long(self, data, **_kwargs):
         if len(_months(data["date_from"], data["date_to"])) > MAX_FORECAST_MONTHS:
             raise ValidationError(f"At most {MAX_FORECAST_MONTHS} months from from.", "to")
 
@@ -125,6 +127,8 @@ class WinRateQuery(_PeriodQuery):
 def pipeline(session: Session, query: dict) -> dict:
     schema = PipelineQuery()
     q = load(schema, query)
+    if q.get("pipeline_id") is None:
+        q["pipeline_id"] = session.scalar(select(Pipeline.id).where(Pipeline.is_default)) or DEFAULT_PIPELINE_ID
     found = session.get(Pipeline, q["pipeline_id"])
     if found is None:
         raise ValidationFailed({"pipeline_id": [f"No pipeline {q['pipeline_id']}."]})
@@ -150,12 +154,11 @@ def forecast(session: Session, query: dict) -> dict:
     group = _group_column(q)
     o = Opportunity
     start, end = _moments(q)
-    dialect = session.get_bind().dialect.name
-    open_month = _month(dialect, o.expected_close_date)
+    open_month = _month(session, o.expected_close_date)
     open_deals = _aggregate(session, group, open_month, o.forecast_category).where(
         _open(), o.forecast_category.in_(FORECAST_OPEN_CATEGORIES),
         o.expected_close_date >= q["date_from"], o.expected_close_date <= q["date_to"], *_filters(q))
-    won_month = _month(dialect, o.closed_at)
+    won_month = _month(session, o.closed_at)
     won_deals = _aggregate(session, group, won_month).where(
         o.stage == WON, o.closed_at >= start, o.closed_at < end, *_filters(q))
     cells = _cells(session.execute(open_deals))
@@ -261,9 +264,9 @@ class _DecimalSum:
         return None if self.total is None else str(self.total)
 
 
-def _month(dialect: str, column):
+def _month(session: Session, column):
     """YYYY-MM of a date, or of a timestamp's UTC date."""
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         if isinstance(column.type, Date):
             return func.to_char(column, literal_column("'YYYY-MM'"))
         return func.to_char(func.timezone("UTC", column), literal_column("'YYYY-MM'"))
