@@ -229,6 +229,11 @@ def test_products_have_a_unique_sku_and_price_quote_lines(stack):
     assert free["product_id"] is None
     assert quote["net_total"] == "5599.98" and quote["tax_total"] == "1064.00"  # 5599.98 x 19% = 1063.9962
 
+    draft = api.post("/quotes", {"opportunity_id": deal["id"], "lines": [{"sku": engine["sku"], "quantity": "1"}]},
+                     expect=201)
+    other_currency = requests.patch(f"{stack.base_url}/quotes/{draft['id']}", json={"currency": "USD"})
+    assert other_currency.status_code == 422
+    assert "USD" in error_of(other_currency)["details"]["lines"]["0"]["product"][0]
     api.patch(f"/products/{engine['id']}", {"active": False})
     assert engine["id"] not in [p["id"] for p in api.get("/products?active=true&limit=200")["items"]]
     refused = requests.post(f"{stack.base_url}/quotes", json={"opportunity_id": deal["id"], "lines": [

@@ -80,8 +80,14 @@ def _price(quote: Quote, lines: list[dict]) -> None:
                            for b in totals.tax_breakdown]
 
 
-def _stored_lines(quote: Quote) -> list[dict]:
-    return [{name: getattr(line, name) for name in _LINE_FIELDS} for line in quote.lines]
+def _lines_after(unit: UnitOfWork, changes: dict, previous: Quote, currency: str) -> list[dict]:
+    """The lines of a changed quote: those given, or the previous ones, which are checked
+    against the price book again only when the currency changes (a product priced in
+    the old currency cannot follow)."""
+    if changes.get("lines") is not None:
+        return _resolve_lines(unit, changes["lines"], currency)
+    stored = [{name: getattr(line, name) for name in _LINE_FIELDS} for line in previous.lines]
+    return _resolve_lines(unit, stored, currency) if "currency" in changes else stored
 
 
 def create_quote(unit: UnitOfWork, data: dict) -> dict:
@@ -127,12 +133,12 @@ def update_quote(unit: UnitOfWork, quote_id: str, data: dict, expected_version: 
 
 def _change_draft(unit: UnitOfWork, quote: Quote, changes: dict) -> dict:
     domain.check_open(unit.get(Opportunity, quote.opportunity_id).stage, "change a quote of")
-    lines = changes.pop("lines", None)
+    fields = {name: value for name, value in changes.items() if name != "lines"}
 
     def reprice(quote: Quote) -> None:
-        _price(quote, _resolve_lines(unit, lines, quote.currency) if lines is not None else _stored_lines(quote))
+        _price(quote, _lines_after(unit, changes, quote, quote.currency))
 
-    return unit.update(quote, changes, quote_out, "quote.updated", apply=reprice)
+    return unit.update(quote, fields, quote_out, "quote.updated", apply=reprice)
 
 
 def _revise(unit: UnitOfWork, sent: Quote, changes: dict) -> dict:
@@ -145,8 +151,7 @@ def _revise(unit: UnitOfWork, sent: Quote, changes: dict) -> dict:
         revision=revision, revises_id=sent.id, opportunity_id=sent.opportunity_id, status=domain.DRAFT,
         owner_id=sent.owner_id, **{name: getattr(sent, name) for name in _CUSTOMER_FIELDS}, **document,
     )
-    lines = changes.get("lines")
-    _price(quote, _resolve_lines(unit, lines, quote.currency) if lines is not None else _stored_lines(sent))
+    _price(quote, _lines_after(unit, changes, sent, quote.currency))
     sent.status = domain.next_quote_status(sent.status, "revise")
     sent.superseded_by_id = quote.id
     unit.session.add(quote)

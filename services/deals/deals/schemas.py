@@ -236,7 +236,7 @@ def is_product_line(line: dict) -> bool:
 
 
 class QuoteFields(Schema):
-    currency = Currency(allow_none=True)
+    currency = Currency()
     lines = fields.List(fields.Nested(QuoteLineIn), validate=validate.Length(min=1, max=500))
     document_discount_percent = Amount(**_percent)
     tax_mode = fields.String(validate=validate.OneOf(TAX_MODES))
@@ -247,6 +247,7 @@ class QuoteFields(Schema):
 
 class QuoteCreate(QuoteFields):
     opportunity_id = fields.String(required=True)
+    currency = Currency(allow_none=True)  # none: the opportunity's (or EUR)
     lines = fields.List(fields.Nested(QuoteLineIn), required=True, validate=validate.Length(min=1, max=500))
 
 
