@@ -1,7 +1,7 @@
 """The totals of the official EN 16931 example invoices, recomputed by the engine.
 
-The figures come from shared/testdata/en16931 (see the README there): per example its
-lines (quantity, price per base quantity, line allowances/charges, line net, VAT rate),
+The figures come from shared/testdata/en16931 (a copy is in tests/en16931; see its
+README): per example its lines (quantity, price per base quantity, line allowances/charges, line net, VAT rate),
 its document-level allowances/charges and the totals the example states.
 
 How an example maps onto the engine, which has percent discounts only:
@@ -25,8 +25,9 @@ import pytest
 
 from crmtotals import Line, compute, round_money
 
-# The repository's sibling shared/ folder (/work/shared beside /work/main).
-EXAMPLES_FILE = Path(__file__).resolve().parents[3].parent / "shared/testdata/en16931/en16931_examples.json"
+# A copy of shared/testdata/en16931 (EUPL 1.2, see the README beside it), kept in the
+# repository so that every clone runs these examples.
+EXAMPLES_FILE = Path(__file__).resolve().parent / "en16931" / "en16931_examples.json"
 EXAMPLES = json.loads(EXAMPLES_FILE.read_text()) if EXAMPLES_FILE.exists() else []
 
 
@@ -50,7 +51,7 @@ def _engine_line(line: dict, currency: str) -> Line:
     "example", EXAMPLES or [None], ids=[e["source"] for e in EXAMPLES] or ["examples-file-absent"])
 def test_engine_reproduces_the_example(example):
     if example is None:
-        pytest.skip(f"{EXAMPLES_FILE} is absent (it comes with the shared/ folder beside the repository)")
+        pytest.skip(f"{EXAMPLES_FILE} is absent")
     if example["known_issue"]:
         pytest.skip(f"{example['source']}: the example's own figures are inconsistent: {example['known_issue']}")
     document_level = [f"{a['reason']} {a['amount']} at {a['tax_rate']}%"
