@@ -373,17 +373,71 @@ def create_app(client: RpcClient) -> Flask:
     def deals_report(report):
         return jsonify(call("deals", f"report_{report.replace('-', '_')}", query=request.args.to_dict()))
 
-    # Orders, invoices, payments
+    # Orders, invoices, payments, credit notes
+    @app.get(f"{API}/orders")
+    def list_orders():
+        return jsonify(call("billing", "list_orders", query=request.args.to_dict()))
+
     @app.get(f"{API}/orders/<order_id>")
     def get_order(order_id):
         return record(call("billing", "get_order", order_id=order_id))
+
+    @app.patch(f"{API}/orders/<order_id>")
+    def update_order(order_id):
+        return record(call("billing", "update_order", order_id=order_id, data=body(), expected_version=if_match()))
+
+    @app.post(f"{API}/orders/<order_id>/start-fulfilment")
+    def start_order_fulfilment(order_id):
+        return record(call("billing", "start_order_fulfilment", order_id=order_id, expected_version=if_match()))
+
+    @app.post(f"{API}/orders/<order_id>/fulfil")
+    def fulfil_order(order_id):
+        return record(call("billing", "fulfil_order", order_id=order_id, expected_version=if_match()))
+
+    @app.post(f"{API}/orders/<order_id>/cancel")
+    def cancel_order(order_id):
+        return record(call("billing", "cancel_order", order_id=order_id, data=body(), expected_version=if_match()))
+
+    @app.get(f"{API}/invoices")
+    def list_invoices():
+        return jsonify(call("billing", "list_invoices", query=request.args.to_dict()))
 
     @app.get(f"{API}/invoices/<invoice_id>")
     def get_invoice(invoice_id):
         return record(call("billing", "get_invoice", invoice_id=invoice_id))
 
+    @app.patch(f"{API}/invoices/<invoice_id>")
+    def update_invoice(invoice_id):
+        return record(call("billing", "update_invoice", invoice_id=invoice_id, data=body(),
+                           expected_version=if_match()))
+
+    @app.post(f"{API}/invoices/<invoice_id>/issue")
+    def issue_invoice(invoice_id):
+        return record(call("billing", "issue_invoice", invoice_id=invoice_id, expected_version=if_match()))
+
     @app.post(f"{API}/invoices/<invoice_id>/payments")
     def record_payment(invoice_id):
         return record(call("billing", "record_payment", invoice_id=invoice_id, data=body()), 201)
+
+    @app.get(f"{API}/invoices/<invoice_id>/payments")
+    def invoice_payments(invoice_id):
+        return jsonify({"items": call("billing", "get_invoice", invoice_id=invoice_id)["payments"]})
+
+    @app.post(f"{API}/invoices/<invoice_id>/credit-notes")
+    def create_credit_note(invoice_id):
+        note = call("billing", "create_credit_note", invoice_id=invoice_id, data=body())
+        return record(note, 201, f"{API}/credit-notes/{note['id']}")
+
+    @app.get(f"{API}/credit-notes")
+    def list_credit_notes():
+        return jsonify(call("billing", "list_credit_notes", query=request.args.to_dict()))
+
+    @app.get(f"{API}/credit-notes/<credit_note_id>")
+    def get_credit_note(credit_note_id):
+        return record(call("billing", "get_credit_note", credit_note_id=credit_note_id))
+
+    @app.get(f"{API}/reports/<any(receivables, 'billed-collected', dso):report>")
+    def billing_report(report):
+        return jsonify(call("billing", f"report_{report.replace('-', '_')}", query=request.args.to_dict()))
 
     return app

@@ -26,6 +26,16 @@ def Currency(**kwargs) -> fields.String:
     return fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Not an ISO 4217 currency code."), **kwargs)
 
 
+# Net days a customer has to pay an invoice (DOMAIN.md); the default when none is agreed.
+PAYMENT_TERMS_DAYS = (15, 30, 45, 60)
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+
+
+def PaymentTerms(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.OneOf(
+        PAYMENT_TERMS_DAYS, error="Payment terms are net 15, 30, 45 or 60 days."), **kwargs)
+
+
 class RecordSchema(Schema):
     id = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

@@ -37,10 +37,13 @@ class DocumentTotals:
 class CustomerSnapshot:
     """Who the customer was when the document was made; never a key to join on."""
 
-    organization_id: Mapped[str | None] = mapped_column(String(36))
+    organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     organization_name: Mapped[str | None] = mapped_column(String(200))
+    organization_vat_id: Mapped[str | None] = mapped_column(String(40))
     contact_id: Mapped[str | None] = mapped_column(String(36))
     contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    billing_address: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Order(Record, DocumentTotals, CustomerSnapshot, Base):
@@ -53,6 +56,15 @@ class Order(Record, DocumentTotals, CustomerSnapshot, Base):
     opportunity_id: Mapped[str | None] = mapped_column(String(36), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     order_date: Mapped[date] = mapped_column(Date)
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    delivery_terms: Mapped[str | None] = mapped_column(String(500))
+    internal_notes: Mapped[str | None] = mapped_column(Text)
+    # What the customer's invoices will say (the quote's terms, else the default).
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
+    fulfilment_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.position", lazy="selectin",
                                                     cascade="all, delete-orphan")
     invoices: Mapped[list[Invoice]] = relationship(order_by="Invoice.created_at", lazy="selectin",
@@ -88,12 +100,18 @@ class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
     payment_terms_days: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
     balance_due: Mapped[Decimal] = mapped_column(ExactDecimal)
+    credited_total: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The highest dunning level published for it (0: none yet), so each is sent once.
+    dunning_level: Mapped[int] = mapped_column(Integer, default=0)
 
     order: Mapped[Order] = relationship(back_populates="invoices")
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position", lazy="selectin",
                                                       cascade="all, delete-orphan")
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.created_at", lazy="selectin")
+    credit_notes: Mapped[list[CreditNote]] = relationship(order_by="CreditNote.created_at", lazy="selectin",
+                                                          back_populates="invoice")
 
 
 class InvoiceLine(LineFields, Base):
@@ -114,3 +132,28 @@ class Payment(Record, Base):
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CreditNote(Record, DocumentTotals, CustomerSnapshot, Base):
+    """A correction of an issued invoice, which itself never changes: CN-YYYY-NNNN."""
+
+    __tablename__ = "credit_notes"
+
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    invoice_number: Mapped[str] = mapped_column(String(30))
+    issue_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    # What the invoice's balance could not absorb: owed back to the customer.
+    refund_due: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
+    lines: Mapped[list[CreditNoteLine]] = relationship(order_by="CreditNoteLine.position", lazy="selectin",
+                                                         cascade="all, delete-orphan")
+
+
+class CreditNoteLine(LineFields, Base):
+    __tablename__ = "credit_note_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    credit_note_id: Mapped[str] = mapped_column(ForeignKey("credit_notes.id"), index=True)

@@ -41,12 +41,19 @@ def record_organization(unit: UnitOfWork, event: Envelope) -> None:
     known = _newer(unit, KnownOrganization, event)
     if known is None:
         return
-    address = dict(data.get("billing_address") or {})
-    if data.get("country"):
-        address["country"] = data["country"]
+    address = _with_country(data.get("billing_address"), data.get("country"))
     known.name, known.vat_id = data["name"], data.get("vat_id")
-    known.billing_address = address or None
+    known.billing_address = address
+    known.shipping_address = _with_country(data.get("shipping_address"), data.get("country"))
+    known.payment_terms_days = data.get("payment_terms_days")
     known.archived = data.get("archived_at") is not None
+
+
+def _with_country(address: dict | None, country: str | None) -> dict | None:
+    """The organization's address with its country (kept on the organization itself)."""
+    if not address and not country:
+        return None
+    return {**(address or {}), **({"country": country} if country else {})}
 
 
 def record_contact(unit: UnitOfWork, event: Envelope) -> None:
@@ -60,7 +67,8 @@ def record_contact(unit: UnitOfWork, event: Envelope) -> None:
 
 
 def snapshot(unit: UnitOfWork, opportunity: Opportunity) -> dict:
-    """The customer as a new quote records it."""
+    """The customer as a new quote records it (the quote may then override the addresses
+    and the payment terms)."""
     organization = unit.session.get(KnownOrganization, opportunity.organization_id) \
         if opportunity.organization_id else None
     contact = unit.session.get(KnownContact, opportunity.contact_id) if opportunity.contact_id else None
@@ -69,6 +77,8 @@ def snapshot(unit: UnitOfWork, opportunity: Opportunity) -> dict:
         "organization_name": organization.name if organization else opportunity.organization_name,
         "organization_vat_id": organization.vat_id if organization else None,
         "billing_address": organization.billing_address if organization else None,
+        "shipping_address": organization.shipping_address if organization else None,
+        "payment_terms_days": organization.payment_terms_days if organization else None,
         "contact_id": opportunity.contact_id,
         "contact_name": contact.name if contact else opportunity.contact_name,
         "contact_email": contact.email if contact else None,

@@ -104,6 +104,8 @@ class KnownOrganization(Base):
     name: Mapped[str] = mapped_column(String(200))
     vat_id: Mapped[str | None] = mapped_column(String(40))
     billing_address: Mapped[dict | None] = mapped_column(JSON)
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     # The version of the organization in the leads service: an older event never
     # overwrites a newer one, whatever order they arrive in.
@@ -161,6 +163,10 @@ class Quote(Record, Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     organization_vat_id: Mapped[str | None] = mapped_column(String(40))
     billing_address: Mapped[dict | None] = mapped_column(JSON)
+    shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    # Net days the invoices of this deal give the customer: the organization's, unless the
+    # quote says otherwise; none means the seller's default.
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     document_discount_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
     tax_mode: Mapped[str] = mapped_column(String(10), default="exclusive")
     rounding: Mapped[str] = mapped_column(String(20))

@@ -195,6 +195,8 @@ def _customer_and_dates(pdf: FPDF, quote: Mapping) -> None:
     dates = [("Quote number", quote["number"]),
              ("Date", _day(quote.get("sent_at") or quote.get("created_at")) or "-"),
              ("Valid until", _day(quote.get("valid_until")) or "-")]
+    if quote.get("payment_terms_days"):
+        dates.append(("Payment terms", f"Net {quote['payment_terms_days']} days"))
     pdf.set_y(top)
     for label, value in dates:
         pdf.set_x(MARGIN + half)

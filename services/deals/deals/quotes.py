@@ -24,7 +24,8 @@ from .models import Opportunity, Product, Quote, QuoteLine
 quote_out = schemas.QuoteOut()
 SORTS = {"created_at": "created_at", "updated_at": "updated_at", "number": "number"}
 # What a revision carries over from the quote it revises unless the change says otherwise.
-_DOCUMENT_FIELDS = ("currency", "document_discount_percent", "tax_mode", "rounding", "terms", "billing_address")
+_DOCUMENT_FIELDS = ("currency", "document_discount_percent", "tax_mode", "rounding", "terms", "billing_address",
+                    "shipping_address", "payment_terms_days")
 _CUSTOMER_FIELDS = ("organization_id", "organization_name", "organization_vat_id", "contact_id", "contact_name",
                     "contact_email")
 _LINE_FIELDS = ("product_id", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
@@ -97,8 +98,9 @@ def create_quote(unit: UnitOfWork, data: dict) -> dict:
     currency = fields.get("currency") or opportunity.currency or "EUR"
     base_number = _next_quote_number(unit)
     customer = customers.snapshot(unit, opportunity)
-    if fields.get("billing_address"):
-        customer["billing_address"] = fields["billing_address"]
+    for name in ("billing_address", "shipping_address", "payment_terms_days"):
+        if fields.get(name) is not None:
+            customer[name] = fields[name]
     quote = Quote(
         id=new_id(), number=base_number, base_number=base_number, revision=1,
         opportunity_id=opportunity.id, status=domain.DRAFT, currency=currency, **customer,

@@ -4,7 +4,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
+from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import FORECAST_CATEGORIES, OPEN_FORECAST_CATEGORIES, QUOTE_STATUSES
@@ -243,6 +243,8 @@ class QuoteFields(Schema):
     rounding = fields.String(validate=validate.OneOf(ROUNDING_MODES))
     terms = fields.String(**_text)
     billing_address = fields.Nested(Address, allow_none=True)
+    shipping_address = fields.Nested(Address, allow_none=True)
+    payment_terms_days = PaymentTerms(allow_none=True)
 
 
 class QuoteCreate(QuoteFields):
@@ -294,6 +296,8 @@ class QuoteOut(RecordSchema):
     contact_email = fields.String()
     organization_vat_id = fields.String()
     billing_address = fields.Dict()
+    shipping_address = fields.Dict()
+    payment_terms_days = fields.Integer()
     document_discount_percent = Amount()
     tax_mode = fields.String()
     rounding = fields.String()

@@ -30,6 +30,8 @@ class Organization(Record, Base):
     vat_id: Mapped[str | None] = mapped_column(String(40))
     billing_address: Mapped[dict | None] = mapped_column(JSON)
     shipping_address: Mapped[dict | None] = mapped_column(JSON)
+    # The customer's payment terms (net days); None: the seller's default.
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     name_key: Mapped[str | None] = mapped_column(String(200), index=True)  # normalize.company(name)
 

@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, RecordSchema
+from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 
 from .domain import ASSIGNMENT_STRATEGIES, SOURCES, STATES, amounts_without_currency
 
@@ -154,6 +154,7 @@ class OrganizationIn(Schema):
     vat_id = fields.String(allow_none=True, validate=validate.Length(max=40))
     billing_address = fields.Nested(Address, allow_none=True)
     shipping_address = fields.Nested(Address, allow_none=True)
+    payment_terms_days = PaymentTerms(allow_none=True)
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
@@ -202,6 +203,7 @@ class OrganizationOut(RecordSchema):
     vat_id = fields.String()
     billing_address = fields.Nested(Address)
     shipping_address = fields.Nested(Address)
+    payment_terms_days = fields.Integer()
     archived_at = fields.DateTime()
 
 
