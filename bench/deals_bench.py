@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import requests
 from leads_bench import RequestFailed, drive, plan_summary
-from measure import cpu_report, cpu_snapshot, num, table
+from measure import cpu_report, cpu_snapshot, num, table, vs_rpc_ceiling
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
@@ -327,19 +327,7 @@ def _report_reports(reports: dict) -> None:
 
 
 def _report_quotes(q: dict, rpc1: dict, rpc10: dict) -> None:
-    cpu = q["cpu"]["system_cpu_ms_per_op"]
-    rows = [
-        ["quotes created/s (1 RPC each)", num(q["rate"]), "RPC calls/s, 10 callers", num(rpc10["rate"], 0),
-         num(q["rate"] / rpc10["rate"], 2)],
-        ["p50 ms", num(q["p50_ms"]), "RPC p50 ms, 10 callers", num(rpc10["p50_ms"], 2),
-         num(q["p50_ms"] / rpc10["p50_ms"], 1)],
-        ["p99 ms", num(q["p99_ms"]), "RPC p99 ms, 10 callers", num(rpc10["p99_ms"], 2),
-         num(q["p99_ms"] / rpc10["p99_ms"], 1)],
-        ["p50 ms", num(q["p50_ms"]), "RPC p50 ms, 1 caller", num(rpc1["p50_ms"], 2),
-         num(q["p50_ms"] / rpc1["p50_ms"], 1)],
-        ["system CPU ms per quote", num(cpu, 2), "CPU ms per RPC, 10 callers",
-         num(rpc10["cpu"]["system_cpu_ms_per_op"], 2), num(cpu / rpc10["cpu"]["system_cpu_ms_per_op"], 1)],
-    ]
+    rows = vs_rpc_ceiling("quotes created/s (1 RPC each)", "quote", q, rpc1, rpc10)
     opportunities = q["opportunity_creation"]
     print(table(["quote creation", "value", "vs ceiling", "ceiling", "ratio"], rows,
                 f"\nQuote creation: POST /api/v1/quotes with {q['lines']} lines (3 tax rates, discounts), "

@@ -147,3 +147,22 @@ def run_clients(clients: int, client, stop: threading.Event, name: str) -> float
     finally:
         stop.set()
     return time.perf_counter() - start
+
+
+def vs_rpc_ceiling(rate_label: str, per: str, figures: dict, rpc1: dict, rpc10: dict) -> list[list[str]]:
+    """Rows of a request figure beside the RPC ceiling, for a request that is one RPC
+    through the gateway: rate, p50 and p99 vs 10 callers, p50 vs 1 caller, system CPU
+    per request vs per bare RPC. Columns: figure, value, vs ceiling, ceiling, ratio."""
+    cpu, rpc_cpu = figures["cpu"]["system_cpu_ms_per_op"], rpc10["cpu"]["system_cpu_ms_per_op"]
+    return [
+        [rate_label, num(figures["rate"]), "RPC calls/s, 10 callers", num(rpc10["rate"], 0),
+         num(figures["rate"] / rpc10["rate"], 2)],
+        ["p50 ms", num(figures["p50_ms"]), "RPC p50 ms, 10 callers", num(rpc10["p50_ms"], 2),
+         num(figures["p50_ms"] / rpc10["p50_ms"], 1)],
+        ["p99 ms", num(figures["p99_ms"]), "RPC p99 ms, 10 callers", num(rpc10["p99_ms"], 2),
+         num(figures["p99_ms"] / rpc10["p99_ms"], 1)],
+        ["p50 ms", num(figures["p50_ms"]), "RPC p50 ms, 1 caller", num(rpc1["p50_ms"], 2),
+         num(figures["p50_ms"] / rpc1["p50_ms"], 1)],
+        [f"system CPU ms per {per}", num(cpu, 2), "CPU ms per RPC, 10 callers", num(rpc_cpu, 2),
+         num(cpu / rpc_cpu, 1)],
+    ]

@@ -6,12 +6,15 @@ subprocess), drives the whole flow over HTTP from N client threads, then measure
 raw ceilings after the flow (confirmed publish, RPC round trip, single-row commit) and
 prints each flow figure beside the ceiling it leans on. Then the leads figures
 (leads_bench.py): lead creation, a CSV import, and lists over 1,000,000 seeded leads;
-and the deals figures (deals_bench.py): the sales reports over 200,000 seeded
-opportunities, and quote creation with 20 lines.
+the deals figures (deals_bench.py): the sales reports over 200,000 seeded
+opportunities, and quote creation with 20 lines; and the billing figures
+(billing_bench.py): invoice issuing from concurrent issuers, its numbers checked for gaps
+and duplicates, and payment recording.
 Everything it made is removed at the end, also on Ctrl-C or error.
 
-A benchmark never decides pass/fail: exit 0 unless the system could not be started or
-a flow step failed (exit 1); 130 on Ctrl-C. See bench/README.md.
+A benchmark never decides pass/fail: exit 0 unless the system could not be started, a
+flow step or a request failed, or the issued invoice numbers have a gap or a duplicate
+(exit 1); 130 on Ctrl-C. See bench/README.md.
 """
 from __future__ import annotations
 
@@ -39,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import requests  # noqa: E402
+from billing_bench import billing_figures  # noqa: E402
+from billing_bench import failures as billing_failures  # noqa: E402
+from billing_bench import report as report_billing  # noqa: E402
 from deals_bench import deal_reports, quote_creation  # noqa: E402
 from deals_bench import report as report_deals  # noqa: E402
 from kombu import Connection, Producer, Queue  # noqa: E402
@@ -386,9 +392,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
-    parser.add_argument("--only", choices=["all", "leads", "deals"], default="all",
-                        help="leads or deals: only that service's figures (and the RPC ceiling they are compared "
-                             "with)")
+    parser.add_argument("--only", choices=["all", "leads", "deals", "billing"], default="all",
+                        help="leads, deals or billing: only that service's figures (and the RPC ceiling they are "
+                             "compared with)")
     parser.add_argument("--leads", type=int, default=2000, help="leads created by POST /leads (0 skips)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the CSV import (0 skips)")
     parser.add_argument("--list-leads", type=int, default=1_000_000,
@@ -410,6 +416,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-clients", type=int, default=4, help="concurrent clients for the reports")
     parser.add_argument("--quotes", type=int, default=300,
                         help="quotes of 20 lines created by POST /quotes from --clients clients (0 skips)")
+    parser.add_argument("--invoices", type=int, default=400,
+                        help="draft invoices issued by POST /invoices/{id}/issue from --issuers clients, then paid "
+                             "in two payments each from --clients clients (0 skips)")
+    parser.add_argument("--issuers", type=int, default=8, help="concurrent clients issuing the invoices")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
         parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
@@ -419,6 +429,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             or args.report_seconds <= 0:
         parser.error("--opportunities and --quotes must be >= 0, --report-requests and --report-clients >= 1, "
                      "--report-seconds > 0")
+    if args.invoices < 0 or args.issuers < 1:
+        parser.error("--invoices must be >= 0, --issuers >= 1")
     return args
 
 
@@ -451,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"{args.list_leads:,} leads")
     if args.only in ("all", "deals"):
         parts.append(f"reports at {args.opportunities:,} opportunities, {args.quotes} quotes of 20 lines")
+    if args.only in ("all", "billing"):
+        parts.append(f"{args.invoices} invoices issued by {args.issuers} issuers and paid")
     print(f"bench: {args.clients} clients, {', '.join(parts)} on {args.database}; {os.cpu_count()} CPUs, load "
           f"average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
@@ -525,10 +539,13 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
         deals = _measure_deals(args, stack, urls) if args.only == "deals" else {}
         if _deals_failed(stack, deals):
             return 1
+        billing = _measure_billing(args, stack, urls) if args.only == "billing" else {}
+        if _billing_failed(stack, billing):
+            return 1
         results["loadavg_at_end"] = os.getloadavg()
         print(_ceilings_table(args, ceilings))
         results["ceilings"] = ceilings
-        return _finish(args, stack, leads, deals, ceilings, results)
+        return _finish(args, stack, leads, deals, billing, ceilings, results)
 
     if args.warmup:
         warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
@@ -571,10 +588,13 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
     deals = _measure_deals(args, stack, urls)
     if _deals_failed(stack, deals):
         return 1
+    billing = _measure_billing(args, stack, urls)
+    if _billing_failed(stack, billing):
+        return 1
     results["loadavg_at_end"] = os.getloadavg()
     results["postgres_sessions_opened"] = sessions
     _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
-    return _finish(args, stack, leads, deals, ceilings, results)
+    return _finish(args, stack, leads, deals, billing, ceilings, results)
 
 
 def _measure_leads(args, stack: Stack, urls: dict, tmp: Path) -> dict:
@@ -638,11 +658,32 @@ def _deals_failed(stack: Stack, deals: dict) -> bool:
     return True
 
 
-def _finish(args, stack: Stack, leads: dict, deals: dict, ceilings: dict, results: dict) -> int:
+def _measure_billing(args, stack: Stack, urls: dict) -> dict:
+    """The billing figures, after the deals ones: issuing drafts (billing restarted to
+    leave them, and back to its defaults after), then payments on those invoices."""
+    if not args.invoices:
+        return {}
+    return billing_figures(stack, urls["billing"], args.clients, args.issuers, args.invoices)
+
+
+def _billing_failed(stack: Stack, billing: dict) -> bool:
+    failures = billing_failures(billing)
+    if not failures:
+        return False
+    print("\nbench: a billing request or check failed:", file=sys.stderr)
+    for failure in failures:
+        print(f"  {failure}", file=sys.stderr)
+    print(log_tails(stack), file=sys.stderr)
+    return True
+
+
+def _finish(args, stack: Stack, leads: dict, deals: dict, billing: dict, ceilings: dict, results: dict) -> int:
     report_leads(args, leads, ceilings)
     results["leads"] = leads
     report_deals(args, deals, ceilings)
     results["deals"] = deals
+    report_billing(billing, ceilings)
+    results["billing"] = billing
     logged = logged_problems(stack)
     if not logged:
         print("\nWarnings or worse logged by the processes: none")
