@@ -176,3 +176,30 @@ def test_payment_terms_come_from_the_organization_through_the_quote(stack, datab
     listed = api.get(f"/invoices?organization_id={organization['id']}&status=issued")["items"]
     assert [i["id"] for i in listed] == [invoice["id"]]
     assert [o["id"] for o in api.get(f"/orders?organization_id={organization['id']}")["items"]] == [order["id"]]
+
+
+def test_the_billing_reports_answer_through_the_api(stack):
+    api = Api(stack.base_url)
+    organization = api.post("/organizations", {"name": f"Reported {uuid.uuid4().hex[:6]}"}, expect=201)
+    deal = api.post("/opportunities", {"name": "Reported", "organization_id": organization["id"]}, expect=201)
+    quote = accepted_quote(api, opportunity=deal)
+    order = api.eventually(f"/orders/{quote['order_id']}")
+    invoice = api.get(f"/invoices/{order['invoice_ids'][0]}")
+    api.post(f"/invoices/{invoice['id']}/payments", {"amount": "1000.00", "reference": "R-1"}, expect=201)
+
+    aging = api.get(f"/reports/receivables?organization_id={organization['id']}")
+    [row] = aging["rows"]
+    [eur] = row["amounts"]
+    current = next(b for b in eur["buckets"] if b["bucket"] == "current")
+    assert (current["count"], D(current["amount"])) == (1, D(invoice["grand_total"]) - 1000)
+
+    today = date.today()
+    month = api.get(f"/reports/billed-collected?from={today.replace(day=1)}&to={today}"
+                    f"&organization_id={organization['id']}")
+    [figures] = month["totals"]
+    assert (figures["currency"], figures["invoiced"], figures["collected"]) == (
+        "EUR", invoice["grand_total"], "1000.00")
+    dso = api.get(f"/reports/dso?from={today.replace(day=1)}&to={today}&organization_id={organization['id']}")
+    assert dso["rows"][0]["currency"] == "EUR" and dso["rows"][0]["dso"] is not None
+    bad = requests.get(f"{stack.base_url}/reports/receivables?as_of=yesterday")
+    assert bad.status_code == 422 and "as_of" in error_of(bad)["details"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
@@ -91,6 +91,15 @@ class OrderLine(LineFields, Base):
 
 class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
     __tablename__ = "invoices"
+    # For the reports (billing.reports; migration 0004 says why each looks as it does).
+    __table_args__ = (
+        Index("ix_invoices_open_by_due_date", "due_date",
+              postgresql_where=text("status IN ('issued', 'partially_paid', 'overdue')"),
+              sqlite_where=text("status IN ('issued', 'partially_paid', 'overdue')"),
+              postgresql_include=["issue_date", "currency", "balance_due", "organization_id", "organization_name",
+                                  "id"]),
+        Index("ix_invoices_issue_date", "issue_date", postgresql_include=["status", "currency", "grand_total"]),
+    )
 
     # Assigned when issued, gap-free per year; a draft has none.
     number: Mapped[str | None] = mapped_column(String(30), unique=True)
@@ -123,7 +132,10 @@ class InvoiceLine(LineFields, Base):
 
 class Payment(Record, Base):
     __tablename__ = "payments"
-    __table_args__ = (UniqueConstraint("invoice_id", "reference", name="uq_payments_invoice_reference"),)
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "reference", name="uq_payments_invoice_reference"),
+        Index("ix_payments_payment_date", "payment_date", postgresql_include=["currency", "amount", "invoice_id"]),
+    )
 
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(ExactDecimal)
@@ -138,6 +150,8 @@ class CreditNote(Record, DocumentTotals, CustomerSnapshot, Base):
     """A correction of an issued invoice, which itself never changes: CN-YYYY-NNNN."""
 
     __tablename__ = "credit_notes"
+    __table_args__ = (Index("ix_credit_notes_issue_date", "issue_date",
+                            postgresql_include=["currency", "grand_total", "invoice_id"]),)
 
     number: Mapped[str] = mapped_column(String(30), unique=True)
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)

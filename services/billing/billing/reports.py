@@ -26,13 +26,17 @@ Common to all three:
 
   - ``as_of`` today or later: the stored ``balance_due`` of the open invoices (status
     issued, partially_paid or overdue). ``balance_basis`` says ``"stored"``.
-  - ``as_of`` in the past: the balance is reconstructed as it was on that day, whatever
-    the invoice's status now: ``grand_total`` - the payments with ``payment_date`` <=
-    ``as_of`` - the credit notes with ``issue_date`` <= ``as_of``. An invoice paid or
-    credited since then counts; one whose balance was not positive that day (paid,
-    credited, or credited beyond its balance) does not. ``balance_basis`` says
-    ``"reconstructed"``. (Both agree on an invoice's balance as long as no payment is
-    dated after today.)
+  - ``as_of`` in the past: the balance as it was at the end of that day, whatever the
+    invoice's status now: ``grand_total`` - its payments with ``payment_date`` <=
+    ``as_of`` - its credit notes with ``issue_date`` <= ``as_of``. An invoice paid or
+    credited since counts; one whose balance was not positive that day (paid, credited,
+    or credited beyond its balance) does not. ``balance_basis`` says
+    ``"reconstructed"``. Only the invoices open now and those with a payment or credit
+    note dated after ``as_of`` are looked at: any other one is paid or credited now
+    (nothing owed) and nothing was paid or credited on it since ``as_of``, so it owed
+    nothing then either. (The two bases agree as long as no payment is dated after
+    today; a payment recorded with a future ``payment_date`` counts in the stored
+    balance at once.)
 
 - Buckets by days past due at ``as_of`` (``as_of - due_date``): ``current`` (not yet
   due: 0 days or fewer, so an invoice due on ``as_of`` is current; also one without a
@@ -71,16 +75,21 @@ computes it with ``as_of = to`` (reconstructed when ``to`` is in the past), *bil
 invoiced - credited from ``from`` to ``to`` as in ``billed_collected``, and *days* is
 ``to - from + 1`` (both ends count). Computed exactly and rounded half-up to one decimal.
 ``dso`` is null when nothing was billed in the currency (billed zero or negative). A
-currency is listed when it has receivables at ``to`` or documents in the period.
+currency is listed when it has receivables at ``to`` or invoices or credit notes in the
+period.
 
-Speed (PostgreSQL, 200,000 invoices and 300,000 payments: the figures are in the
-migration 0004 docstring): migration 0004 adds a partial index over the open invoices
-keyed by due date, and indexes by date over the issued invoices, the payments and the
+Speed (PostgreSQL, 200,000 invoices, 300,000 payments, 6,000 credit notes; the figures
+are in the migration 0004 docstring): migration 0004 adds a partial index over the open
+invoices keyed by due date, and indexes by date over the invoices, the payments and the
 credit notes, covering on PostgreSQL (INCLUDE of every column these queries read), so
-each report reads a narrow index (an index-only scan where VACUUM has marked pages
-all-visible) instead of the wide rows. On SQLite, which adds stored decimals as
-floats, the sums and differences are SQL functions of our own over Decimals, still
-computed inside the query.
+a report reads a narrow index (an index-only scan where VACUUM has marked the pages
+all-visible) instead of the wide rows. A past ``as_of`` costs a few index look-ups per
+invoice looked at (its payments and credit notes up to ``as_of``): tens of thousands
+for a recent date; for those the session turns JIT compilation off (``SET LOCAL``,
+this transaction only), which PostgreSQL would otherwise start on the strength of the
+planner's estimate and which alone takes longer than the query. On SQLite, which adds
+stored decimals as floats, sums and differences are SQL functions of our own over
+Decimals, still computed inside the query.
 """
 from __future__ import annotations
 
@@ -90,7 +99,7 @@ from fractions import Fraction
 from math import floor
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import Date, bindparam, case, func, literal_column, select, type_coerce
+from sqlalchemy import Date, DateTime, bindparam, case, cast, func, literal_column, select, text, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from crmkit.db import ExactDecimal, utcnow
@@ -154,27 +163,27 @@ def receivables(session: Session, query: dict) -> dict:
                    sql.sum(balances.c.balance).label("amount"), func.max(balances.c.issue_date).label("latest"))
             .where(sql.positive(balances.c.balance))
             .group_by(*keys, balances.c.currency, balances.c.bucket))
-    groups: dict = {}
-    for row in session.execute(stmt):
-        key = row.organization_id if by_organization else None
-        group = groups.setdefault(key, {"names": {}, "cells": {}})
-        if by_organization:
-            # The name on the latest invoice: (latest issue date, name) is greatest.
-            group["names"][row.organization_name] = max(row.latest, group["names"].get(row.organization_name,
-                                                                                         row.latest))
-        cell = group["cells"].setdefault(row.currency, {})
-        count, amount = cell.get(row.bucket, (0, Decimal(0)))
-        cell[row.bucket] = (count + row.count, amount + row.amount)
+    cells: dict = {}  # {organization: {currency: {bucket: (count, amount)}}}
+    names: dict = {}  # {organization: {name: latest issue date}}
+    for *key, currency, bucket, count, amount, latest in session.execute(stmt):
+        organization = key[0] if key else None
+        cell = cells.setdefault(organization, {}).setdefault(currency, {})
+        if bucket in cell:  # the same organization under another name
+            count, amount = cell[bucket][0] + count, cell[bucket][1] + amount
+        cell[bucket] = (count, amount)
+        if key:
+            seen = names.setdefault(organization, {})
+            seen[key[1]] = max(latest, seen.get(key[1], latest))
     if not by_organization:
-        rows = [_aging_row(groups.get(None, {"cells": {}})["cells"])]
+        rows = [_aging_row(cells.get(None, {}))]
     else:
-        named = []
-        for key, group in groups.items():
-            name = max(group["names"].items(), key=lambda item: (item[1], item[0] or ""))[0]
-            named.append(({"organization_id": key, "organization_name": name}, group["cells"]))
-        named.sort(key=lambda item: (item[0]["organization_name"] is None, item[0]["organization_name"] or "",
-                                     item[0]["organization_id"] is None, item[0]["organization_id"] or ""))
-        rows = [{**head, **_aging_row(cells)} for head, cells in named]
+        heads = []
+        for organization, seen in names.items():
+            # The name on its latest invoice: (latest issue date, name) is greatest.
+            name = max(seen.items(), key=lambda item: (item[1], item[0] or ""))[0]
+            heads.append((name is None, name or "", organization is None, organization or "", organization, name))
+        rows = [{"organization_id": organization, "organization_name": name, **_aging_row(cells[organization])}
+                for *_order, organization, name in sorted(heads)]
     return {"query": schema.dump(q), "balance_basis": basis, "buckets": list(BUCKETS), "rows": rows}
 
 
@@ -224,27 +233,39 @@ def _open_balances(sql: _Sql, as_of: date, organization_id: str | None):
     """A subquery of the invoices issued on or before ``as_of`` with what they owed on
     that day (not yet only the positive ones): currency, organization, issue_date,
     bucket, balance; and the basis of the balance (stored or reconstructed)."""
-    i = Invoice
+    i, p, c = Invoice, Payment, CreditNote
+    is_open = i.status.in_(bindparam("open_states", list(OPEN_STATES), expanding=True, literal_execute=True))
     if as_of >= utcnow().date():
-        basis, balance, joins = "stored", type_coerce(i.balance_due, ExactDecimal()), []
-        states = [i.status.in_(bindparam("open_states", list(OPEN_STATES), expanding=True, literal_execute=True))]
+        basis, balance, conditions = "stored", type_coerce(i.balance_due, ExactDecimal()), [is_open]
     else:
         basis = "reconstructed"
-        paid = (select(Payment.invoice_id, sql.sum(Payment.amount).label("amount"))
-                .where(Payment.payment_date <= as_of).group_by(Payment.invoice_id).subquery("paid"))
-        credited = (select(CreditNote.invoice_id, sql.sum(CreditNote.grand_total).label("amount"))
-                    .where(CreditNote.issue_date <= as_of).group_by(CreditNote.invoice_id).subquery("credited"))
-        balance = sql.minus(i.grand_total, paid.c.amount, credited.c.amount)
-        joins = [(paid, paid.c.invoice_id == i.id), (credited, credited.c.invoice_id == i.id)]
-        states = [i.status != DRAFT]
+        paid = select(sql.sum(p.amount)).where(p.invoice_id == i.id, p.payment_date <= as_of).scalar_subquery()
+        credited = select(sql.sum(c.grand_total)).where(c.invoice_id == i.id, c.issue_date <= as_of).scalar_subquery()
+        balance = sql.minus(i.grand_total, paid, credited)
+        # Only these can have owed anything at as_of: an invoice paid or credited now
+        # owes nothing now, and if nothing was paid or credited on it after as_of, it
+        # owed nothing then either. So a recent as_of reads a few invoices, not all.
+        candidates = union_all(
+            select(i.id).where(is_open, i.issue_date <= as_of),
+            select(p.invoice_id).where(p.payment_date > as_of),
+            select(c.invoice_id).where(c.issue_date > as_of),
+        )
+        conditions = [i.id.in_(candidates), i.status != DRAFT]
     stmt = select(i.currency, i.organization_id, i.organization_name, i.issue_date,
-                  _bucket(i.due_date, as_of).label("bucket"), balance.label("balance")).select_from(i)
-    for joined, on in joins:
-        stmt = stmt.outerjoin(joined, on)
-    stmt = stmt.where(*states, i.issue_date <= as_of)
+                  _bucket(i.due_date, as_of).label("bucket"), balance.label("balance")).where(
+        *conditions, i.issue_date <= as_of)
     if organization_id is not None:
         stmt = stmt.where(i.organization_id == organization_id)
-    return stmt.subquery("balances"), basis
+    if basis == "stored":
+        return stmt.subquery("balances"), basis
+    if not sql.sqlite:
+        # The planner's cost estimate of the per-invoice look-ups is far above what they
+        # cost, enough to start JIT compilation, which alone takes longer (about half a
+        # second) than the whole query. Only for this transaction.
+        sql.session.execute(text("SET LOCAL jit = off"))
+    # Materialized, so that each balance is worked out once, not again in the outer
+    # query's filter and sum.
+    return stmt.cte("balances").prefix_with("MATERIALIZED"), basis
 
 
 def _bucket(due_date, as_of: date):
@@ -321,10 +342,11 @@ class _Sql:
         return value > 0
 
     def month(self, column):
-        """YYYY-MM of a DATE column."""
+        """YYYY-MM of a DATE column (on PostgreSQL as a timestamp without time zone:
+        to_char of a date would go through the session's time zone)."""
         if self.sqlite:
             return func.strftime(literal_column("'%Y-%m'"), column)
-        return func.to_char(column, literal_column("'YYYY-MM'"))
+        return func.to_char(cast(column, DateTime()), literal_column("'YYYY-MM'"))
 
 
 class _DecimalSum:
@@ -359,18 +381,22 @@ def _decimal_sign(value):
 # --- figures -------------------------------------------------------------------------------
 
 def _aging_row(cells: dict) -> dict:
-    amounts = []
+    """{currency: {bucket: (count, exact amount)}} -> a row's count and amounts."""
+    amounts, invoices = [], 0
     for currency in sorted(cells):
-        buckets = cells[currency]
-        count = sum(n for n, _amount in buckets.values())
-        total = sum((amount for _n, amount in buckets.values()), Decimal(0))
-        amounts.append({
-            "currency": currency,
-            "buckets": [{"bucket": bucket, "count": buckets.get(bucket, (0, 0))[0],
-                         "amount": _money(buckets.get(bucket, (0, Decimal(0)))[1], currency)} for bucket in BUCKETS],
-            "total": {"count": count, "amount": _money(total, currency)},
-        })
-    return {"count": sum(a["total"]["count"] for a in amounts), "amounts": amounts}
+        buckets, count, total, zero = cells[currency], 0, Decimal(0), _money(0, currency)
+        figures = []
+        for bucket in BUCKETS:
+            if bucket in buckets:
+                n, amount = buckets[bucket]
+                count, total = count + n, total + amount
+                figures.append({"bucket": bucket, "count": n, "amount": _money(amount, currency)})
+            else:
+                figures.append({"bucket": bucket, "count": 0, "amount": zero})
+        invoices += count
+        amounts.append({"currency": currency, "buckets": figures,
+                        "total": {"count": count, "amount": _money(total, currency)}})
+    return {"count": invoices, "amounts": amounts}
 
 
 def _flow_figures(currency: str, figures: dict) -> dict:
