@@ -36,6 +36,16 @@ def PaymentTerms(**kwargs) -> fields.Integer:
         PAYMENT_TERMS_DAYS, error="Payment terms are net 15, 30, 45 or 60 days."), **kwargs)
 
 
+class Address(Schema):
+    """A postal address as sales documents carry it (quotes, orders, invoices)."""
+
+    street = fields.String(allow_none=True, validate=validate.Length(max=200))
+    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
+    city = fields.String(allow_none=True, validate=validate.Length(max=100))
+    region = fields.String(allow_none=True, validate=validate.Length(max=100))
+    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 alpha-2."))
+
+
 class RecordSchema(Schema):
     id = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

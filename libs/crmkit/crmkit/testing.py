@@ -109,6 +109,35 @@ class Clock:
         os.replace(staging, self.path)
 
 
+@contextlib.contextmanager
+def migrated_engine(service: str, kind: str, tmp_dir: Path):
+    """An engine on a throwaway database of ``service`` at its latest migration:
+    ``kind`` "postgresql" (a session time zone far from UTC, so a date taken in local
+    time shows) or "sqlite" (the service's own engine settings, in ``tmp_dir``)."""
+    from alembic import command
+
+    from .db import make_engine
+    from .migrations import config
+
+    if kind == "sqlite":
+        url = f"sqlite:///{Path(tmp_dir) / (service + '.db')}"
+        command.upgrade(config(service, service, url), "head")
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    with PostgresDatabases([service]) as databases:
+        url = databases.url(service)
+        command.upgrade(config(service, service, url), "head")
+        engine = create_engine(url, connect_args={"options": "-c timezone=Pacific/Kiritimati"})
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

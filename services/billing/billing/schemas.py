@@ -2,17 +2,9 @@
 from marshmallow import Schema, fields, validate
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, PaymentTerms, RecordSchema
+from crmkit.schemas import Address, Amount, CommaSeparated, PaymentTerms, RecordSchema
 
 from .domain import INVOICE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
-
-
-class Address(Schema):
-    street = fields.String(allow_none=True, validate=validate.Length(max=200))
-    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
-    city = fields.String(allow_none=True, validate=validate.Length(max=100))
-    region = fields.String(allow_none=True, validate=validate.Length(max=100))
-    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 alpha-2."))
 
 
 class OrderUpdate(Schema):

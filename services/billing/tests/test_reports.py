@@ -17,16 +17,13 @@ from fractions import Fraction
 from math import floor
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from billing import reports
 from billing.models import CreditNote, Invoice, Order, Payment
-from crmkit.db import make_engine
 from crmkit.errors import ValidationFailed
-from crmkit.migrations import config
-from crmkit.testing import PostgresDatabases
+from crmkit.testing import migrated_engine
 
 TODAY = date(2026, 6, 30)
 PAST = date(2026, 3, 31)  # the hand-made history below is about this day
@@ -233,28 +230,11 @@ def seed(engine) -> None:
         session.commit()
 
 
-def migrate(url: str) -> None:
-    command.upgrade(config("billing", "billing", url), "head")
-
-
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
 def engine(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'billing.db'}"
-        migrate(url)
-        engine = make_engine(url)
+    with migrated_engine("billing", request.param, tmp_path_factory.mktemp("reports")) as engine:
         seed(engine)
         yield engine
-        engine.dispose()
-        return
-    with PostgresDatabases(["billing"]) as databases:
-        url = databases.url("billing")
-        migrate(url)
-        # A session time zone far from UTC: a date taken in local time would show.
-        engine = create_engine(url, connect_args={"options": "-c timezone=Pacific/Kiritimati"})
-        seed(engine)
-        yield engine
-        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
+from crmkit.schemas import Address, Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import FORECAST_CATEGORIES, OPEN_FORECAST_CATEGORIES, QUOTE_STATUSES
@@ -198,14 +198,6 @@ class ProductOut(RecordSchema):
 
 
 # Quotes
-class Address(Schema):
-    street = fields.String(allow_none=True, validate=validate.Length(max=200))
-    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
-    city = fields.String(allow_none=True, validate=validate.Length(max=100))
-    region = fields.String(allow_none=True, validate=validate.Length(max=100))
-    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 alpha-2."))
-
-
 class QuoteLineIn(Schema):
     """A free line, or a line from the price book (product_id or sku) whose description,
     price and tax rate come from the product unless given here."""

@@ -15,14 +15,11 @@ from fractions import Fraction
 from math import floor
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from crmkit.db import make_engine
 from crmkit.errors import ValidationFailed
-from crmkit.migrations import config
-from crmkit.testing import PostgresDatabases
+from crmkit.testing import migrated_engine
 from deals import reports
 from deals.models import Opportunity, Pipeline, PipelineStage
 
@@ -132,28 +129,11 @@ def seed(engine) -> None:
         session.commit()
 
 
-def migrate(url: str) -> None:
-    command.upgrade(config("deals", "deals", url), "head")
-
-
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
 def engine(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'deals.db'}"
-        migrate(url)
-        engine = make_engine(url)
+    with migrated_engine("deals", request.param, tmp_path_factory.mktemp("reports")) as engine:
         seed(engine)
         yield engine
-        engine.dispose()
-        return
-    with PostgresDatabases(["deals"]) as databases:
-        url = databases.url("deals")
-        migrate(url)
-        # A session time zone far from UTC: a date taken in local time would show.
-        engine = create_engine(url, connect_args={"options": "-c timezone=Pacific/Kiritimati"})
-        seed(engine)
-        yield engine
-        engine.dispose()
 
 
 @pytest.fixture
