@@ -1,14 +1,17 @@
 """End to end: every process a real subprocess, driven only over HTTP."""
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+import requests
 
 from conftest import SERVICES, make_stack
 from crmkit.testing import RabbitVhost
-from flow import Api, a_lead, convert_lead, run_flow
+from events import query
+from flow import LINES, Api, a_lead, convert_lead, run_flow
 
 
 def test_lead_to_paid_invoice_on_postgresql(stack):
@@ -166,3 +169,36 @@ def test_two_accepts_of_one_quote_at_the_same_moment_make_one_order(stack):
     order_id = next(r.json()["order_id"] for r in answers if r.status_code == 200)
     assert api.get(f"/quotes/{quote['id']}")["order_id"] == order_id
     assert api.eventually(f"/orders/{order_id}")["quote_id"] == quote["id"]
+
+
+def test_a_write_retried_with_its_idempotency_key_is_done_once(stack, databases):
+    api = Api(stack.base_url)
+    body, key = a_lead(), {"Idempotency-Key": f"create-{uuid.uuid4()}"}
+    first = requests.post(f"{stack.base_url}/leads", json=body, headers=key)
+    again = requests.post(f"{stack.base_url}/leads", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201) and first.json() == again.json()
+    assert query(databases.url("leads"), "SELECT count(*) FROM leads WHERE email = :e", e=body["email"])[0][0] == 1
+    other = requests.post(f"{stack.base_url}/leads", json=a_lead(), headers=key)
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    bad = requests.post(f"{stack.base_url}/leads", json=a_lead(), headers={"Idempotency-Key": "no spaces"})
+    assert bad.status_code == 400
+
+    # Five at the same moment with one key: one lead; every answer is it, or a 409 to retry.
+    body, key = a_lead(), {"Idempotency-Key": f"race-{uuid.uuid4()}"}
+    with ThreadPoolExecutor(5) as pool:
+        responses = list(pool.map(lambda _: requests.post(f"{stack.base_url}/leads", json=body, headers=key),
+                                  range(5)))
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created) == 1 and {r.status_code for r in responses} <= {201, 409}
+    assert query(databases.url("leads"), "SELECT count(*) FROM leads WHERE email = :e", e=body["email"])[0][0] == 1
+    retried = requests.post(f"{stack.base_url}/leads", json=body, headers=key)
+    assert retried.status_code == 201 and retried.json()["id"] in created
+
+    # A command, too: a retried accept answers as the first one did.
+    lead = convert_lead(api)
+    opportunity = api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")
+    quote = api.post("/quotes", {"opportunity_id": opportunity["id"], "lines": LINES}, expect=201)
+    api.post(f"/quotes/{quote['id']}/send")
+    key = {"Idempotency-Key": f"accept-{uuid.uuid4()}"}
+    accepted = api.post(f"/quotes/{quote['id']}/accept", headers=key)
+    assert api.post(f"/quotes/{quote['id']}/accept", headers=key) == accepted

@@ -17,7 +17,7 @@ import pytest
 
 from crmkit.ids import new_id
 from events import outbox_events, publish, query, wait_for
-from flow import Api, convert_lead, quote_and_accept, run_flow
+from flow import Api, a_lead, convert_lead, quote_and_accept, run_flow
 
 OPPORTUNITY_CREATED = "crm.opportunity.created.v1"
 
@@ -206,3 +206,23 @@ def test_a_database_restart_loses_nothing_and_every_process_reconnects(stack, da
             assert time.monotonic() < deadline, failure
             time.sleep(1)
     assert records["invoice"]["status"] == "paid"  # every relay publishes again: the flow needs them all
+
+
+def test_a_service_killed_after_its_commit_and_before_its_answer_does_the_write_once(stack, databases):
+    """The RPC is redelivered to the restarted service, which finds the write and its
+    answer under the request's idempotency key instead of doing it again."""
+    api = Api(stack.base_url)
+    stack.stop("leads")
+    leads = stack.start("leads", {"CRM_SERVICE_FAULT": "after_commit:create_lead"})
+    stack.wait_ready(["leads"])
+    body = a_lead()
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(lambda: api._send("POST", "/leads", json=body))
+        assert leads.wait(timeout=20) == -9, "leads should have SIGKILLed itself after the commit"
+        stack.procs.pop("leads")
+        stack.start("leads")
+        resp = answer.result(timeout=30)
+    assert resp.status_code == 201, resp.text
+    rows = query(databases.url("leads"), "SELECT id FROM leads WHERE email = :e", e=body["email"])
+    assert [row.id for row in rows] == [resp.json()["id"]]
+    assert len(outbox_events(databases.url("leads"), "crm.lead.created.v1", resp.json()["id"])) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import logging
 import re
@@ -24,10 +25,23 @@ access_log = logging.getLogger("gateway.access")
 API = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,10})"$')
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 # Until bearer tokens arrive (the gateway issue), every caller is the same principal.
 ANONYMOUS = "anonymous"
+
+
+def _idempotency_key() -> str:
+    """The client's Idempotency-Key, or one of our own: then at least a redelivered RPC
+    (a service that died after its commit) is not done twice."""
+    supplied = request.headers.get("Idempotency-Key")
+    if supplied is None:
+        return f"gateway:{uuid.uuid4()}"
+    if not _IDEMPOTENCY_KEY.match(supplied):
+        raise errors.ApiError(400, "bad_request", "Idempotency-Key takes 1 to 200 visible ASCII characters.")
+    return f"client:{supplied}"
 
 
 def create_app(client: RpcClient) -> Flask:
@@ -42,6 +56,8 @@ def create_app(client: RpcClient) -> Flask:
                              causation_id=f"http:{correlation_id}")
         g.context_token = context.bind(g.call)
         g.started = time.perf_counter()
+        g.calls_made = 0
+        g.idempotency_key = _idempotency_key() if request.method in WRITE_METHODS else None
 
     @app.after_request
     def _add_context_headers(resp):
@@ -72,8 +88,14 @@ def create_app(client: RpcClient) -> Flask:
         return errors.response(500, "internal_error", errors.INTERNAL_MESSAGE)
 
     def call(service: str, method: str, **kwargs):
+        context = g.call
+        if g.idempotency_key:
+            # Each RPC of a write its own key, derived from the request's: a retried request
+            # (a CSV import: many) replays every one of them, in the same order.
+            g.calls_made += 1
+            context = dataclasses.replace(context, idempotency_key=f"{g.idempotency_key}#{g.calls_made}")
         try:
-            return client.call(service, method, g.call, **kwargs)
+            return client.call(service, method, context, **kwargs)
         except RemoteError as exc:
             raise errors.from_remote(exc) from None
         except ServiceUnavailable as exc:

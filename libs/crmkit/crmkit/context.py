@@ -23,6 +23,8 @@ class CallContext:
     actor: str | None = None
     # The request or event that caused the work now being done.
     causation_id: str | None = None
+    # Names one write: done once, however often it is asked (crmkit.idempotency).
+    idempotency_key: str | None = None
 
     @classmethod
     def from_context_data(cls, data: dict) -> CallContext:
@@ -30,6 +32,7 @@ class CallContext:
             correlation_id=data.get("correlation_id"),
             actor=data.get("actor"),
             causation_id=data.get("causation_id"),
+            idempotency_key=data.get("idempotency_key"),
         )
 
     def as_context_data(self) -> dict:

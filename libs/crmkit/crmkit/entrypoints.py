@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import signal
 import traceback
 from datetime import UTC, datetime
 
@@ -23,7 +25,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 from nameko.rpc import Rpc
 
-from . import broker
+from . import broker, idempotency
 from .context import CallContext
 from .envelope import Envelope
 from .errors import EXPECTED_ERRORS
@@ -43,16 +45,36 @@ def _complete_work(container, worker_ctx, result, exc_info):
     return result, exc_info
 
 
+# Tests only: "after_commit:<method>" makes the service SIGKILL itself once that RPC has
+# committed and before it answers, the moment a redelivery would do the work twice.
+FAULT_ENV = "CRM_SERVICE_FAULT"
+
+
 class TransactionalRpc(Rpc):
     def __init__(self, expected_exceptions=EXPECTED_ERRORS, **kwargs):
         super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = _complete_work(self.container, worker_ctx, result, exc_info)
+        if os.environ.get(FAULT_ENV) == f"after_commit:{self.method_name}" and exc_info is None:
+            log.warning("fault injection: %s kills itself after the commit of %s", self.container.service_name,
+                        self.method_name)
+            os.kill(os.getpid(), signal.SIGKILL)
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 
-rpc = TransactionalRpc.decorator
+def rpc(fn):
+    """Decorate a service method as an RPC that commits before it answers and, when the
+    call carries an idempotency key, runs once per key (crmkit.idempotency)."""
+    @functools.wraps(fn)
+    def once(self, *args, **kwargs):
+        name = database_attribute(type(self), required=False)
+        if name is None:
+            return fn(self, *args, **kwargs)
+        return idempotency.run_once(getattr(self, name), f"{type(self).name}.{fn.__name__}", args, kwargs,
+                                    lambda: fn(self, *args, **kwargs))
+
+    return TransactionalRpc.decorator(once)
 
 
 class EventHandler(Consumer):
@@ -173,8 +195,10 @@ def event_handler(*event_types: str, **kwargs):
 
 
 @functools.cache
-def database_attribute(service_cls) -> str:
-    names = [name for name, value in vars(service_cls).items() if isinstance(value, Database)]
+def database_attribute(service_cls, required: bool = True) -> str | None:
+    names = [name for cls in service_cls.__mro__ for name, value in vars(cls).items() if isinstance(value, Database)]
     if len(names) != 1:
+        if not names and not required:
+            return None
         raise TypeError(f"{service_cls.__name__} must declare exactly one Database dependency")
     return names[0]

@@ -76,4 +76,14 @@ class Duplicate(Conflict):
         super().__init__(message, {"duplicates": matches})
 
 
-EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict)
+class IdempotencyKeyReused(CrmError):
+    """An idempotency key sent again with a different request (crmkit.idempotency)."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str):
+        super().__init__(f"Idempotency-Key {key!r} was used for a different request; a new request needs a new "
+                         f"key.", {"idempotency_key": key})
+
+
+EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict, IdempotencyKeyReused)

@@ -1,6 +1,7 @@
-"""Tables every service database has besides its own: the outbox, the inbox and the
-number series. crmkit's code uses the tables defined here; a service copies them into
-its own metadata with ``install(metadata)`` so that its migrations create them."""
+"""Tables every service database has besides its own: the outbox, the inbox, the
+number series and the answers to idempotent requests. crmkit's code uses the tables
+defined here; a service copies them into its own metadata with ``install(metadata)``
+so that its migrations create them."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
@@ -46,6 +47,17 @@ number_series = Table(
 )
 
 
+# The first answer to a write made with an idempotency key (crmkit.idempotency),
+# committed with the write itself.
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("key", String(300), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+)
+
+
 def install(target: MetaData) -> None:
-    for table in (outbox, inbox, number_series):
+    for table in (outbox, inbox, number_series, idempotency_keys):
         table.to_metadata(target)

@@ -23,7 +23,7 @@ from kombu import Connection, Producer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import outbox
+from . import idempotency, outbox
 from .broker import EVENTS_EXCHANGE
 from .db import is_sqlite, make_engine, utcnow
 from .envelope import CONTENT_TYPE
@@ -122,10 +122,13 @@ class Relay:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def _purge(self) -> None:
+        """The database's housekeeping, done by its one leading relay: published events
+        and stored idempotent answers past their retention."""
         with Session(self.engine) as session, session.begin():
             purged = outbox.purge_published(session, utcnow() - RETENTION)
-        if purged:
-            log.info("purged %d published outbox rows", purged)
+            answers = idempotency.purge(session, utcnow() - idempotency.RETENTION)
+        if purged or answers:
+            log.info("purged %d published outbox rows and %d idempotent answers", purged, answers)
 
     def _wait(self, wake_fd, timeout: float) -> bool:
         """Sleep until woken, stopped or timed out; True when something woke it."""
