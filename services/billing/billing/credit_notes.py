@@ -26,11 +26,10 @@ from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, schemas
 from .invoices import invoice_out
-from .models import CreditNote, CreditNoteLine, Invoice
+from .models import LINE_FIELDS, TOTAL_FIELDS, CreditNote, CreditNoteLine, Invoice
 
 credit_note_out = schemas.CreditNoteOut()
 SORTS = {"created_at": "created_at", "number": "number"}
-TOTAL_FIELDS = ("subtotal", "discount_total", "net_total", "tax_total", "grand_total")
 _SNAPSHOT_FIELDS = ("currency", "document_discount_percent", "rounding", "tax_mode", "organization_id",
                     "organization_name", "organization_vat_id", "contact_id", "contact_name", "contact_email",
                     "billing_address", "owner_id")
@@ -144,9 +143,8 @@ def _rest_of(invoice: Invoice, note: CreditNote, wanted: dict, lines_by_position
 
 
 def _line(invoice_line, quantity: Decimal, net: Decimal) -> CreditNoteLine:
-    return CreditNoteLine(position=invoice_line.position, sku=invoice_line.sku, description=invoice_line.description,
-                          quantity=quantity, unit_price=invoice_line.unit_price,
-                          discount_percent=invoice_line.discount_percent, tax_rate=invoice_line.tax_rate, net=net)
+    copied = {name: getattr(invoice_line, name) for name in LINE_FIELDS}
+    return CreditNoteLine(**{**copied, "quantity": quantity, "net": net})
 
 
 def get_credit_note(unit: UnitOfWork, credit_note_id: str) -> dict:

@@ -16,7 +16,7 @@ from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, schemas
-from .models import Invoice, InvoiceLine, Order, Payment
+from .models import LINE_FIELDS, Invoice, InvoiceLine, Order, Payment
 
 invoice_out = schemas.InvoiceOut()
 payment_out = schemas.PaymentOut()
@@ -27,7 +27,6 @@ _COPIED_FROM_ORDER = (
     "organization_vat_id", "contact_id", "contact_name", "contact_email", "billing_address", "owner_id",
     "payment_terms_days",
 )
-_LINE_FIELDS = ("position", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net")
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ def invoice_order(unit: UnitOfWork, order: Order, issue: bool) -> Invoice:
     invoice = Invoice(
         id=new_id(), order=order, status=domain.DRAFT, balance_due=order.grand_total,
         **{name: getattr(order, name) for name in _COPIED_FROM_ORDER},
-        lines=[InvoiceLine(**{name: getattr(line, name) for name in _LINE_FIELDS}) for line in order.lines],
+        lines=[InvoiceLine(**{name: getattr(line, name) for name in LINE_FIELDS}) for line in order.lines],
     )
     unit.add(invoice, invoice_out, "invoice.created")
     if issue:

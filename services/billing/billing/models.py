@@ -71,6 +71,11 @@ class Order(Record, DocumentTotals, CustomerSnapshot, Base):
                                                      back_populates="order")
 
 
+# The names every billing document copies, lines and totals, from the quote onwards.
+LINE_FIELDS = ("position", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net")
+TOTAL_FIELDS = ("subtotal", "discount_total", "net_total", "tax_total", "grand_total")
+
+
 class LineFields:
     position: Mapped[int] = mapped_column(Integer)
     sku: Mapped[str | None] = mapped_column(String(64))

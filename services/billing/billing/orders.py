@@ -16,14 +16,12 @@ from crmkit.schemas import DEFAULT_PAYMENT_TERMS_DAYS, load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, invoices, schemas
-from .models import Order, OrderLine
+from .models import LINE_FIELDS, TOTAL_FIELDS, Order, OrderLine
 from .settings import SETTINGS
 
 order_out = schemas.OrderOut()
 SORTS = {"created_at": "created_at", "updated_at": "updated_at", "number": "number"}
 
-LINE_FIELDS = ("position", "sku", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net")
-TOTAL_FIELDS = ("subtotal", "discount_total", "net_total", "tax_total", "grand_total")
 # What every billing document copies from the quote: the customer and how it was priced.
 _SNAPSHOT_FIELDS = ("organization_id", "organization_name", "organization_vat_id", "contact_id", "contact_name",
                     "contact_email", "billing_address")
