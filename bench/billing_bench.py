@@ -7,23 +7,34 @@
    following the number series as it was before; billing is restarted with its default
    settings afterwards;
 2. payment recording: ``POST /api/v1/invoices/{id}/payments`` on those invoices from N
-   clients, a part of the balance and then the rest, each invoice ending ``paid``.
+   clients, a part of the balance and then the rest, each invoice ending ``paid``;
+3. the billing reports at 200,000 invoices: the billing service's PostgreSQL database
+   seeded straight by COPY (orders, invoices, payments, credit notes), VACUUM (ANALYZE),
+   then ``GET /api/v1/reports/{receivables,billed-collected,dso}`` with 1 client and a
+   few, and EXPLAIN (ANALYZE, BUFFERS) of each report's own SQL (``billing.reports``).
 
 Each part returns a dict of figures (kept in --json); ``report`` prints them beside the
 RPC ceiling. See bench/README.md.
 """
 from __future__ import annotations
 
+import csv
+import io
 import math
+import random
 import re
 import time
+import uuid
 from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 import requests
-from leads_bench import RequestFailed, drive
-from measure import cpu_report, cpu_snapshot, table, vs_rpc_ceiling
-from sqlalchemy import bindparam, create_engine, text
+from deals_bench import SLOW_MS, measure_reports
+from leads_bench import RequestFailed, drive, plan_summary
+from measure import cpu_report, cpu_snapshot, num, table, vs_rpc_ceiling
+from sqlalchemy import bindparam, create_engine, event, text
+from sqlalchemy.orm import Session
 
 from crmkit.testing import Stack
 from flow import LINES
@@ -253,7 +264,221 @@ def billing_figures(stack: Stack, billing_url: str, clients: int, issuers: int, 
 
 
 def failures(figures: dict) -> list[str]:
-    return figures.get("issuing", {}).get("failures") or figures.get("payments", {}).get("failures") or []
+    return (figures.get("issuing", {}).get("failures") or figures.get("payments", {}).get("failures")
+            or figures.get("reports", {}).get("failures") or [])
+
+
+# --- 3. reports at 200,000 invoices ------------------------------------------------------------
+
+# What the seeding draws (random.Random(42), so the same data every run, dated from
+# today): 5,000 organizations; per invoice an order of its own (invoices.order_id is a
+# foreign key; one row, no lines); EUR 80%, USD 15%, JPY 5%; totals 100 to 50,000 (x150
+# and whole yen for JPY); terms 15/30/45/60 days; 2% drafts, the rest issued uniformly
+# over the past 3 years; 3% get a credit note (60% of them the whole total); older
+# invoices are mostly paid (97% once past terms + 60 days), in 1 to 3 payments, and 25%
+# of the unpaid part-paid; unpaid ones past due are overdue. Overdue invoices carry the
+# dunning level already reached (billing's defaults 1, 15, 30 days), so that billing's
+# overdue timer finds nothing to do in them during the run.
+SEED_ORGANIZATIONS = 5000
+DUNNING_DAYS = (1, 15, 30)
+BILLING_REPORT_INDEXES = ("ix_invoices_open_by_due_date", "ix_invoices_issue_date", "ix_payments_payment_date",
+                          "ix_credit_notes_issue_date")
+RECORD = ["id", "created_at", "updated_at", "version"]
+TOTALS = ["currency", "subtotal", "discount_total", "net_total", "tax_total", "grand_total", "tax_breakdown",
+          "document_discount_percent", "rounding", "tax_mode"]
+SNAPSHOT = ["organization_id", "organization_name"]
+SEED_COLUMNS = {
+    "orders": RECORD + TOTALS + SNAPSHOT + ["number", "quote_id", "quote_number", "status", "order_date",
+                                            "payment_terms_days"],
+    "invoices": RECORD + TOTALS + SNAPSHOT + ["number", "order_id", "status", "issue_date", "payment_terms_days",
+                                              "due_date", "balance_due", "credited_total", "dunning_level"],
+    "payments": RECORD + ["invoice_id", "amount", "currency", "payment_date", "method", "reference"],
+    "credit_notes": RECORD + TOTALS + SNAPSHOT + ["number", "invoice_id", "invoice_number", "issue_date", "reason",
+                                                  "refund_due"],
+}
+
+
+def _seed_rows(count: int, today: date) -> dict[str, list[list]]:
+    rnd = random.Random(42)
+    orgs = [(str(uuid.UUID(int=rnd.getrandbits(128))), f"Org {k:05d}") for k in range(SEED_ORGANIZATIONS)]
+    now = datetime.now(UTC).isoformat()
+    rows: dict[str, list[list]] = {name: [] for name in SEED_COLUMNS}
+    orders, invoices, payments, credit_notes = (rows[name] for name in SEED_COLUMNS)
+    for k in range(count):
+        order_id, invoice_id = str(uuid.UUID(int=rnd.getrandbits(128))), str(uuid.UUID(int=rnd.getrandbits(128)))
+        r = rnd.random()
+        currency = "EUR" if r < 0.80 else "USD" if r < 0.95 else "JPY"
+        cent = Decimal(1) if currency == "JPY" else Decimal("0.01")
+        total = Decimal(rnd.randint(10_000, 5_000_000)).scaleb(-2)
+        if currency == "JPY":
+            total = Decimal(int(total * 150))
+        org_id, org_name = rnd.choice(orgs)
+        terms = rnd.choice((15, 30, 45, 60))
+        totals = [currency, total, 0, total, 0, total, "[]", 0, "per_rate", "exclusive"]
+        orders.append([order_id, now, now, 1, *totals, org_id, org_name, f"SO-B-{k}",
+                       str(uuid.UUID(int=rnd.getrandbits(128))), f"Q-B-{k}", "confirmed", today.isoformat(), terms])
+        if rnd.random() < 0.02:
+            invoices.append([invoice_id, now, now, 1, *totals, org_id, org_name, None, order_id, "draft", None, terms,
+                             None, total, 0, 0])
+            continue
+        issue = today - timedelta(days=rnd.randint(0, 1094))
+        due = issue + timedelta(days=terms)
+        age = (today - issue).days
+        balance, status, credited = total, "issued", Decimal(0)
+        p_paid = 0.97 if age > terms + 60 else min(0.9, age / (terms + 60))
+        if rnd.random() < 0.03:  # a credit note, full or partial
+            cn_date = issue + timedelta(days=rnd.randint(0, max(0, min(age, 40))))
+            amount = total if rnd.random() < 0.6 else (total * Decimal(rnd.randint(5, 50)) / 100).quantize(cent)
+            credit_notes.append([str(uuid.UUID(int=rnd.getrandbits(128))), now, now, 1, currency, amount, 0, amount,
+                                 0, amount, "[]", 0, "per_rate", "exclusive", org_id, org_name, f"CN-B-{k}",
+                                 invoice_id, f"INV-B-{k}", cn_date.isoformat(), "bench", 0])
+            balance -= amount
+            credited = amount
+            status = "credited" if balance == 0 else status
+        if balance > 0 and rnd.random() < p_paid:
+            parts = rnd.choices((1, 2, 3), (50, 30, 20))[0]
+            left, day = balance, issue
+            for j in range(parts):
+                amount = left if j == parts - 1 else (left * Decimal(rnd.randint(20, 60)) / 100).quantize(cent)
+                day = min(today, day + timedelta(days=rnd.randint(0, terms + 20)))
+                payments.append([str(uuid.UUID(int=rnd.getrandbits(128))), now, now, 1, invoice_id, amount, currency,
+                                 day.isoformat(), "bank_transfer", f"R-{k}-{j}"])
+                left -= amount
+            balance, status = Decimal(0), "paid"
+        elif balance > 0 and rnd.random() < 0.25:
+            amount = (balance * Decimal(rnd.randint(10, 60)) / 100).quantize(cent)
+            day = issue + timedelta(days=rnd.randint(0, age))
+            payments.append([str(uuid.UUID(int=rnd.getrandbits(128))), now, now, 1, invoice_id, amount, currency,
+                             day.isoformat(), "bank_transfer", f"R-{k}-p"])
+            balance -= amount
+            status = "partially_paid"
+        dunning = 0
+        if status in ("issued", "partially_paid") and due < today:
+            status = "overdue"
+            dunning = sum(1 for days in DUNNING_DAYS if (today - due).days >= days)
+        invoices.append([invoice_id, now, now, 1, *totals, org_id, org_name, f"INV-B-{k}", order_id, status,
+                         issue.isoformat(), terms, due.isoformat(), balance, credited, dunning])
+    return rows
+
+
+def _copy(conn, table_name: str, rows: list[list]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buffer.seek(0)
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.copy_expert(f"COPY {table_name} ({', '.join(SEED_COLUMNS[table_name])}) FROM STDIN "
+                       "WITH (FORMAT csv, NULL '\\N')", buffer)
+
+
+def seed_invoices(billing_url: str, total: int, today: date) -> dict:
+    """Make the invoices table hold about ``total`` rows (the seeded ones and those the
+    bench made through the API), then VACUUM (ANALYZE) the four tables."""
+    engine = create_engine(billing_url)
+    try:
+        with engine.connect() as conn:
+            existing = conn.execute(text("SELECT count(*) FROM invoices")).scalar_one()
+        count = max(0, total - existing)
+        started = time.perf_counter()
+        rows = _seed_rows(count, today)
+        drawn = time.perf_counter() - started
+        with engine.begin() as conn:  # one transaction; orders first (the foreign keys)
+            for name, table_rows in rows.items():
+                _copy(conn, name, table_rows)
+        inserted = time.perf_counter() - started
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            autovacuum = conn.exec_driver_sql("SHOW autovacuum").scalar()
+            mark = time.perf_counter()
+            for name in SEED_COLUMNS:
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
+            vacuumed = time.perf_counter() - mark
+            conn.exec_driver_sql("CHECKPOINT")
+            counts = {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+                      for name in ("invoices", "payments", "credit_notes")}
+            statuses = dict(conn.execute(text("SELECT status, count(*) FROM invoices GROUP BY 1")).all())
+            sizes = {name: conn.execute(text("SELECT pg_relation_size(CAST(:name AS regclass))"),
+                                        {"name": name}).scalar_one()
+                     for name in ("invoices", "payments", "credit_notes", *BILLING_REPORT_INDEXES)}
+    finally:
+        engine.dispose()
+    return {"existing": existing, "seeded": count, "counts": counts, "statuses": statuses,
+            "draw_seconds": drawn, "insert_seconds": inserted, "vacuum_analyze_seconds": vacuumed,
+            "autovacuum": autovacuum, "bytes": sizes}
+
+
+def billing_report_shapes(today: date) -> list[tuple[str, str, dict]]:
+    """(name, report path, query). The by-organization receivables (an answer of several
+    MB at 5,000 organizations) are left out."""
+    month = today.replace(day=1)
+    end_of_last_month = month - timedelta(days=1)
+    back = month.year * 12 + month.month - 1 - 11  # the first of 12 months, this one included
+    twelve_months_back = date(back // 12, back % 12 + 1, 1)
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_quarter_end = quarter - timedelta(days=1)
+    last_quarter = date(last_quarter_end.year, 3 * ((last_quarter_end.month - 1) // 3) + 1, 1)
+    return [
+        ("receivables today (stored)", "receivables", {}),
+        ("receivables at the end of last month (reconstructed)", "receivables",
+         {"as_of": end_of_last_month.isoformat()}),
+        ("billed and collected, last 12 months", "billed-collected",
+         {"from": twelve_months_back.isoformat(), "to": today.isoformat()}),
+        ("DSO, last quarter", "dso", {"from": last_quarter.isoformat(), "to": last_quarter_end.isoformat()}),
+    ]
+
+
+def explain_billing_reports(billing_url: str, shapes: list) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL billing runs for each shape: the service's
+    own ``billing.reports`` called here on the same database, its statements captured as
+    the driver gets them, and explained in one transaction in the same order (a ``SET
+    LOCAL`` it issues is run, not explained)."""
+    from billing import reports  # the service's code, so the SQL is the service's
+
+    engine = create_engine(billing_url)
+    statements: list[tuple[str, dict]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _capture(_conn, _cursor, statement, parameters, _context, _executemany):
+        statements.append((statement, parameters))
+
+    plans = {}
+    try:
+        for name, path, query in shapes:
+            statements.clear()
+            with Session(engine) as session:
+                getattr(reports, path.replace("-", "_"))(session, dict(query))
+            captured = list(statements)
+            plans[name] = []
+            with engine.begin() as conn:
+                for sql, parameters in captured:
+                    if sql.lstrip().upper().startswith("SET"):
+                        conn.exec_driver_sql(sql, parameters)
+                        continue
+                    plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, parameters).scalar()
+                    lines = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, parameters).scalars().all()
+                    plans[name].append({**plan_summary(plan[0]), "plan": lines})
+    finally:
+        engine.dispose()
+    return plans
+
+
+def billing_reports(stack: Stack, billing_url: str, total: int, clients: int, requests_per_shape: int,
+                    seconds: float) -> dict:
+    today = datetime.now(UTC).date()
+    print(f"bench: seeding the billing database up to {total:,} invoices ...", flush=True)
+    seeding = seed_invoices(billing_url, total, today)
+    print(f"bench: {seeding['counts']['invoices']:,} invoices ({seeding['seeded']:,} seeded in "
+          f"{seeding['insert_seconds']:.1f}s); measuring the billing reports ...", flush=True)
+    shapes = billing_report_shapes(today)
+    measured = measure_reports(stack, shapes, clients, requests_per_shape, seconds)
+    if "failures" in measured:
+        return {"seeding": seeding, "failures": measured["failures"]}
+    print("bench: EXPLAIN (ANALYZE, BUFFERS) of each billing report's SQL ...", flush=True)
+    plans = explain_billing_reports(billing_url, shapes)
+    for name in measured:
+        measured[name]["explain"] = plans[name]
+    return {"seeding": seeding, "shapes": measured, "clients": clients, "requests_per_shape": requests_per_shape,
+            "seconds_cap": seconds, "slow_ms": SLOW_MS, "failures": []}
 
 
 # --- output --------------------------------------------------------------------------------
@@ -289,6 +514,60 @@ def report(figures: dict, ceilings: dict) -> None:
         print(f"Invoices after the payments (billing database): {statuses}: "
               + ("OK, every one paid" if payments["statuses"] == {"paid": sum(payments["statuses"].values())}
                  else "NOT all paid"))
+
+
+    if figures.get("reports"):
+        _report_reports(figures["reports"])
+    elif "reports_skipped" in figures:
+        print(f"\nBilling reports: skipped ({figures['reports_skipped']})")
+
+
+def _report_reports(reports: dict) -> None:
+    seeding, mib = reports["seeding"], 2 ** 20
+    counts = seeding["counts"]
+    statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(seeding["statuses"].items()))
+    sizes = ", ".join(f"{name} {size / mib:.1f} MiB" for name, size in seeding["bytes"].items())
+    print(f"\nSeeding: {seeding['seeded']:,} invoices (each with an order), with their payments and credit notes, "
+          f"COPYed straight into the billing database in {seeding['insert_seconds']:.1f}s (of it "
+          f"{seeding['draw_seconds']:.1f}s drawing the rows in Python), then VACUUM (ANALYZE) of the four tables "
+          f"{seeding['vacuum_analyze_seconds']:.1f}s (autovacuum {seeding['autovacuum']}). Now "
+          f"{counts['invoices']:,} invoices ({statuses}), {counts['payments']:,} payments, "
+          f"{counts['credit_notes']:,} credit notes, over 3 years, 5,000 organizations, EUR/USD/JPY. Sizes: {sizes}.")
+    shapes, clients = reports["shapes"], reports["clients"]
+    rows = []
+    for name, s in shapes.items():
+        seq, conc = s["sequential"], s["concurrent"]
+        cpu_ms = seq["cpu"]["machine_busy_cpu_s"] * 1000 / max(1, seq["count"])
+        rows.append([name, num(seq["count"], 0), num(seq["rate"]), num(seq["p50_ms"]), num(seq["p99_ms"]),
+                     num(seq["max_ms"]), num(cpu_ms), num(conc["count"], 0), num(conc["rate"]), num(conc["p50_ms"]),
+                     num(conc["p99_ms"]), num(conc["max_ms"]), "SLOW" if s["slow"] else "ok"])
+    print(table(["report", "1 client: n", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req", f"{clients} clients: n",
+                 "req/s", "p50 ms", "p99 ms", "max ms", f"p99 > {reports['slow_ms']:.0f} ms?"], rows,
+                f"\nBilling reports at {counts['invoices']:,} invoices: GET /api/v1/reports/..., each shape "
+                f"{reports['requests_per_shape']} requests or {reports['seconds_cap']:g}s per phase, whichever came "
+                "first; every answer 200. CPU ms/req: the whole machine's CPU per request with 1 client:"))
+    for name, s in shapes.items():
+        print(f"  {name}: /reports/{s['path']}" + ("?" + "&".join(f"{k}={v}" for k, v in s["query"].items())
+                                                   if s["query"] else ""))
+    plan_rows = []
+    for name, s in shapes.items():
+        for i, e in enumerate(s["explain"]):
+            plan_rows.append([name if i == 0 else f"  + its query {i + 1}", " > ".join(e["nodes"]),
+                              "yes" if e["index_used"] else "NO", num(e["rows_removed_by_filter"], 0),
+                              f"{e['shared_hit']}/{e['shared_read']}", num(e["execution_ms"], 2)])
+    print(table(["report", "plan, from the top node down", "index?", "rows removed by filter", "buffers hit/read",
+                 "exec ms"], plan_rows,
+                "\nPlans: EXPLAIN (ANALYZE, BUFFERS) of the SQL the service's own billing.reports builds for each "
+                "shape (run by the bench on the same database, captured at the driver), after the HTTP runs, so "
+                "with a warm cache. billed-collected is three queries (invoices, credit notes, payments), DSO three "
+                "(open balances, then invoices and credit notes):", left=2))
+    for name, s in shapes.items():
+        if s["slow"]:
+            seq = s["sequential"]
+            print(f"\nSLOW: {name}: p99 {seq['p99_ms']:.0f} ms with 1 client (p50 {seq['p50_ms']:.0f} ms). Plans:")
+            for e in s["explain"]:
+                for line in e["plan"]:
+                    print(f"    {line}")
 
 
 def _took(restart: dict) -> str:

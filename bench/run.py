@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import requests  # noqa: E402
-from billing_bench import billing_figures  # noqa: E402
+from billing_bench import billing_figures, billing_reports  # noqa: E402
 from billing_bench import failures as billing_failures  # noqa: E402
 from billing_bench import report as report_billing  # noqa: E402
 from deals_bench import deal_reports, quote_creation  # noqa: E402
@@ -420,6 +420,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="draft invoices issued by POST /invoices/{id}/issue from --issuers clients, then paid "
                              "in two payments each from --clients clients (0 skips)")
     parser.add_argument("--issuers", type=int, default=8, help="concurrent clients issuing the invoices")
+    parser.add_argument("--billing-invoices", type=int, default=200_000,
+                        help="invoices in the billing database for the billing report figures (with their orders, "
+                             "payments and credit notes), seeded by COPY after the issuing and payments; PostgreSQL "
+                             "only (0 skips)")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
         parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
@@ -465,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(f"reports at {args.opportunities:,} opportunities, {args.quotes} quotes of 20 lines")
     if args.only in ("all", "billing"):
         parts.append(f"{args.invoices} invoices issued by {args.issuers} issuers and paid")
+        if args.billing_invoices:
+            parts.append(f"billing reports at {args.billing_invoices:,} invoices")
     print(f"bench: {args.clients} clients, {', '.join(parts)} on {args.database}; {os.cpu_count()} CPUs, load "
           f"average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
@@ -660,10 +666,18 @@ def _deals_failed(stack: Stack, deals: dict) -> bool:
 
 def _measure_billing(args, stack: Stack, urls: dict) -> dict:
     """The billing figures, after the deals ones: issuing drafts (billing restarted to
-    leave them, and back to its defaults after), then payments on those invoices."""
-    if not args.invoices:
-        return {}
-    return billing_figures(stack, urls["billing"], args.clients, args.issuers, args.invoices)
+    leave them, and back to its defaults after), then payments on those invoices, then
+    the reports over the seeded billing database."""
+    billing = billing_figures(stack, urls["billing"], args.clients, args.issuers, args.invoices) \
+        if args.invoices else {}
+    if billing_failures(billing) or not args.billing_invoices:
+        return billing
+    if args.database != "postgres":
+        billing["reports_skipped"] = "the seeding and the plans are PostgreSQL's; run with --database postgres"
+    else:
+        billing["reports"] = billing_reports(stack, urls["billing"], args.billing_invoices, args.report_clients,
+                                             args.report_requests, args.report_seconds)
+    return billing
 
 
 def _billing_failed(stack: Stack, billing: dict) -> bool:
