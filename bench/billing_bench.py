@@ -32,7 +32,7 @@ from decimal import ROUND_DOWN, Decimal
 import requests
 from deals_bench import SLOW_MS, measure_reports
 from leads_bench import RequestFailed, drive, plan_summary
-from measure import cpu_report, cpu_snapshot, num, table, vs_rpc_ceiling
+from measure import cpu_report, cpu_snapshot, print_report_shapes, table, vs_rpc_ceiling
 from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.orm import Session
 
@@ -533,41 +533,14 @@ def _report_reports(reports: dict) -> None:
           f"{seeding['vacuum_analyze_seconds']:.1f}s (autovacuum {seeding['autovacuum']}). Now "
           f"{counts['invoices']:,} invoices ({statuses}), {counts['payments']:,} payments, "
           f"{counts['credit_notes']:,} credit notes, over 3 years, 5,000 organizations, EUR/USD/JPY. Sizes: {sizes}.")
-    shapes, clients = reports["shapes"], reports["clients"]
-    rows = []
-    for name, s in shapes.items():
-        seq, conc = s["sequential"], s["concurrent"]
-        cpu_ms = seq["cpu"]["machine_busy_cpu_s"] * 1000 / max(1, seq["count"])
-        rows.append([name, num(seq["count"], 0), num(seq["rate"]), num(seq["p50_ms"]), num(seq["p99_ms"]),
-                     num(seq["max_ms"]), num(cpu_ms), num(conc["count"], 0), num(conc["rate"]), num(conc["p50_ms"]),
-                     num(conc["p99_ms"]), num(conc["max_ms"]), "SLOW" if s["slow"] else "ok"])
-    print(table(["report", "1 client: n", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req", f"{clients} clients: n",
-                 "req/s", "p50 ms", "p99 ms", "max ms", f"p99 > {reports['slow_ms']:.0f} ms?"], rows,
-                f"\nBilling reports at {counts['invoices']:,} invoices: GET /api/v1/reports/..., each shape "
-                f"{reports['requests_per_shape']} requests or {reports['seconds_cap']:g}s per phase, whichever came "
-                "first; every answer 200. CPU ms/req: the whole machine's CPU per request with 1 client:"))
-    for name, s in shapes.items():
-        print(f"  {name}: /reports/{s['path']}" + ("?" + "&".join(f"{k}={v}" for k, v in s["query"].items())
-                                                   if s["query"] else ""))
-    plan_rows = []
-    for name, s in shapes.items():
-        for i, e in enumerate(s["explain"]):
-            plan_rows.append([name if i == 0 else f"  + its query {i + 1}", " > ".join(e["nodes"]),
-                              "yes" if e["index_used"] else "NO", num(e["rows_removed_by_filter"], 0),
-                              f"{e['shared_hit']}/{e['shared_read']}", num(e["execution_ms"], 2)])
-    print(table(["report", "plan, from the top node down", "index?", "rows removed by filter", "buffers hit/read",
-                 "exec ms"], plan_rows,
-                "\nPlans: EXPLAIN (ANALYZE, BUFFERS) of the SQL the service's own billing.reports builds for each "
-                "shape (run by the bench on the same database, captured at the driver), after the HTTP runs, so "
-                "with a warm cache. billed-collected is three queries (invoices, credit notes, payments), DSO three "
-                "(open balances, then invoices and credit notes):", left=2))
-    for name, s in shapes.items():
-        if s["slow"]:
-            seq = s["sequential"]
-            print(f"\nSLOW: {name}: p99 {seq['p99_ms']:.0f} ms with 1 client (p50 {seq['p50_ms']:.0f} ms). Plans:")
-            for e in s["explain"]:
-                for line in e["plan"]:
-                    print(f"    {line}")
+    intro = (f"\nBilling reports at {counts['invoices']:,} invoices: GET /api/v1/reports/..., each shape "
+             f"{reports['requests_per_shape']} requests or {reports['seconds_cap']:g}s per phase, whichever came "
+             "first; every answer 200. CPU ms/req: the whole machine's CPU per request with 1 client:")
+    plans = ("\nPlans: EXPLAIN (ANALYZE, BUFFERS) of the SQL the service's own billing.reports builds for each shape "
+             "(run by the bench on the same database, captured at the driver), after the HTTP runs, so with a warm "
+             "cache. billed-collected is three queries (invoices, credit notes, payments), DSO three (open "
+             "balances, then invoices and credit notes):")
+    print_report_shapes(reports["shapes"], reports["clients"], reports["slow_ms"], intro, plans)
 
 
 def _took(restart: dict) -> str:

@@ -166,3 +166,35 @@ def vs_rpc_ceiling(rate_label: str, per: str, figures: dict, rpc1: dict, rpc10: 
         [f"system CPU ms per {per}", num(cpu, 2), "CPU ms per RPC, 10 callers", num(rpc_cpu, 2),
          num(cpu / rpc_cpu, 1)],
     ]
+
+
+def print_report_shapes(shapes: dict, clients: int, slow_ms: float, intro: str, plans_intro: str) -> None:
+    """The HTTP figures of each report shape (1 client, then ``clients``), its path, the
+    plans of its SQL, and the whole plans of any shape slower than ``slow_ms`` at p99."""
+    rows = []
+    for name, s in shapes.items():
+        seq, conc = s["sequential"], s["concurrent"]
+        cpu_ms = seq["cpu"]["machine_busy_cpu_s"] * 1000 / max(1, seq["count"])
+        rows.append([name, num(seq["count"], 0), num(seq["rate"]), num(seq["p50_ms"]), num(seq["p99_ms"]),
+                     num(seq["max_ms"]), num(cpu_ms), num(conc["count"], 0), num(conc["rate"]), num(conc["p50_ms"]),
+                     num(conc["p99_ms"]), num(conc["max_ms"]), "SLOW" if s["slow"] else "ok"])
+    print(table(["report", "1 client: n", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req", f"{clients} clients: n",
+                 "req/s", "p50 ms", "p99 ms", "max ms", f"p99 > {slow_ms:.0f} ms?"], rows, intro))
+    for name, s in shapes.items():
+        print(f"  {name}: /reports/{s['path']}" + ("?" + "&".join(f"{k}={v}" for k, v in s["query"].items())
+                                                   if s["query"] else ""))
+    plan_rows = []
+    for name, s in shapes.items():
+        for i, e in enumerate(s["explain"]):
+            plan_rows.append([name if i == 0 else f"  + its query {i + 1}", " > ".join(e["nodes"]),
+                              "yes" if e["index_used"] else "NO", num(e["rows_removed_by_filter"], 0),
+                              f"{e['shared_hit']}/{e['shared_read']}", num(e["execution_ms"], 2)])
+    print(table(["report", "plan, from the top node down", "index?", "rows removed by filter", "buffers hit/read",
+                 "exec ms"], plan_rows, plans_intro, left=2))
+    for name, s in shapes.items():
+        if s["slow"]:
+            seq = s["sequential"]
+            print(f"\nSLOW: {name}: p99 {seq['p99_ms']:.0f} ms with 1 client (p50 {seq['p50_ms']:.0f} ms). Plans:")
+            for e in s["explain"]:
+                for line in e["plan"]:
+                    print(f"    {line}")
