@@ -97,6 +97,11 @@ class UnitOfWork:
     def add(self, record, out, event: str) -> dict:
         """Insert a new record and emit ``event`` with it (dumped by the schema ``out``)."""
         self.session.add(record)
+        return self.changed(record, out, event)
+
+    def changed(self, record, out, event: str) -> dict:
+        """Write what was done to ``record`` (its version goes up) and emit ``event``
+        with the record as it now is (dumped by the schema ``out``)."""
         self.session.flush()
         result = out.dump(record)
         self.emit(event, record.id, result, record.version)

@@ -45,7 +45,7 @@ def _remaining_quantities(invoice: Invoice) -> dict[int, Decimal]:
     return {line.position: line.quantity - credited.get(line.position, Decimal(0)) for line in invoice.lines}
 
 
-def _wanted_quantities(invoice: Invoice, requested: list[dict] | None, remaining: dict[int, Decimal]) -> dict:
+def _wanted_quantities(requested: list[dict] | None, remaining: dict[int, Decimal]) -> dict:
     if requested is None:
         wanted = {position: quantity for position, quantity in remaining.items() if quantity != 0}
         if not wanted:
@@ -74,7 +74,7 @@ def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
     invoice = unit.get(Invoice, invoice_id)
     domain.check_creditable(invoice.status)
     remaining = _remaining_quantities(invoice)
-    wanted = _wanted_quantities(invoice, fields.get("lines"), remaining)
+    wanted = _wanted_quantities(fields.get("lines"), remaining)
     takes_the_rest = all(wanted.get(position, Decimal(0)) == left for position, left in remaining.items())
     lines_by_position = {line.position: line for line in invoice.lines}
     note = CreditNote(
@@ -93,7 +93,6 @@ def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
     invoice.balance_due -= applied
     invoice.credited_total += note.grand_total
     invoice.status = domain.status_after_credit(invoice.status, invoice.balance_due, takes_the_rest)
-    invoice.updated_at = utcnow()
     note.number = domain.credit_note_number(today.year, next_number(unit.session, "credit_note", today.year))
     unit.session.add(note)
     invoice.credit_notes.append(note)

@@ -47,6 +47,7 @@ def invoice_order(unit: UnitOfWork, order: Order, issue: bool) -> Invoice:
 
 def discard_draft(unit: UnitOfWork, invoice: Invoice) -> None:
     """A draft has no number, so it can go without leaving a gap."""
+    # The sequence one past its last version: consumers ordering by it see this last.
     unit.emit("invoice.discarded", invoice.id, invoice_out.dump(invoice), invoice.version + 1)
     invoice.order.invoices.remove(invoice)
     unit.session.delete(invoice)
@@ -68,9 +69,7 @@ def _issue(unit: UnitOfWork, invoice: Invoice) -> dict:
     invoice.issue_date, invoice.issued_at = today, utcnow()
     invoice.due_date = domain.due_date(today, invoice.payment_terms_days)
     invoice.number = domain.invoice_number(today.year, next_number(unit.session, "invoice", today.year))
-    unit.session.flush()
-    out = invoice_out.dump(invoice)
-    unit.emit("invoice.issued", invoice.id, out, invoice.version)
+    out = unit.changed(invoice, invoice_out, "invoice.issued")
     log.info("invoice %s issued for order %s, due %s", invoice.number, invoice.order_id, invoice.due_date)
     return out
 

@@ -138,9 +138,6 @@ def cancel(unit: UnitOfWork, order_id: str, data: dict, expected_version: int | 
 
 
 def _changed(unit: UnitOfWork, order: Order, event: str) -> dict:
-    order.updated_at = utcnow()
-    unit.session.flush()
-    out = order_out.dump(order)
-    unit.emit(event, order.id, out, order.version)
+    out = unit.changed(order, order_out, event)
     log.info("%s: order %s is %s", event, order.number, order.status)
     return out

@@ -146,7 +146,7 @@ class BilledCollectedQuery(_PeriodQuery):
 
 
 class DsoQuery(_PeriodQuery):
-    pass
+    """A period, with no cap on its length (unlike the monthly figures)."""
 
 
 # --- the reports -----------------------------------------------------------------------------

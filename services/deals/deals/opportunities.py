@@ -198,10 +198,7 @@ def _move(unit: UnitOfWork, opportunity: Opportunity, fields: dict, extra_event:
 
 
 def _stage_changed(unit: UnitOfWork, opportunity: Opportunity, extra_event: str | None = None) -> dict:
-    opportunity.updated_at = utcnow()
-    unit.session.flush()
-    out = opportunity_out.dump(opportunity)
-    unit.emit("opportunity.stage_changed", opportunity.id, out, opportunity.version)
+    out = unit.changed(opportunity, opportunity_out, "opportunity.stage_changed")
     outcome = {domain.WON: "opportunity.won", domain.LOST: "opportunity.lost"}.get(opportunity.stage, extra_event)
     if outcome:
         unit.emit(outcome, opportunity.id, out, opportunity.version)

@@ -194,7 +194,7 @@ def send_quote(unit: UnitOfWork, quote_id: str, data: dict | None = None) -> dic
     if valid_until < today:
         raise ValidationFailed({"valid_until": [f"Must be today ({today}) or later."]})
     quote.valid_until = valid_until
-    return _status_changed(unit, quote, "quote.sent")
+    return unit.changed(quote, quote_out, "quote.sent")
 
 
 def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
@@ -222,7 +222,7 @@ def reject_quote(unit: UnitOfWork, quote_id: str, data: dict) -> dict:
     quote = unit.get(Quote, quote_id)
     quote.status = domain.next_quote_status(quote.status, "reject")
     quote.rejected_at, quote.rejection_reason = utcnow(), fields["reason"]
-    return _status_changed(unit, quote, "quote.rejected")
+    return unit.changed(quote, quote_out, "quote.rejected")
 
 
 def expire_due(unit: UnitOfWork, batch: int) -> int:
@@ -238,17 +238,10 @@ def expire_due(unit: UnitOfWork, batch: int) -> int:
     for quote in due:
         quote.status = domain.next_quote_status(quote.status, "expire")
         quote.expired_at = utcnow()
-        _status_changed(unit, quote, "quote.expired")
+        unit.changed(quote, quote_out, "quote.expired")
     if due:
         log.info("%d quotes expired (valid until before %s)", len(due), today)
     return len(due)
-
-
-def _status_changed(unit: UnitOfWork, quote: Quote, event: str) -> dict:
-    unit.session.flush()
-    out = quote_out.dump(quote)
-    unit.emit(event, quote.id, out, quote.version)
-    return out
 
 
 def quote_pdf(unit: UnitOfWork, quote_id: str) -> dict:

@@ -119,7 +119,7 @@ class ForecastQuery(_PeriodQuery):
 
 
 class WinRateQuery(_PeriodQuery):
-    pass
+    """The deals closed in a period, of any length."""
 
 
 # --- the reports -----------------------------------------------------------------------------

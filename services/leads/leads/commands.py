@@ -144,9 +144,7 @@ def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, **changes) -
     lead.status = domain.next_status(lead.status, command)
     for name, value in changes.items():
         setattr(lead, name, value)
-    unit.session.flush()
-    out = lead_out.dump(lead)
-    unit.emit(event, lead.id, out, lead.version)
+    out = unit.changed(lead, lead_out, event)
     log.info("lead %s %s", lead.id, event.split(".")[1])
     return out
 
