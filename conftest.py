@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 from crmkit.testing import PostgresDatabases, RabbitVhost, Stack, free_port
 
@@ -12,6 +13,34 @@ ROOT = Path(__file__).parent
 SERVICES = ["leads", "deals", "billing"]
 # Retries fast enough for a test to watch a message reach the dead-letter queue.
 TEST_RETRY_DELAYS = "0.2,0.5"
+# Each test stack's gateway -> an admin token of it, which every request to that gateway
+# carries unless it sends an Authorization header of its own (the auth tests do).
+ADMIN_TOKENS: dict[str, str] = {}
+
+
+def carry_admin_tokens() -> callable:
+    """Make every requests call to a test stack's gateway carry its admin token (unless
+    it sends an Authorization header of its own); returns the undo. The benchmarks use
+    it too."""
+    original = requests.Session.request
+
+    def request(self, method, url, *args, headers=None, **kwargs):
+        given = {key.lower() for key in {**self.headers, **(headers or {})}}
+        if "authorization" not in given:
+            token = next((t for base, t in ADMIN_TOKENS.items() if str(url).startswith(base)), None)
+            if token:
+                headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        return original(self, method, url, *args, headers=headers, **kwargs)
+
+    requests.Session.request = request
+    return lambda: setattr(requests.Session, "request", original)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _requests_carry_the_admin_token():
+    undo = carry_admin_tokens()
+    yield
+    undo()
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +60,10 @@ def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]
         "AMQP_URI": vhost.amqp_uri,
         "CRM_DATA_DIR": str(tmp_path / "data"),
         "CRM_GATEWAY_PORT": str(free_port()),
+        "CRM_GRPC_PORT": str(free_port()),
+        # Tests and benchmarks drive thousands of requests with one token; the limit itself
+        # is tested with a token of its own limit.
+        "CRM_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
         "CRM_LOG_FORMAT": "text",
         "CRM_EVENT_RETRY_DELAYS": TEST_RETRY_DELAYS,
         "CRM_RELAY_POLL_SECONDS": "5",
@@ -38,7 +71,9 @@ def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]
     }
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
-    return Stack(ROOT / "Procfile", env, log_dir)
+    stack = Stack(ROOT / "Procfile", env, log_dir)
+    ADMIN_TOKENS[f"http://127.0.0.1:{stack.port}/"] = stack.token()
+    return stack
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,7 @@ from measure import OTHER, cpu_report, cpu_snapshot, num, run_clients, summary, 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from conftest import SERVICES, make_stack  # noqa: E402
+from conftest import SERVICES, carry_admin_tokens, make_stack  # noqa: E402
 from crmkit.db import make_engine  # noqa: E402
 from crmkit.rpc_client import RpcClient  # noqa: E402
 from crmkit.testing import PostgresDatabases, RabbitVhost, Stack  # noqa: E402
@@ -456,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     # that started us ignored SIGINT, as a background job of a script does).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    carry_admin_tokens()  # the stack's gateway wants a token, as the tests give it
     results: dict = {"_started": time.perf_counter(), "config": {k: v for k, v in vars(args).items() if k != "json"},
                      "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "loadavg_at_start": os.getloadavg()}}

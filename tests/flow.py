@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import subprocess
 import time
@@ -100,10 +101,12 @@ def run_flow(api: Api) -> dict:
     return {"lead": lead, "opportunity": opportunity, "quote": quote, "order": order, "invoice": paid}
 
 
-def run_readme_tour(base_url: str) -> list[str]:
-    """Run the README's tour (its bash block) against base_url; returns what it printed."""
+def run_readme_tour(base_url: str, env: dict[str, str]) -> list[str]:
+    """Run the README's tour (its bash block) from the repository's root against
+    base_url, in env (where the gateway's database is); returns what it printed."""
     script = re.search(r"<!-- tour:.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S).group(1)
     script = script.replace("A=http://127.0.0.1:8080/api/v1", f"A={base_url}")
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=README.parent, env={**os.environ, **env})
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()

@@ -55,7 +55,7 @@ def test_the_first_matching_active_rule_wins_and_empty_conditions_match_anything
     assert (partner["owner_id"], partner["team"]) == ("partner-rep", partner_team)
     assert (web["owner_id"], web["team"]) == ("web-rep", web_team)
     assert mine["owner_id"] == "me"  # an owner given is kept
-    assert nobody["owner_id"] == "anonymous"  # no rule: the creator keeps it
+    assert nobody["owner_id"] == "tests"  # no rule: the creator (the token's user) keeps it
     assert api.get(f"/leads/{nobody['id']}/assignments")["items"] == []
     history = api.get(f"/leads/{partner['id']}/assignments")["items"]
     assert [(h["from_owner"], h["to_owner"], h["reason"]) for h in history] == [

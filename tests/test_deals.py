@@ -79,7 +79,7 @@ def test_stage_moves_keep_history_with_the_amount_and_probability_of_the_moment(
     api = Api(stack.base_url)
     deal = an_opportunity(api, team="emea", expected_close_date="2027-03-31", next_step="demo")
     assert (deal["stage"], deal["probability"], deal["forecast_category"], deal["owner_id"]) == (
-        "qualification", "10", "pipeline", "anonymous")
+        "qualification", "10", "pipeline", "tests")
     api.patch(f"/opportunities/{deal['id']}", {"amount": "12500.00"})
     moved = api.post(f"/opportunities/{deal['id']}/move", {"stage": "proposal"})
     assert moved["probability"] == "50"
@@ -88,9 +88,9 @@ def test_stage_moves_keep_history_with_the_amount_and_probability_of_the_moment(
     assert (moved["probability"], moved["forecast_category"]) == ("80", "commit")
     history = [(h["from_stage"], h["to_stage"], h["amount"], h["probability"], h["actor"]) for h in moved["history"]]
     assert history == [
-        (None, "qualification", "10000.00", "10", "anonymous"),
-        ("qualification", "proposal", "12500.00", "50", "anonymous"),
-        ("proposal", "negotiation", "12500.00", "80", "anonymous"),
+        (None, "qualification", "10000.00", "10", "tests"),
+        ("qualification", "proposal", "12500.00", "50", "tests"),
+        ("proposal", "negotiation", "12500.00", "80", "tests"),
     ]
     assert all(h["at"] for h in moved["history"])
 

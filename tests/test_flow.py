@@ -63,7 +63,8 @@ def _run_on_sqlite(tmp_path, vhost):
         stack.wait_ready(SERVICES)
         records = run_flow(Api(stack.base_url))
         assert records["invoice"]["status"] == "paid"
-        assert sorted(p.name for p in (tmp_path / "data").glob("*.db")) == ["billing.db", "deals.db", "leads.db"]
+        files = sorted(p.name for p in (tmp_path / "data").glob("*.db"))
+        assert files == ["billing.db", "deals.db", "gateway.db", "leads.db"]
     finally:
         stack.stop_all()
 

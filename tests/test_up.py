@@ -21,7 +21,8 @@ def test_make_up_then_the_readme_tour_ends_paid_and_ctrl_c_stops_everything(tmp_
     with RabbitVhost() as vhost:
         bin_dir = Path(sys.executable).parent
         env = {**os.environ, "AMQP_URI": vhost.amqp_uri, "CRM_DATA_DIR": str(tmp_path),
-               "CRM_GATEWAY_PORT": str(port), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+               "CRM_GATEWAY_PORT": str(port), "CRM_GRPC_PORT": str(free_port()),
+               "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
         env.pop("CRM_LOG_FORMAT", None)
         # `make up` is exactly this once .venv is built: PATH=.venv/bin:$PATH crm-up
         up = subprocess.Popen([str(bin_dir / "crm-up")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -34,7 +35,8 @@ def test_make_up_then_the_readme_tour_ends_paid_and_ctrl_c_stops_everything(tmp_
                         break
                 assert up.poll() is None and time.monotonic() < deadline, "crm-up did not come up"
                 time.sleep(0.2)
-            assert run_readme_tour(f"http://127.0.0.1:{port}/api/v1")[-1] == "paid"
+            lines = run_readme_tour(f"http://127.0.0.1:{port}/api/v1", env)
+            assert lines[-2:] == ["paid", "closed_won 1 1 1"]
         finally:
             up.send_signal(signal.SIGINT)
             output, _ = up.communicate(timeout=60)

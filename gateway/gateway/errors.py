@@ -2,13 +2,11 @@
 
 Service errors arrive as the name of a crmkit.errors class; anything else is reported
 as an internal error with the correlation id, never with a stack trace or a name from
-inside the system.
+inside the system. REST sends ``status``; gRPC sends the matching status code.
 """
 from __future__ import annotations
 
 import logging
-
-from flask import jsonify
 
 from crmkit.rpc_client import RemoteError
 
@@ -29,14 +27,18 @@ INTERNAL_MESSAGE = "The request failed inside the system; quote the X-Correlatio
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None,
+                 retry_after: int | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or {}
+        self.retry_after = retry_after
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
-def response(status: int, code: str, message: str, details: dict | None = None):
-    body = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
-    return body, status
+def invalid(details: dict, message: str = "The request has invalid fields.") -> ApiError:
+    return ApiError(422, "validation_failed", message, details)
 
 
 def from_remote(error: RemoteError) -> ApiError:

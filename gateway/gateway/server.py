@@ -1,33 +1,113 @@
-"""``crm-gateway``: the REST API on a threaded WSGI server (no eventlet here, so the
-gRPC server can later share this process model; see STACK-NOTES.md)."""
+"""``crm-gateway``: the REST API on a threaded WSGI server (no eventlet here; see
+STACK-NOTES.md), and ``crm-gateway token ...`` to make the first admin token.
+
+    crm-gateway                      serve REST (migrates the gateway's database first)
+    crm-gateway setup                only migrate (a Kubernetes init container)
+    crm-gateway token create --role admin --user-id ops --name "first admin" [--secret-only]
+    crm-gateway token list
+    crm-gateway token revoke <id>
+"""
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import signal
 import sys
 
-import waitress
-
 from crmkit import logs
-from crmkit.rpc_client import RpcClient
-from crmkit.runner import require_broker
+from crmkit.db import make_engine
+from crmkit.migrations import upgrade
 from crmkit.settings import Settings
 
-from .app import create_app
+from .auth import ROLES, RateLimiter, TokenStore
+
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 
 
-def main() -> None:
+def token_store(settings: Settings) -> TokenStore:
+    upgrade("gateway", "gateway", settings.database_url)
+    return TokenStore(make_engine(settings.database_url, pool_size=settings.db_pool_size))
+
+
+def rate_limiter() -> RateLimiter:
+    return RateLimiter(int(os.environ.get("CRM_GATEWAY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="crm-gateway", description="The CRM's REST API and its API tokens.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve REST under /api/v1 (the default)")
+    commands.add_parser("setup", help="migrate the gateway's database")
+    token = commands.add_parser("token", help="make, list or revoke API tokens").add_subparsers(
+        dest="action", required=True)
+    create = token.add_parser("create", help="make a token and print it (once)")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--user-id", required=True, help="who the token acts for (the actor in histories)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--team", help="a sales rep's team")
+    create.add_argument("--rate-limit-per-minute", type=int)
+    create.add_argument("--secret-only", action="store_true", help="print only the token (for scripts)")
+    token.add_parser("list", help="list the tokens that are not revoked")
+    revoke = token.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
+    args = parser.parse_args(argv)
+
     settings = Settings.for_service("gateway")
+    if args.command == "token":
+        sys.exit(_token_command(args, token_store(settings)))
+    if args.command == "setup":
+        upgrade("gateway", "gateway", settings.database_url)
+        return
+    _serve(settings)
+
+
+def _token_command(args, store: TokenStore) -> int:
+    if args.action == "create":
+        from marshmallow import ValidationError
+
+        from .schemas import TokenIn
+
+        try:
+            data = TokenIn().load({"name": args.name, "role": args.role, "user_id": args.user_id, "team": args.team,
+                                   "rate_limit_per_minute": args.rate_limit_per_minute})
+        except ValidationError as exc:
+            print(json.dumps(exc.messages), file=sys.stderr)
+            return 2
+        secret, record = store.create(created_by="crm-gateway token create", **data)
+        print(secret if args.secret_only else json.dumps({**record, "token": secret}, indent=2))
+    elif args.action == "list":
+        print(json.dumps(store.list_tokens(), indent=2))
+    else:
+        record = store.revoke(args.token_id)
+        if record is None:
+            print(f"no token {args.token_id}", file=sys.stderr)
+            return 1
+        print(json.dumps(record, indent=2))
+    return 0
+
+
+def _serve(settings: Settings) -> None:
+    import waitress
+
+    from crmkit.rpc_client import RpcClient
+    from crmkit.runner import require_broker
+
+    from .app import create_app
+    from .core import Gateway
+
     logs.configure("gateway", settings.log_format, settings.log_level)
     require_broker(settings.amqp_uri)
     host = os.environ.get("CRM_GATEWAY_HOST", "127.0.0.1")
     port = int(os.environ.get("CRM_GATEWAY_PORT", "8080"))
     threads = int(os.environ.get("CRM_GATEWAY_THREADS", "16"))
+    tokens = token_store(settings)
     client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="gateway")
+    gateway = Gateway(client, tokens, rate_limiter())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"gateway listening on http://{host}:{port}/api/v1", flush=True)
-        waitress.serve(create_app(client), host=host, port=port, threads=threads, ident="crm-gateway",
+        waitress.serve(create_app(gateway), host=host, port=port, threads=threads, ident="crm-gateway",
                        _quiet=True)
     finally:
         client.close()

@@ -5,6 +5,9 @@ one call to ``run_env``.
 """
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, text
@@ -16,7 +19,10 @@ MIGRATION_LOCK_KEY = 0x0C12_0A1E
 
 def config(service: str, package: str, database_url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", f"{package}:migrations")
+    # The imported package's folder, not alembic's "package:migrations" lookup, which can
+    # pick a same-named folder on sys.path (the repository's gateway/ beside gateway/gateway/).
+    folder = Path(importlib.import_module(f"{package}.migrations").__file__).parent
+    cfg.set_main_option("script_location", str(folder))
     # Stored on the config, not interpolated: a password may contain '%'.
     cfg.attributes["database_url"] = database_url
     cfg.attributes["service"] = service

@@ -155,6 +155,15 @@ class Stack:
         self.port = int(env.get("CRM_GATEWAY_PORT", "8080"))
         self.base_url = f"http://127.0.0.1:{self.port}/api/v1"
 
+    def token(self, role: str = "admin", user_id: str = "tests", team: str | None = None) -> str:
+        """A new API token of this stack's gateway, made the way an operator makes the
+        first one (``crm-gateway token create``)."""
+        argv = [str(Path(sys.executable).parent / "crm-gateway"), "token", "create", "--role", role,
+                "--user-id", user_id, "--name", f"{role} {user_id}", "--secret-only"]
+        if team:
+            argv += ["--team", team]
+        return subprocess.run(argv, env=self.env, check=True, capture_output=True, text=True).stdout.strip()
+
     def setup(self, services: list[str]) -> None:
         for service in services:
             subprocess.run([sys.executable, "-m", "crmkit", "setup", service], env=self.env, check=True,

@@ -1,12 +1,12 @@
 """The billing reports: receivables aging, billed and collected by month, days sales
-outstanding (DSO).
+outstanding (DSO), and billing's steps of the sales funnel.
 
 Each report is one function over a session: it validates its query (a dict, e.g. the
 HTTP query string; a bad one raises ValidationFailed naming each bad field; an unknown
 field is a bad field), aggregates in the database (GROUP BY; no invoice is loaded into
 Python) and returns a JSON-safe dict: ``{"query": <the query with its defaults>, ...}``.
 
-Common to all three:
+Common to receivables, billed_collected and dso:
 
 - Money is never added across currencies: every figure is per currency (ordered by
   code), in the document's own currency (a payment's own ``currency``).
@@ -78,6 +78,23 @@ invoiced - credited from ``from`` to ``to`` as in ``billed_collected``, and *day
 currency is listed when it has receivables at ``to`` or invoices or credit notes in the
 period.
 
+``funnel``: billing's steps of the sales funnel (leads -> qualified -> opportunities ->
+quotes sent -> won -> invoiced -> paid; the gateway adds the other services' steps) over
+``from`` .. ``to`` (required dates, at most 36 months touched; nothing else may be
+asked), each counted inside the range, whenever the deal began:
+
+- ``invoiced``: orders with an invoice issued in the range (by ``issue_date``, the UTC
+  date it was issued on), each order counted once however many of its invoices were
+  issued then. Drafts never count: they have no issue date, and a discarded draft (a
+  cancelled order's) is gone. An invoice credited since still counts: it was issued.
+- ``paid``: invoices paid in full in the range (``paid_at``, a timestamp, on its UTC
+  date), including those credited (refunded) since. An invoice settled by a credit note
+  rather than payments has no ``paid_at`` and does not count.
+
+The answer (``FunnelStepsOut``) is ``{"from", "to", "steps": {"invoiced", "paid"}}``,
+plain integers, counted in one query (COUNT DISTINCT, COUNT); the business clock plays
+no part, so the same range always gives the same figures for the same data.
+
 Speed (PostgreSQL, 200,000 invoices, 300,000 payments, 6,000 credit notes; the figures
 are in the migration 0004 docstring): migration 0004 adds a partial index over the open
 invoices keyed by due date, and indexes by date over the invoices, the payments and the
@@ -89,11 +106,12 @@ for a recent date; for those the session turns JIT compilation off (``SET LOCAL`
 this transaction only), which PostgreSQL would otherwise start on the strength of the
 planner's estimate and which alone takes longer than the query. On SQLite, which adds
 stored decimals as floats, sums and differences are SQL functions of our own over
-Decimals, still computed inside the query.
+Decimals, still computed inside the query. The funnel's ``invoiced`` reads the
+issue-date index; ``paid_at`` has none, so ``paid`` reads the invoices once.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from math import floor
@@ -148,6 +166,128 @@ class BilledCollectedQuery(_PeriodQuery):
 class DsoQuery(_PeriodQuery):
     """A period, with no cap on its length (unlike the monthly figures)."""
 
+
+class FunnelQuery(Schema):
+    """A period only: the funnel counts every order (no organization filter)."""
+
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        if data["date_from"] > data["date_to"]:
+            raise ValidationError("Must not be before from.", "to")
+
+    @validates_schema
+    def _not_too_long(self, data, **_kwargs):
+        if len(_months(data["date_from"], data["date_to"])) > MAX_MONTHS:
+            raise ValidationError(f"At most {MAX_MONTHS} months from from.", "to")
+
+
+# --- answers -------------------------------------------------------------------------------
+
+class BillingFunnelSteps(Schema):
+    invoiced = fields.Integer(required=True, metadata={
+        "description": "Orders with an invoice issued in the range, each counted once."})
+    paid = fields.Integer(required=True, metadata={"description": "Invoices paid in full in the range."})
+
+
+class FunnelStepsOut(Schema):
+    """The answer of ``report_funnel``: the range as asked and billing's steps."""
+
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+    steps = fields.Nested(BillingFunnelSteps, required=True)
+
+
+
+# What receivables, billed_collected and dso answer. Their figures are decimal strings
+# already (rounded once, by the report), so these are String fields, not Amounts.
+BALANCE_BASES = ("stored", "reconstructed")  # see receivables, above
+_DECIMAL = validate.Regexp(r"^-?[0-9]+(\.[0-9]+)?$", error="Not a decimal number.")
+_MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM).")
+
+
+def _decimal_text(description: str, **kwargs) -> fields.String:
+    return fields.String(required=True, validate=_DECIMAL, metadata={"description": description}, **kwargs)
+
+
+class AgingBucketOut(Schema):
+    bucket = fields.String(required=True, validate=validate.OneOf(BUCKETS))
+    count = fields.Integer(required=True)
+    amount = _decimal_text("The invoices' balances added up, in the currency's minor units.")
+
+
+class AgingTotalOut(Schema):
+    count = fields.Integer(required=True)
+    amount = _decimal_text("Rounded on its own, not added up from the rounded buckets.")
+
+
+class AgingAmountOut(Schema):
+    """A row's open invoices in one currency, every bucket listed."""
+
+    currency = fields.String(required=True)
+    buckets = fields.List(fields.Nested(AgingBucketOut), required=True)
+    total = fields.Nested(AgingTotalOut, required=True)
+
+
+class ReceivablesRowOut(Schema):
+    organization_id = fields.String(allow_none=True, metadata={
+        "description": "Only with group_by organization (null: invoices without one)."})
+    organization_name = fields.String(allow_none=True, metadata={
+        "description": "Only with group_by organization: the name on its latest invoice counted."})
+    count = fields.Integer(required=True, metadata={"description": "Its invoices, in every currency."})
+    amounts = fields.List(fields.Nested(AgingAmountOut), required=True)
+
+
+class ReceivablesReportOut(Schema):
+    """report_receivables: with group_by none always exactly one row."""
+
+    query = fields.Nested(ReceivablesQuery, required=True)
+    balance_basis = fields.String(required=True, validate=validate.OneOf(BALANCE_BASES))
+    buckets = fields.List(fields.String(validate=validate.OneOf(BUCKETS)), required=True)
+    rows = fields.List(fields.Nested(ReceivablesRowOut), required=True)
+
+
+class FlowFiguresOut(Schema):
+    """What was invoiced, credited and collected in one currency."""
+
+    currency = fields.String(required=True)
+    invoices = fields.Integer(required=True)
+    invoiced = _decimal_text("The grand totals of the invoices issued.")
+    credit_notes = fields.Integer(required=True)
+    credited = _decimal_text("The grand totals of the credit notes issued.")
+    billed = _decimal_text("invoiced - credited (negative when the credits exceed the invoices).")
+    payments = fields.Integer(required=True)
+    collected = _decimal_text("The payments received.")
+
+
+class BilledCollectedRowOut(Schema):
+    month = fields.String(required=True, validate=_MONTH)
+    amounts = fields.List(fields.Nested(FlowFiguresOut), required=True)
+
+
+class BilledCollectedReportOut(Schema):
+    """report_billed_collected: every month of the range, and the totals over it."""
+
+    query = fields.Nested(BilledCollectedQuery, required=True)
+    months = fields.List(fields.String(validate=_MONTH), required=True)
+    rows = fields.List(fields.Nested(BilledCollectedRowOut), required=True)
+    totals = fields.List(fields.Nested(FlowFiguresOut), required=True)
+
+
+class DsoRowOut(Schema):
+    currency = fields.String(required=True)
+    receivables = _decimal_text("The balance open at the end of to.")
+    billed = _decimal_text("invoiced - credited in the period.")
+    dso = _decimal_text("Days sales outstanding, 1 place; null when nothing was billed.", allow_none=True)
+
+
+class DsoReportOut(Schema):
+    query = fields.Nested(DsoQuery, required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_basis = fields.String(required=True, validate=validate.OneOf(BALANCE_BASES))
+    rows = fields.List(fields.Nested(DsoRowOut), required=True)
 
 # --- the reports -----------------------------------------------------------------------------
 
@@ -225,6 +365,21 @@ def dso(session: Session, query: dict) -> dict:
                      "billed": _money(sales, currency),
                      "dso": _one_decimal(Fraction(receivable) / Fraction(sales) * days) if sales > 0 else None})
     return {"query": schema.dump(q), "days": days, "balance_basis": basis, "rows": rows}
+
+
+def funnel(session: Session, query: dict) -> dict:
+    q = load(FunnelQuery(), query)
+    i = Invoice
+    # paid_at is a timestamp: the range's UTC days as [from 00:00, the day after to 00:00).
+    start = datetime.combine(q["date_from"], time(), UTC)
+    end = datetime.combine(q["date_to"] + timedelta(days=1), time(), UTC)
+    invoiced = select(func.count(i.order_id.distinct())).where(
+        i.status != DRAFT, i.issue_date >= q["date_from"], i.issue_date <= q["date_to"])
+    paid = select(func.count()).select_from(i).where(i.paid_at >= start, i.paid_at < end)
+    steps = session.execute(select(invoiced.scalar_subquery().label("invoiced"),
+                                   paid.scalar_subquery().label("paid"))).one()
+    return FunnelStepsOut().dump({"date_from": q["date_from"], "date_to": q["date_to"],
+                                  "steps": {name: int(value) for name, value in steps._mapping.items()}})
 
 
 # --- SQL pieces ------------------------------------------------------------------------------

@@ -1,10 +1,26 @@
-"""Wire formats of the billing service."""
+"""Wire formats of the billing service.
+
+Every RPC's answer has an output schema, here or in ``reports`` (``RPC_OUTPUTS`` at the
+end says which), exactly as the service answers: a field that can be null says
+``allow_none``, a field of a fixed set of values lists them, amounts that the schema
+dumps are decimal strings (Amount; SignedAmount where they may be negative). The gateway
+makes its OpenAPI document from them.
+"""
 from marshmallow import Schema, fields, validate
 
 from crmkit.listing import ListQuery
 from crmkit.schemas import Address, Amount, CommaSeparated, PaymentTerms, RecordSchema
+from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import INVOICE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
+
+_percent = dict(validate=validate.Range(min=0, max=100))
+
+
+def SignedAmount(**kwargs):
+    """An amount in an answer that may be negative (a return line, a document of returns,
+    its balance and credits): Amount without its minimum of 0."""
+    return Amount(validate=None, **kwargs)
 
 
 class OrderUpdate(Schema):
@@ -65,33 +81,45 @@ class PaymentIn(Schema):
 
 class LineOut(Schema):
     position = fields.Integer()
-    sku = fields.String()
+    sku = fields.String(allow_none=True)
     description = fields.String()
-    quantity = Amount()
+    quantity = SignedAmount()  # negative: a return
     unit_price = Amount()
-    discount_percent = Amount()
-    tax_rate = Amount()
-    net = Amount()
+    discount_percent = Amount(**_percent)
+    tax_rate = Amount(**_percent)
+    net = SignedAmount()
+
+
+class DocumentTaxBreakdownOut(Schema):
+    """The taxable amount and the tax at one tax rate, decimal strings as stored."""
+
+    rate = fields.String(required=True)
+    taxable = fields.String(required=True)
+    tax = fields.String(required=True)
+
+
+class _IdOnly(Schema):
+    id = fields.String()
 
 
 class _DocumentOut(RecordSchema):
     currency = fields.String()
-    organization_id = fields.String()
-    organization_name = fields.String()
-    organization_vat_id = fields.String()
-    contact_id = fields.String()
-    contact_name = fields.String()
-    contact_email = fields.String()
-    billing_address = fields.Dict()
-    subtotal = Amount()
-    discount_total = Amount()
-    net_total = Amount()
-    tax_total = Amount()
-    grand_total = Amount()
-    tax_breakdown = fields.List(fields.Dict())
-    document_discount_percent = Amount()
-    rounding = fields.String()
-    tax_mode = fields.String()
+    organization_id = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    organization_vat_id = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    billing_address = fields.Nested(Address, allow_none=True)
+    subtotal = SignedAmount()
+    discount_total = SignedAmount()
+    net_total = SignedAmount()
+    tax_total = SignedAmount()
+    grand_total = SignedAmount()
+    tax_breakdown = fields.List(fields.Nested(DocumentTaxBreakdownOut))
+    document_discount_percent = Amount(**_percent)
+    rounding = fields.String(validate=validate.OneOf(ROUNDING_MODES))
+    tax_mode = fields.String(validate=validate.OneOf(TAX_MODES))
     lines = fields.List(fields.Nested(LineOut))
 
 
@@ -100,28 +128,25 @@ class PaymentOut(RecordSchema):
     amount = Amount()
     currency = fields.String()
     payment_date = fields.Date()
-    method = fields.String()
+    method = fields.String(validate=validate.OneOf(PAYMENT_METHODS))
     reference = fields.String()
-    note = fields.String()
+    note = fields.String(allow_none=True)
 
 
 class InvoiceOut(_DocumentOut):
-    number = fields.String()
+    number = fields.String(allow_none=True)  # a draft has none
     order_id = fields.String()
-    status = fields.String()
-    issue_date = fields.Date()
-    payment_terms_days = fields.Integer()
-    due_date = fields.Date()
-    balance_due = Amount()
-    credited_total = Amount()
-    issued_at = fields.DateTime()
-    paid_at = fields.DateTime()
-    dunning_level = fields.Integer()
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+    issue_date = fields.Date(allow_none=True)
+    payment_terms_days = PaymentTerms()
+    due_date = fields.Date(allow_none=True)
+    balance_due = SignedAmount()
+    credited_total = SignedAmount()
+    issued_at = fields.DateTime(allow_none=True)
+    paid_at = fields.DateTime(allow_none=True)
+    dunning_level = fields.Integer(validate=validate.Range(min=0))
     payments = fields.List(fields.Nested(PaymentOut))
-    credit_note_ids = fields.Method("_credit_note_ids")
-
-    def _credit_note_ids(self, invoice):
-        return [note.id for note in invoice.credit_notes]
+    credit_note_ids = fields.Pluck(_IdOnly, "id", many=True, attribute="credit_notes")
 
 
 class CreditNoteOut(_DocumentOut):
@@ -130,25 +155,53 @@ class CreditNoteOut(_DocumentOut):
     invoice_number = fields.String()
     issue_date = fields.Date()
     reason = fields.String()
-    refund_due = Amount()
+    refund_due = Amount()  # what the invoice's balance could not absorb
 
 
 class OrderOut(_DocumentOut):
     number = fields.String()
     quote_id = fields.String()
     quote_number = fields.String()
-    opportunity_id = fields.String()
-    status = fields.String()
+    opportunity_id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
     order_date = fields.Date()
-    shipping_address = fields.Dict()
-    delivery_terms = fields.String()
-    internal_notes = fields.String()
-    payment_terms_days = fields.Integer()
-    fulfilment_started_at = fields.DateTime()
-    fulfilled_at = fields.DateTime()
-    cancelled_at = fields.DateTime()
-    cancel_reason = fields.String()
-    invoice_ids = fields.Method("_invoice_ids")
+    shipping_address = fields.Nested(Address, allow_none=True)
+    delivery_terms = fields.String(allow_none=True)
+    internal_notes = fields.String(allow_none=True)
+    payment_terms_days = PaymentTerms()
+    fulfilment_started_at = fields.DateTime(allow_none=True)
+    fulfilled_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    invoice_ids = fields.Pluck(_IdOnly, "id", many=True, attribute="invoices")
 
-    def _invoice_ids(self, order):
-        return [invoice.id for invoice in order.invoices]
+
+class HealthOut(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+# The answer of every RPC of the service: (shape, output schema by name, in this module
+# or in reports). "one": the schema; "list": a JSON array of it; "page": {"items": [it,
+# ...], "next_cursor": a string, null on the last page} (crmkit.listing).
+RPC_OUTPUTS = {
+    "get_order": ("one", "OrderOut"),
+    "list_orders": ("page", "OrderOut"),
+    "update_order": ("one", "OrderOut"),
+    "start_order_fulfilment": ("one", "OrderOut"),
+    "fulfil_order": ("one", "OrderOut"),
+    "cancel_order": ("one", "OrderOut"),
+    "get_invoice": ("one", "InvoiceOut"),
+    "list_invoices": ("page", "InvoiceOut"),
+    "update_invoice": ("one", "InvoiceOut"),
+    "issue_invoice": ("one", "InvoiceOut"),
+    "record_payment": ("one", "InvoiceOut"),
+    "create_credit_note": ("one", "CreditNoteOut"),
+    "get_credit_note": ("one", "CreditNoteOut"),
+    "list_credit_notes": ("page", "CreditNoteOut"),
+    "report_receivables": ("one", "ReceivablesReportOut"),  # in reports, as the rest of this block
+    "report_billed_collected": ("one", "BilledCollectedReportOut"),
+    "report_dso": ("one", "DsoReportOut"),
+    "report_funnel": ("one", "FunnelStepsOut"),
+    "health": ("one", "HealthOut"),
+}

@@ -98,3 +98,7 @@ class BillingService(Health):
     @rpc
     def report_dso(self, query):
         return reports.dso(self.db.session, query)
+
+    @rpc
+    def report_funnel(self, query):
+        return reports.funnel(self.db.session, query)

@@ -1,11 +1,12 @@
-"""The sales reports: pipeline by stage, forecast by month, win rate.
+"""The sales reports: pipeline by stage, forecast by month, win rate, and the deals' steps
+of the sales funnel.
 
 Each report is one function over a session: it validates its query (a dict, e.g. the
 HTTP query string; a bad one raises ValidationFailed naming each bad field), aggregates
 in the database (GROUP BY; no opportunity is loaded into Python) and returns a
 JSON-safe dict: ``{"query": <the query with its defaults>, "rows": [...], ...}``.
 
-Common to all three:
+Common to pipeline, forecast and win_rate:
 
 - Filters: ``owner_id``, ``team``, ``pipeline_id`` (exact matches). ``group_by``:
   ``none`` (default), ``owner`` or ``team``: then each row carries ``owner_id`` or
@@ -47,11 +48,28 @@ closed deal's age), rounded half-up to one decimal, null when none was won. With
 group_by none there is always exactly one row; otherwise a row per owner or team that
 closed a deal in the range.
 
+``funnel``: this service's steps of the sales funnel (leads -> qualified -> opportunities
+-> quotes sent -> won -> invoiced -> paid; the gateway adds the leads' and billing's) over
+``from`` .. ``to`` (required dates, at most 36 months touched; no filters, no grouping),
+each a count of the deals that reached the step inside the range, whenever they began:
+
+- ``opportunities``: opportunities created (``created_at``) in the range;
+- ``quotes_sent``: opportunities with a quote sent (``sent_at``) in the range, each counted
+  once however many quotes or revisions (``-R2``, ...) of it were sent then;
+- ``won``: opportunities won (stage closed_won) with ``closed_at`` in the range (a deal
+  reopened since has no ``closed_at`` and no longer counts).
+
+The answer (``FunnelStepsOut``) is ``{"from", "to", "steps": {"opportunities",
+"quotes_sent", "won"}}``, plain integers, counted in one query (COUNT, COUNT DISTINCT);
+"now" plays no part, so the same range always gives the same figures for the same data.
+
 Speed (bench/README.md, 200,000 opportunities on PostgreSQL): migration 0003 adds a
 partial index over the open deals keyed by expected close date, and one over the closed
 deals keyed by stage and ``closed_at``, both covering on PostgreSQL (they INCLUDE every
 column these queries read), so a report reads a narrow index, not the wide rows (an
 index-only scan wherever VACUUM has marked the pages all-visible), and aggregates.
+The funnel's ``won`` uses the closed deals' index; its other two counts have no index of
+their own (``created_at``, ``quotes.sent_at``) and read those tables once each.
 """
 from __future__ import annotations
 
@@ -68,7 +86,7 @@ from crmkit.schemas import load
 from crmtotals import round_money
 
 from .domain import CLOSED_STAGES, DEFAULT_PIPELINE_ID, LOST, WON
-from .models import Opportunity, Pipeline
+from .models import Opportunity, Pipeline, Quote
 
 GROUP_BY = {"none": None, "owner": "owner_id", "team": "team"}
 FORECAST_OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
@@ -121,6 +139,126 @@ class ForecastQuery(_PeriodQuery):
 class WinRateQuery(_PeriodQuery):
     """The deals closed in a period, of any length."""
 
+
+class FunnelQuery(Schema):
+    """A period only: the funnel counts every deal (no owner, team or pipeline filter)."""
+
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        if data["date_from"] > data["date_to"]:
+            raise ValidationError("Must not be before from.", "to")
+
+    @validates_schema
+    def _not_too_long(self, data, **_kwargs):
+        if len(_months(data["date_from"], data["date_to"])) > MAX_FORECAST_MONTHS:
+            raise ValidationError(f"At most {MAX_FORECAST_MONTHS} months from from.", "to")
+
+
+# --- answers -------------------------------------------------------------------------------
+
+class DealFunnelSteps(Schema):
+    opportunities = fields.Integer(required=True, metadata={"description": "Opportunities created in the range."})
+    quotes_sent = fields.Integer(required=True, metadata={
+        "description": "Opportunities with a quote (any revision) sent in the range, each counted once."})
+    won = fields.Integer(required=True, metadata={"description": "Opportunities won (closed_at) in the range."})
+
+
+class FunnelStepsOut(Schema):
+    """The answer of ``report_funnel``: the range as asked and this service's steps."""
+
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+    steps = fields.Nested(DealFunnelSteps, required=True)
+
+
+
+# What pipeline, forecast and win_rate answer. Their figures are decimal strings already
+# (rounded once, by the report), so these are String fields, not Amounts.
+_DECIMAL = validate.Regexp(r"^-?[0-9]+(\.[0-9]+)?$", error="Not a decimal number.")
+_MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM).")
+
+
+def _decimal_text(description: str, **kwargs) -> fields.String:
+    return fields.String(required=True, validate=_DECIMAL, metadata={"description": description}, **kwargs)
+
+
+class PipelineRefOut(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class _GroupKeyOut(Schema):
+    """A row's group, only with group_by owner or team (null: deals without one)."""
+
+    owner_id = fields.String(allow_none=True, metadata={"description": "Only with group_by owner."})
+    team = fields.String(allow_none=True, metadata={"description": "Only with group_by team."})
+
+
+class DealAmountOut(Schema):
+    """A row's deals in one currency."""
+
+    currency = fields.String(required=True)
+    count = fields.Integer(required=True)
+    amount = _decimal_text("Their amounts added up, in the currency's minor units.")
+    weighted_amount = _decimal_text("The sum of amount * probability / 100, in the currency's minor units.")
+
+
+class PipelineRowOut(_GroupKeyOut):
+    stage = fields.String(required=True)
+    count = fields.Integer(required=True, metadata={"description": "All its deals, with or without a currency."})
+    amounts = fields.List(fields.Nested(DealAmountOut), required=True)
+
+
+class PipelineReportOut(Schema):
+    """report_pipeline: open deals of one pipeline by stage, in the pipeline's order."""
+
+    query = fields.Nested(PipelineQuery, required=True)
+    pipeline = fields.Nested(PipelineRefOut, required=True)
+    stages = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.Nested(PipelineRowOut), required=True)
+
+
+class ForecastRowOut(_GroupKeyOut):
+    month = fields.String(required=True, validate=_MONTH)
+    forecast_category = fields.String(required=True, validate=validate.OneOf(
+        (*FORECAST_OPEN_CATEGORIES, FORECAST_WON_CATEGORY)))
+    count = fields.Integer(required=True)
+    amounts = fields.List(fields.Nested(DealAmountOut), required=True)
+
+
+class ForecastReportOut(Schema):
+    """report_forecast: rows only for the months, groups and categories that have deals."""
+
+    query = fields.Nested(ForecastQuery, required=True)
+    months = fields.List(fields.String(validate=_MONTH), required=True)
+    rows = fields.List(fields.Nested(ForecastRowOut), required=True)
+
+
+class WonAmountOut(Schema):
+    currency = fields.String(required=True)
+    count = fields.Integer(required=True)
+    amount = _decimal_text("The won deals' amounts added up, in the currency's minor units.")
+    average_deal_size = _decimal_text("amount / the won deals with an amount; null when none had one.",
+                                      allow_none=True)
+
+
+class WinRateRowOut(_GroupKeyOut):
+    won = fields.Integer(required=True)
+    lost = fields.Integer(required=True)
+    win_rate = _decimal_text("won / (won + lost), 4 places; null when none closed.", allow_none=True)
+    won_amounts = fields.List(fields.Nested(WonAmountOut), required=True)
+    average_sales_cycle_days = _decimal_text("The won deals' mean age in days, 1 place; null when none was won.",
+                                             allow_none=True)
+
+
+class WinRateReportOut(Schema):
+    """report_win_rate: with group_by none always exactly one row."""
+
+    query = fields.Nested(WinRateQuery, required=True)
+    rows = fields.List(fields.Nested(WinRateRowOut), required=True)
 
 # --- the reports -----------------------------------------------------------------------------
 
@@ -199,6 +337,21 @@ def win_rate(session: Session, query: dict) -> dict:
         groups.setdefault(None, {"won": 0, "lost": 0, "days": 0, "currencies": {}})
     rows = [{**_group_key(q, key), **_outcome(groups[key])} for key in sorted(groups, key=_nulls_last)]
     return {"query": schema.dump(q), "rows": rows}
+
+
+def funnel(session: Session, query: dict) -> dict:
+    q = load(FunnelQuery(), query)
+    start, end = _moments(q)
+    o, quote = Opportunity, Quote
+    created = select(func.count()).select_from(o).where(o.created_at >= start, o.created_at < end)
+    # Revisions of one quote, and several quotes of one deal, are one deal that got a quote.
+    quoted = select(func.count(quote.opportunity_id.distinct())).where(quote.sent_at >= start, quote.sent_at < end)
+    won = select(func.count()).select_from(o).where(o.stage == WON, o.closed_at >= start, o.closed_at < end)
+    steps = session.execute(select(created.scalar_subquery().label("opportunities"),
+                                   quoted.scalar_subquery().label("quotes_sent"),
+                                   won.scalar_subquery().label("won"))).one()
+    return FunnelStepsOut().dump({"date_from": q["date_from"], "date_to": q["date_to"],
+                                  "steps": {name: int(value) for name, value in steps._mapping.items()}})
 
 
 # --- SQL pieces ------------------------------------------------------------------------------

@@ -1,4 +1,11 @@
-"""Wire formats of the deals service."""
+"""Wire formats of the deals service.
+
+Every RPC's answer has an output schema, here or in ``reports`` (``RPC_OUTPUTS`` at the
+end says which), exactly as the service answers: a field that can be null says
+``allow_none``, a field of a fixed set of values lists them, amounts that the schema
+dumps are decimal strings (Amount; SignedAmount where they may be negative). The gateway
+makes its OpenAPI document from them.
+"""
 from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -16,6 +23,12 @@ _reason = dict(validate=validate.Length(min=1, max=500))
 _sku = dict(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
                                      error="Letters, digits and . _ / - (max 64)."))
 _price = dict(validate=validate.Range(min=0, max=1_000_000_000_000))
+
+
+def SignedAmount(**kwargs):
+    """An amount in an answer that may be negative (a return line, a document of returns,
+    a deal won at such a quote's net amount): Amount without its minimum of 0."""
+    return Amount(validate=None, **kwargs)
 
 
 # Pipelines
@@ -36,8 +49,8 @@ class PipelineIn(Schema):
 class StageOut(Schema):
     name = fields.String()
     position = fields.Integer()
-    probability = Amount()
-    forecast_category = fields.String()
+    probability = Amount(**_percent)
+    forecast_category = fields.String(validate=validate.OneOf(FORECAST_CATEGORIES))
 
 
 class PipelineOut(RecordSchema):
@@ -130,33 +143,33 @@ class OpportunityListQuery(ListQuery):
 
 
 class StageChangeOut(Schema):
-    from_stage = fields.String()
+    from_stage = fields.String(allow_none=True)  # null: where the deal began
     to_stage = fields.String()
     at = fields.DateTime()
-    actor = fields.String()
-    amount = Amount()
-    probability = Amount()
+    actor = fields.String(allow_none=True)
+    amount = SignedAmount(allow_none=True)
+    probability = Amount(**_percent)
 
 
 class OpportunityOut(RecordSchema):
     name = fields.String()
     pipeline_id = fields.String()
-    team = fields.String()
-    lead_id = fields.String()
-    organization_id = fields.String()
-    organization_name = fields.String()
-    contact_id = fields.String()
-    contact_name = fields.String()
-    amount = Amount()
-    currency = fields.String()
+    team = fields.String(allow_none=True)
+    lead_id = fields.String(allow_none=True)
+    organization_id = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    amount = SignedAmount(allow_none=True)  # won by a quote: the quote's net total
+    currency = fields.String(allow_none=True)
     stage = fields.String()
-    probability = Amount()
-    forecast_category = fields.String()
-    expected_close_date = fields.Date()
-    next_step = fields.String()
-    lost_reason = fields.String()
-    closing_note = fields.String()
-    closed_at = fields.DateTime()
+    probability = Amount(**_percent)
+    forecast_category = fields.String(validate=validate.OneOf(FORECAST_CATEGORIES))
+    expected_close_date = fields.Date(allow_none=True)
+    next_step = fields.String(allow_none=True)
+    lost_reason = fields.String(allow_none=True)
+    closing_note = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
     history = fields.List(fields.Nested(StageChangeOut))
 
 
@@ -190,10 +203,10 @@ class ProductListQuery(ListQuery):
 class ProductOut(RecordSchema):
     sku = fields.String()
     name = fields.String()
-    description = fields.String()
+    description = fields.String(allow_none=True)
     unit_price = Amount()
     currency = fields.String()
-    tax_rate = Amount()
+    tax_rate = Amount(**_percent)
     active = fields.Boolean()
 
 
@@ -262,49 +275,105 @@ class QuoteListQuery(ListQuery):
 
 class QuoteLineOut(Schema):
     position = fields.Integer()
-    product_id = fields.String()
-    sku = fields.String()
+    product_id = fields.String(allow_none=True)
+    sku = fields.String(allow_none=True)
     description = fields.String()
-    quantity = Amount()
+    quantity = SignedAmount()  # negative: a return or a credit
     unit_price = Amount()
-    discount_percent = Amount()
-    tax_rate = Amount()
-    net = Amount()
+    discount_percent = Amount(**_percent)
+    tax_rate = Amount(**_percent)
+    net = SignedAmount()
+
+
+class QuoteTaxBreakdownOut(Schema):
+    """The taxable amount and the tax at one tax rate, decimal strings as stored."""
+
+    rate = fields.String(required=True)
+    taxable = fields.String(required=True)
+    tax = fields.String(required=True)
 
 
 class QuoteOut(RecordSchema):
     number = fields.String()
     base_number = fields.String()
     revision = fields.Integer()
-    revises_id = fields.String()
-    superseded_by_id = fields.String()
+    revises_id = fields.String(allow_none=True)
+    superseded_by_id = fields.String(allow_none=True)
     opportunity_id = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
     currency = fields.String()
-    organization_id = fields.String()
-    organization_name = fields.String()
-    contact_id = fields.String()
-    contact_name = fields.String()
-    contact_email = fields.String()
-    organization_vat_id = fields.String()
-    billing_address = fields.Dict()
-    shipping_address = fields.Dict()
-    payment_terms_days = fields.Integer()
-    document_discount_percent = Amount()
-    tax_mode = fields.String()
-    rounding = fields.String()
-    terms = fields.String()
-    valid_until = fields.Date()
-    sent_at = fields.DateTime()
-    accepted_at = fields.DateTime()
-    rejected_at = fields.DateTime()
-    rejection_reason = fields.String()
-    expired_at = fields.DateTime()
-    order_id = fields.String()
-    subtotal = Amount()
-    discount_total = Amount()
-    net_total = Amount()
-    tax_total = Amount()
-    grand_total = Amount()
-    tax_breakdown = fields.List(fields.Dict())
+    organization_id = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    organization_vat_id = fields.String(allow_none=True)
+    billing_address = fields.Nested(Address, allow_none=True)
+    shipping_address = fields.Nested(Address, allow_none=True)
+    payment_terms_days = PaymentTerms(allow_none=True)  # null: the seller's default
+    document_discount_percent = Amount(**_percent)
+    tax_mode = fields.String(validate=validate.OneOf(TAX_MODES))
+    rounding = fields.String(validate=validate.OneOf(ROUNDING_MODES))
+    terms = fields.String(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    rejected_at = fields.DateTime(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    expired_at = fields.DateTime(allow_none=True)
+    order_id = fields.String(allow_none=True)
+    subtotal = SignedAmount()
+    discount_total = SignedAmount()
+    net_total = SignedAmount()
+    tax_total = SignedAmount()
+    grand_total = SignedAmount()
+    tax_breakdown = fields.List(fields.Nested(QuoteTaxBreakdownOut))
     lines = fields.List(fields.Nested(QuoteLineOut))
+
+
+class QuotePdfOut(Schema):
+    """The quote as the PDF the customer signs (quote_pdf); RPC carries JSON, so base64."""
+
+    filename = fields.String(required=True)
+    content = fields.String(required=True, metadata={"description": "The PDF document, base64-encoded."})
+
+
+class HealthOut(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+# The answer of every RPC of the service: (shape, output schema by name, in this module
+# or in reports). "one": the schema; "list": a JSON array of it; "page": {"items": [it,
+# ...], "next_cursor": a string, null on the last page} (crmkit.listing).
+RPC_OUTPUTS = {
+    "create_pipeline": ("one", "PipelineOut"),
+    "update_pipeline": ("one", "PipelineOut"),
+    "get_pipeline": ("one", "PipelineOut"),
+    "list_pipelines": ("list", "PipelineOut"),
+    "create_opportunity": ("one", "OpportunityOut"),
+    "get_opportunity": ("one", "OpportunityOut"),
+    "list_opportunities": ("page", "OpportunityOut"),
+    "update_opportunity": ("one", "OpportunityOut"),
+    "move_opportunity": ("one", "OpportunityOut"),
+    "win_opportunity": ("one", "OpportunityOut"),
+    "lose_opportunity": ("one", "OpportunityOut"),
+    "reopen_opportunity": ("one", "OpportunityOut"),
+    "create_product": ("one", "ProductOut"),
+    "update_product": ("one", "ProductOut"),
+    "get_product": ("one", "ProductOut"),
+    "list_products": ("page", "ProductOut"),
+    "create_quote": ("one", "QuoteOut"),
+    "update_quote": ("one", "QuoteOut"),
+    "get_quote": ("one", "QuoteOut"),
+    "list_quotes": ("page", "QuoteOut"),
+    "quote_pdf": ("one", "QuotePdfOut"),
+    "send_quote": ("one", "QuoteOut"),
+    "accept_quote": ("one", "QuoteOut"),
+    "reject_quote": ("one", "QuoteOut"),
+    "report_pipeline": ("one", "PipelineReportOut"),  # in reports, as the rest of this block
+    "report_forecast": ("one", "ForecastReportOut"),
+    "report_win_rate": ("one", "WinRateReportOut"),
+    "report_funnel": ("one", "FunnelStepsOut"),
+    "health": ("one", "HealthOut"),
+}

@@ -149,3 +149,7 @@ class DealsService(Health):
     @rpc
     def report_win_rate(self, query):
         return reports.win_rate(self.db.session, query)
+
+    @rpc
+    def report_funnel(self, query):
+        return reports.funnel(self.db.session, query)

@@ -125,10 +125,11 @@ def record_opportunity_outcome(unit: UnitOfWork, lead_id: str | None, opportunit
                                failure: dict | None) -> None:
     """What deals did with the opportunity a conversion asked for, shown on the lead."""
     lead = unit.session.get(Lead, lead_id) if lead_id else None
-    if lead is None or lead.converted_opportunity_id != opportunity_id or lead.opportunity_status != "pending":
+    if lead is None or lead.converted_opportunity_id != opportunity_id \
+            or lead.opportunity_status != domain.OPPORTUNITY_PENDING:
         return  # an opportunity made without a lead, or news already told
-    unit.update(lead, {"opportunity_status": "failed" if failure else "created", "opportunity_failure": failure},
-                lead_out, "lead.updated")
+    outcome = domain.OPPORTUNITY_FAILED if failure else domain.OPPORTUNITY_CREATED
+    unit.update(lead, {"opportunity_status": outcome, "opportunity_failure": failure}, lead_out, "lead.updated")
     if failure:
         log.warning("lead %s: deals refused its opportunity %s: %s", lead.id, opportunity_id, failure)
 
@@ -154,7 +155,7 @@ def contact_lead(unit: UnitOfWork, lead_id: str) -> dict:
 
 
 def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    return _move(unit, lead_id, "qualify", "lead.qualified")
+    return _move(unit, lead_id, "qualify", "lead.qualified", qualified_at=utcnow())
 
 
 def disqualify_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
@@ -184,7 +185,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
     lead.converted_organization_id = organization.id if organization else None
     lead.converted_contact_id = contact.id
     lead.converted_opportunity_id = opportunity["id"] if opportunity else None
-    lead.opportunity_status = "pending" if opportunity else None
+    lead.opportunity_status = domain.OPPORTUNITY_PENDING if opportunity else None
     unit.session.flush()
     out = lead_out.dump(lead)
     unit.emit("lead.converted", lead.id, {

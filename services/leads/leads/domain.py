@@ -23,6 +23,16 @@ TRANSITIONS = {
 SOURCES = ("web", "referral", "partner", "event", "webinar", "campaign", "cold_call",
            "advertising", "email", "other")
 
+# A lead's rating, from its score (leads.scoring).
+RATINGS = ("hot", "warm", "cold")
+
+# What became of the opportunity a conversion asked deals for.
+OPPORTUNITY_PENDING, OPPORTUNITY_CREATED, OPPORTUNITY_FAILED = "pending", "created", "failed"
+OPPORTUNITY_STATUSES = (OPPORTUNITY_PENDING, OPPORTUNITY_CREATED, OPPORTUNITY_FAILED)
+
+# What a CSV import reports of a row it did not make or update a lead from.
+IMPORT_PROBLEM_OUTCOMES = ("rejected", "skipped")
+
 
 def next_status(current: str, command: str) -> str:
     allowed_from, target = TRANSITIONS[command]

@@ -31,7 +31,7 @@ COLUMNS = (
     "annual_revenue", "annual_revenue_currency", "country", "source", "campaign", "owner_id", "team",
     "budget_amount", "budget_currency", "authority", "need", "timeline", "tags",
 )
-EXPORT_COLUMNS = ("id", "status", *COLUMNS, "score", "rating", "owner_id", "created_at", "updated_at")
+EXPORT_COLUMNS = ("id", "status", *COLUMNS, "score", "rating", "created_at", "updated_at")
 TAG_SEPARATOR = ";"
 MAX_REPORTED = 1000  # rejected or skipped rows listed in a report; the counts are always whole
 

@@ -96,6 +96,9 @@ class Lead(Record, Base):
     phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
     company_key: Mapped[str | None] = mapped_column(String(200), index=True)
     person_key: Mapped[str | None] = mapped_column(String(200))
+    # When it last became qualified; kept when it is converted, disqualified or recycled
+    # (the funnel counts qualifications by it: leads.reports).
+    qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     converted_organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     converted_contact_id: Mapped[str | None] = mapped_column(String(36))

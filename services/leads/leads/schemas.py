@@ -1,10 +1,25 @@
-"""Wire formats of the leads service: RPC payloads in, records out."""
+"""Wire formats of the leads service: RPC payloads in, records out.
+
+Every RPC's answer has an output schema, here or in ``reports`` (``RPC_OUTPUTS`` at the
+end says which), exactly as the service answers: a field that can be null says
+``allow_none``, a field of a fixed set of values lists them, amounts that the schema
+dumps are decimal strings (Amount). The gateway makes its OpenAPI document from them.
+"""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
 from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 
-from .domain import ASSIGNMENT_STRATEGIES, SOURCES, STATES, amounts_without_currency
+from .domain import (
+    ASSIGNMENT_STRATEGIES,
+    IMPORT_PROBLEM_OUTCOMES,
+    OPPORTUNITY_STATUSES,
+    RATINGS,
+    SOURCES,
+    STATES,
+    amounts_without_currency,
+)
+from .scoring import SCORED_FIELDS
 
 _name = dict(validate=validate.Length(min=1, max=100))
 
@@ -105,41 +120,49 @@ class ConvertRequest(Schema):
     override_qualification = fields.Boolean(load_default=False)
 
 
+class ScoreFactorOut(Schema):
+    """A rule that counted in a lead's score, or the cut that kept the score within 0..100."""
+
+    factor = fields.String(required=True)
+    points = fields.Integer(required=True)
+
+
 class LeadOut(RecordSchema):
-    status = fields.String()
-    first_name = fields.String()
+    status = fields.String(validate=validate.OneOf(STATES))
+    first_name = fields.String(allow_none=True)
     last_name = fields.String()
-    email = fields.String()
-    phone = fields.String()
-    company = fields.String()
-    title = fields.String()
-    website = fields.String()
-    industry = fields.String()
-    employees = fields.Integer()
-    annual_revenue = Amount()
-    annual_revenue_currency = fields.String()
-    country = fields.String()
-    address = fields.Nested(Address)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    company = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+    employees = fields.Integer(allow_none=True)
+    annual_revenue = Amount(allow_none=True)
+    annual_revenue_currency = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    address = fields.Nested(Address, allow_none=True)
     tags = fields.List(fields.String())
-    source = fields.String()
-    campaign = fields.String()
-    team = fields.String()
-    budget_amount = Amount()
-    budget_currency = fields.String()
-    authority = fields.Boolean()
-    need = fields.String()
-    timeline = fields.Date()
-    disqualify_reason = fields.String()
-    merged_into_id = fields.String()
-    score = fields.Integer()
-    rating = fields.String()
-    score_factors = fields.List(fields.Dict())
-    converted_at = fields.DateTime()
-    converted_organization_id = fields.String()
-    converted_contact_id = fields.String()
-    converted_opportunity_id = fields.String()
-    opportunity_status = fields.String()
-    opportunity_failure = fields.Dict()
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    campaign = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    budget_amount = Amount(allow_none=True)
+    budget_currency = fields.String(allow_none=True)
+    authority = fields.Boolean(allow_none=True)
+    need = fields.String(allow_none=True)
+    timeline = fields.Date(allow_none=True)
+    disqualify_reason = fields.String(allow_none=True)
+    merged_into_id = fields.String(allow_none=True)
+    score = fields.Integer(validate=validate.Range(min=0, max=100))
+    rating = fields.String(validate=validate.OneOf(RATINGS))
+    score_factors = fields.List(fields.Nested(ScoreFactorOut))  # they add up to the score
+    qualified_at = fields.DateTime(allow_none=True)
+    converted_at = fields.DateTime(allow_none=True)
+    converted_organization_id = fields.String(allow_none=True)
+    converted_contact_id = fields.String(allow_none=True)
+    converted_opportunity_id = fields.String(allow_none=True)
+    opportunity_status = fields.String(allow_none=True, validate=validate.OneOf(OPPORTUNITY_STATUSES))
+    opportunity_failure = fields.Dict(keys=fields.String(), allow_none=True)  # deals' reasons: field -> messages
 
 
 _country = dict(validate=validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166 country code."))
@@ -196,26 +219,26 @@ class ContactListQuery(CustomerListQuery):
 
 class OrganizationOut(RecordSchema):
     name = fields.String()
-    domain = fields.String()
-    industry = fields.String()
-    employees = fields.Integer()
-    country = fields.String()
-    vat_id = fields.String()
-    billing_address = fields.Nested(Address)
-    shipping_address = fields.Nested(Address)
-    payment_terms_days = fields.Integer()
-    archived_at = fields.DateTime()
+    domain = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+    employees = fields.Integer(allow_none=True)
+    country = fields.String(allow_none=True)
+    vat_id = fields.String(allow_none=True)
+    billing_address = fields.Nested(Address, allow_none=True)
+    shipping_address = fields.Nested(Address, allow_none=True)
+    payment_terms_days = PaymentTerms(allow_none=True)  # null: the seller's default
+    archived_at = fields.DateTime(allow_none=True)
 
 
 class ContactOut(RecordSchema):
-    first_name = fields.String()
+    first_name = fields.String(allow_none=True)
     last_name = fields.String()
-    email = fields.String()
-    phone = fields.String()
-    title = fields.String()
-    organization_id = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    organization_id = fields.String(allow_none=True)
     decision_maker = fields.Boolean()
-    archived_at = fields.DateTime()
+    archived_at = fields.DateTime(allow_none=True)
 
 
 class LeadListQuery(ListQuery):
@@ -228,7 +251,7 @@ class LeadListQuery(ListQuery):
     created_to = fields.DateTime()
     score_min = fields.Integer(validate=validate.Range(min=0, max=100))
     score_max = fields.Integer(validate=validate.Range(min=0, max=100))
-    rating = CommaSeparated(fields.String(validate=validate.OneOf(("hot", "warm", "cold"))))
+    rating = CommaSeparated(fields.String(validate=validate.OneOf(RATINGS)))
     # Free text over name, email and company.
     q = fields.String(validate=validate.Length(min=1, max=100))
 
@@ -247,11 +270,11 @@ class AssignmentRuleIn(Schema):
 class AssignmentRuleOut(RecordSchema):
     position = fields.Integer()
     name = fields.String()
-    match_source = fields.String()
-    match_country = fields.String()
-    match_team = fields.String()
+    match_source = fields.String(allow_none=True, validate=validate.OneOf(SOURCES))
+    match_country = fields.String(allow_none=True)
+    match_team = fields.String(allow_none=True)
     team = fields.String()
-    strategy = fields.String()
+    strategy = fields.String(validate=validate.OneOf(ASSIGNMENT_STRATEGIES))
     active = fields.Boolean()
 
 
@@ -267,10 +290,124 @@ class Assign(Schema):
 
 
 class LeadAssignmentOut(Schema):
-    from_owner = fields.String()
-    to_owner = fields.String()
-    team = fields.String()
-    rule_id = fields.String()
+    from_owner = fields.String(allow_none=True)
+    to_owner = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    rule_id = fields.String(allow_none=True)  # the rule that chose the owner, if one did
     reason = fields.String()
     at = fields.DateTime()
-    actor = fields.String()
+    actor = fields.String(allow_none=True)
+
+
+class TeamOut(Schema):
+    """A team and who takes its leads, by id in order (get_team, set_team_members)."""
+
+    team = fields.String(required=True)
+    members = fields.List(fields.String(), required=True)
+
+
+class ScoringConditionOut(Schema):
+    """When a rule holds: a field of the lead and exactly one of the conditions on it."""
+
+    field = fields.String(required=True, validate=validate.OneOf(SCORED_FIELDS))
+    equals = fields.Raw(metadata={"description": "Holds when the field has this value."})
+    in_ = fields.List(fields.Raw(), data_key="in", metadata={"description": "Holds when the field has one of these."})
+    present = fields.Boolean(metadata={"description": "Holds when the field is (true) or is not (false) filled in."})
+    at_least = fields.String(metadata={"description": "A decimal string: holds when the field is at least this."})
+    at_most = fields.String(metadata={"description": "A decimal string: holds when the field is at most this."})
+    within_days = fields.Integer(validate=validate.Range(min=0), metadata={
+        "description": "Holds when the field is a date from today up to this many days ahead."})
+
+
+class ScoringRuleOut(Schema):
+    factor = fields.String(required=True)
+    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    when = fields.Nested(ScoringConditionOut, required=True)
+
+
+class ScoringModelOut(Schema):
+    """The scoring model that scores leads now (version 0: the built-in one)."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=0))
+    hot_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    warm_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    rules = fields.List(fields.Nested(ScoringRuleOut), required=True)
+
+
+class ImportProblemOut(Schema):
+    row = fields.Integer(required=True, metadata={"description": "The row's number in the file (1: the first row)."})
+    outcome = fields.String(required=True, validate=validate.OneOf(IMPORT_PROBLEM_OUTCOMES))
+    details = fields.Dict(keys=fields.String(), required=True, metadata={
+        "description": "Rejected: field -> messages. Skipped: {\"duplicates\": the leads and contacts it matched}."})
+
+
+class ImportChunkReportOut(Schema):
+    """What import_leads did with one chunk of rows: the counts are whole, ``problems``
+    lists the first 1,000 rows rejected or skipped as duplicates."""
+
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    problems = fields.List(fields.Nested(ImportProblemOut), required=True)
+
+
+class ImportReportOut(ImportChunkReportOut):
+    """The gateway's answer to a whole file: the reports of its chunks added up."""
+
+    rows = fields.Integer(required=True)
+
+
+class LeadExportPageOut(Schema):
+    """One page of leads as CSV cells (export_leads_page): every cell is text, empty for null."""
+
+    header = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.List(fields.String()), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+class HealthOut(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+# The answer of every RPC of the service: (shape, output schema by name, in this module
+# or in reports). "one": the schema; "list": a JSON array of it; "page": {"items": [it,
+# ...], "next_cursor": a string, null on the last page} (crmkit.listing).
+RPC_OUTPUTS = {
+    "create_lead": ("one", "LeadOut"),
+    "get_lead": ("one", "LeadOut"),
+    "list_leads": ("page", "LeadOut"),
+    "update_lead": ("one", "LeadOut"),
+    "merge_leads": ("one", "LeadOut"),
+    "contact_lead": ("one", "LeadOut"),
+    "qualify_lead": ("one", "LeadOut"),
+    "disqualify_lead": ("one", "LeadOut"),
+    "recycle_lead": ("one", "LeadOut"),
+    "convert_lead": ("one", "LeadOut"),
+    "assign_lead": ("one", "LeadOut"),
+    "lead_assignments": ("list", "LeadAssignmentOut"),
+    "create_assignment_rule": ("one", "AssignmentRuleOut"),
+    "update_assignment_rule": ("one", "AssignmentRuleOut"),
+    "list_assignment_rules": ("list", "AssignmentRuleOut"),
+    "set_team_members": ("one", "TeamOut"),
+    "get_team": ("one", "TeamOut"),
+    "import_leads": ("one", "ImportChunkReportOut"),
+    "export_leads_page": ("one", "LeadExportPageOut"),
+    "get_scoring_model": ("one", "ScoringModelOut"),
+    "set_scoring_model": ("one", "ScoringModelOut"),
+    "create_organization": ("one", "OrganizationOut"),
+    "get_organization": ("one", "OrganizationOut"),
+    "update_organization": ("one", "OrganizationOut"),
+    "archive_organization": ("one", "OrganizationOut"),
+    "list_organizations": ("page", "OrganizationOut"),
+    "organization_contacts": ("page", "ContactOut"),
+    "organization_leads": ("page", "LeadOut"),
+    "create_contact": ("one", "ContactOut"),
+    "get_contact": ("one", "ContactOut"),
+    "update_contact": ("one", "ContactOut"),
+    "archive_contact": ("one", "ContactOut"),
+    "list_contacts": ("page", "ContactOut"),
+    "report_funnel": ("one", "FunnelStepsOut"),  # in reports
+    "health": ("one", "HealthOut"),
+}

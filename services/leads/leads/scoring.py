@@ -4,7 +4,8 @@ A scoring model is a list of rules, each ``{"factor", "points", "when": {<condit
 with one condition on one field of the lead:
 ``{"field": f, "equals": v}``, ``{"field": f, "in": [..]}``, ``{"field": f, "present": true}``,
 ``{"field": f, "at_least": n}``, ``{"field": f, "at_most": n}``,
-``{"field": f, "within_days": n}`` (a date from today up to n days ahead).
+``{"field": f, "within_days": n}`` (a date from today up to n days ahead). The bounds of
+``at_least`` and ``at_most`` are kept, and answered, as decimal strings (``"50"``).
 A lead's score is the sum of the points of the rules that hold, kept within 0..100; its
 factors list each rule that counted with its points (and, when the sum was cut to fit,
 the cut as one more factor), so the factors always add up to the score. The rating is
@@ -50,8 +51,8 @@ DEFAULT_MODEL = {
         {"factor": "valid phone", "points": 5, "when": {"field": "phone_key", "present": True}},
         {"factor": "company named", "points": 5, "when": {"field": "company", "present": True}},
         {"factor": "title known", "points": 3, "when": {"field": "title", "present": True}},
-        {"factor": "company of 50+ people", "points": 5, "when": {"field": "employees", "at_least": 50}},
-        {"factor": "company of 500+ people", "points": 5, "when": {"field": "employees", "at_least": 500}},
+        {"factor": "company of 50+ people", "points": 5, "when": {"field": "employees", "at_least": "50"}},
+        {"factor": "company of 500+ people", "points": 5, "when": {"field": "employees", "at_least": "500"}},
         {"factor": "budget known", "points": 12, "when": {"field": "budget_amount", "present": True}},
         {"factor": "decision maker", "points": 10, "when": {"field": "authority", "equals": True}},
         {"factor": "need described", "points": 8, "when": {"field": "need", "present": True}},

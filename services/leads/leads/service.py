@@ -8,7 +8,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import assignment, commands, customers, imports, scoring
+from . import assignment, commands, customers, imports, reports, scoring
 
 # After a change of the scoring rules, leads are rescored this many at a time.
 RESCORE_BATCH = 500
@@ -165,3 +165,8 @@ class LeadsService(Health):
     @rpc
     def list_contacts(self, query):
         return customers.list_contacts(self.db, query)
+
+    # Reports
+    @rpc
+    def report_funnel(self, query):
+        return reports.funnel(self.db.session, query)

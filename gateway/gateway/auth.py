@@ -1,0 +1,160 @@
+"""Who is calling: bearer tokens, stored hashed in the gateway's own database, and what
+each token may spend per minute.
+
+A token is 32 random bytes shown once, when it is made. Only its SHA-256 is kept: a
+copy of the database gives nobody a usable token, and with that much entropy a slow
+password hash would add nothing but latency to every request.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from crmkit.db import UtcDateTime, new_metadata, utcnow
+from crmkit.ids import new_id
+
+ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION = "admin", "manager", "sales_rep", "billing", "integration"
+ROLES = (ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION)
+TOKEN_PREFIX = "crm_"
+# How long a replica trusts what it read about a token: a revocation made through
+# another replica takes effect here within this time.
+CACHE_SECONDS = 10.0
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    # The person (or system) the token acts for: the actor in every record's history,
+    # and the owner a sales rep's new records get.
+    user_id: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    name: str
+    role: str
+    user_id: str
+    team: str | None
+    rate_limit_per_minute: int | None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_out(row: ApiToken) -> dict:
+    return {
+        "id": row.id, "name": row.name, "role": row.role, "user_id": row.user_id, "team": row.team,
+        "rate_limit_per_minute": row.rate_limit_per_minute, "created_at": row.created_at.isoformat(),
+        "created_by": row.created_by, "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+class TokenStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def create(self, *, name: str, role: str, user_id: str, team: str | None, created_by: str,
+               rate_limit_per_minute: int | None = None) -> tuple[str, dict]:
+        """A new token: the secret (shown once) and the record that describes it."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiToken(name=name, role=role, user_id=user_id, team=team, token_hash=hash_token(secret),
+                       rate_limit_per_minute=rate_limit_per_minute, created_by=created_by)
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return secret, token_out(row)
+
+    def list_tokens(self, include_revoked: bool = False) -> list[dict]:
+        with Session(self.engine) as session:
+            query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
+            if not include_revoked:
+                query = query.where(ApiToken.revoked_at.is_(None))
+            return [token_out(row) for row in session.scalars(query)]
+
+    def get(self, token_id: str) -> dict | None:
+        with Session(self.engine) as session:
+            row = session.get(ApiToken, token_id)
+            return token_out(row) if row else None
+
+    def revoke(self, token_id: str) -> dict | None:
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ApiToken, token_id, with_for_update=True)
+            if row is None:
+                return None
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+            out = token_out(row)
+        with self._lock:
+            self._cache.clear()
+        return out
+
+    def authenticate(self, secret: str) -> Principal | None:
+        digest = hash_token(secret)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(digest)
+        if cached and cached[0] > now:
+            return cached[1]
+        with Session(self.engine) as session:
+            row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+            principal = None
+            if row is not None and row.revoked_at is None:
+                principal = Principal(row.id, row.name, row.role, row.user_id, row.team, row.rate_limit_per_minute)
+        with self._lock:
+            if len(self._cache) > 10_000:  # unknown tokens must not grow it without end
+                self._cache.clear()
+            self._cache[digest] = (now + CACHE_SECONDS, principal)
+        return principal
+
+
+class RateLimiter:
+    """A token bucket per API token: a minute's allowance may be spent at once, and it
+    refills evenly. Each gateway replica keeps its own buckets, so N replicas admit up
+    to N times the limit (deploy/README.md)."""
+
+    def __init__(self, default_per_minute: int):
+        self.default_per_minute = default_per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}  # token id -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, principal: Principal) -> float | None:
+        """None when the request may go; otherwise the seconds until it may."""
+        limit = principal.rate_limit_per_minute or self.default_per_minute
+        if limit <= 0:
+            return None
+        per_second = limit / 60.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(principal.token_id, (float(limit), now))
+            tokens = min(float(limit), tokens + (now - at) * per_second)
+            if tokens >= 1:
+                self._buckets[principal.token_id] = (tokens - 1, now)
+                return None
+            self._buckets[principal.token_id] = (tokens, now)
+            return max(1.0, math.ceil((1 - tokens) / per_second))

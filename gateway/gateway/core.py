@@ -1,0 +1,339 @@
+"""The gateway's one core, under both REST and gRPC: who is calling, may they, how far
+a sales rep reaches, the calls to the services, and the views composed of several.
+
+A transport turns its request into a ``Call`` and a ``Result`` or ``ApiError`` back
+into its own answer; everything an operation means happens here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError
+
+from crmkit.context import CallContext
+from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
+
+from . import errors, schemas
+from .auth import SALES_REP, Principal, RateLimiter, TokenStore
+from .errors import ApiError
+from .operations import OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+# The records whose owner and team decide what a sales rep may do: how to read one.
+RECORDS = {
+    "lead": ("leads", "get_lead", "lead_id"),
+    "opportunity": ("deals", "get_opportunity", "opportunity_id"),
+    "quote": ("deals", "get_quote", "quote_id"),
+}
+FUNNEL_STEPS = ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")
+FUNNEL_SOURCES = {"leads": ("leads", "qualified"), "deals": ("opportunities", "quotes_sent", "won"),
+                  "billing": ("invoiced", "paid")}
+STORY_PAGE = 200
+RATE_PLACES = Decimal("0.0001")
+
+
+def one_page(items: list) -> dict:
+    """A short list (pipelines, rules, payments) answers like every other list: one page."""
+    return {"items": items, "next_cursor": None}
+
+
+@dataclass
+class Call:
+    """One request, whichever transport it came by."""
+
+    operation: Operation
+    principal: Principal
+    correlation_id: str
+    params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict | None = None
+    # The client's Idempotency-Key; a write without one gets one of ours, so that at
+    # least a redelivered RPC (a service that died after its commit) is not done twice.
+    idempotency_key: str | None = None
+    expected_version: int | None = None
+    rpcs_made: int = 0
+
+    def context(self) -> CallContext:
+        context = CallContext(correlation_id=self.correlation_id, actor=self.principal.user_id,
+                              causation_id=f"api:{self.correlation_id}")
+        if not self.operation.writes:
+            return context
+        # Each RPC of a write its own key, derived from the request's: a retried request
+        # (a CSV import: many) replays every one of them, in the same order.
+        self.rpcs_made += 1
+        base = f"client:{self.idempotency_key}" if self.idempotency_key else self._own_key()
+        return dataclasses.replace(context, idempotency_key=f"{base}#{self.rpcs_made}")
+
+    def _own_key(self) -> str:
+        if not hasattr(self, "_generated_key"):
+            self._generated_key = f"gateway:{uuid.uuid4()}"
+        return self._generated_key
+
+
+@dataclass
+class Result:
+    data: Any
+    status: int = 200
+    location: str | None = None
+
+    @property
+    def etag(self) -> str | None:
+        if isinstance(self.data, dict) and isinstance(self.data.get("version"), int):
+            return f'"{self.data["version"]}"'
+        return None
+
+
+class Gateway:
+    def __init__(self, client: RpcClient, tokens: TokenStore, limiter: RateLimiter, fan_out: int = 8):
+        self.client = client
+        self.tokens = tokens
+        self.limiter = limiter
+        self.pool = ThreadPoolExecutor(max_workers=fan_out, thread_name_prefix="compose")
+
+    # Who, may they, and how often
+    def authenticate(self, authorization: str | None) -> Principal:
+        """The principal of an ``Authorization: Bearer <token>`` value (HTTP header or
+        gRPC metadata), within its rate limit."""
+        if not authorization:
+            raise ApiError(401, "unauthenticated", "Send an API token: Authorization: Bearer <token>.")
+        scheme, _, secret = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise ApiError(401, "unauthenticated", "The Authorization header takes the form 'Bearer <token>'.")
+        principal = self.tokens.authenticate(secret.strip())
+        if principal is None:
+            raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
+        wait = self.limiter.take(principal)
+        if wait is not None:
+            raise ApiError(429, "rate_limited", f"This token's rate limit is reached; retry in {int(wait)} s.",
+                           {"retry_after_seconds": int(wait)}, retry_after=int(wait))
+        return principal
+
+    def execute(self, call: Call) -> Result:
+        self.authorize(call)
+        op = call.operation
+        result = getattr(self, f"_{op.handler}")(call) if op.handler else self._one_rpc(call)
+        if self._narrowed(call) and op.scope == TEAM_RECORD and self._checks_after(op):
+            self._check_sees(call, op.record, result.data)
+        return result
+
+    def authorize(self, call: Call) -> None:
+        """May this principal do this, and with what narrowed (a sales rep's reach)?
+        Streaming transports call it before they start; ``execute`` calls it itself."""
+        op, principal = call.operation, call.principal
+        if principal.role not in op.roles:
+            raise ApiError(403, "forbidden", f"The role {principal.role} may not call {op.name}.",
+                           {"role": principal.role, "operation": op.name})
+        if self._narrowed(call):
+            self._narrow_before(call)
+
+    @staticmethod
+    def _narrowed(call: Call) -> bool:
+        return call.principal.role == SALES_REP and call.operation.scope is not None
+
+    @staticmethod
+    def _checks_after(op: Operation) -> bool:
+        """A read that answers the record itself is checked on its answer, not read twice."""
+        return op.handler is None and op.shape == "one"
+
+    # One operation, one RPC
+    def _one_rpc(self, call: Call) -> Result:
+        op = call.operation
+        kwargs: dict[str, Any] = dict(call.params)
+        if op.body:
+            kwargs[op.body_arg] = call.body or {}
+        if op.query:
+            kwargs["query"] = call.query
+        if op.if_match:
+            kwargs["expected_version"] = call.expected_version
+        data = self.rpc(call, op.service, op.rpc, **kwargs)
+        if op.shape == "list":
+            return Result(one_page(data))
+        if op.status == 201 and isinstance(data, dict) and "id" in data:
+            return Result(data, 201, self.location(op, data["id"]))
+        if op.name == "update_quote" and data["id"] != call.params["quote_id"]:
+            # A sent quote is never changed: the change made its next revision.
+            return Result(data, 201, f"{API}/quotes/{data['id']}")
+        return Result(data, op.status)
+
+    @staticmethod
+    def location(op: Operation, record_id: str) -> str | None:
+        if op.name == "record_payment":
+            return None  # answers the invoice it paid, which has its own address
+        if op.name == "create_credit_note":
+            return f"{API}/credit-notes/{record_id}"
+        return f"{API}{op.path}/{record_id}"
+
+    def rpc(self, call: Call, service: str, method: str, **kwargs) -> Any:
+        try:
+            return self.client.call(service, method, call.context(), **kwargs)
+        except RemoteError as exc:
+            raise errors.from_remote(exc) from None
+        except ServiceUnavailable as exc:
+            log.warning("%s", exc)
+            raise ApiError(503, "service_unavailable", f"The {service} service is not answering; retry later.",
+                           {"service": service}) from None
+
+    # A sales rep writes its own records and reads its team's
+    def _narrow_before(self, call: Call) -> None:
+        op, principal = call.operation, call.principal
+        if op.scope == TEAM_LIST:
+            self._narrow_list(call)
+        elif op.scope == OWN_NEW:
+            body = call.body if isinstance(call.body, dict) else {}
+            owner = body.get("owner_id")
+            if owner not in (None, principal.user_id):
+                raise self._not_yours(call, "A sales rep creates records it owns itself; leave owner_id out.")
+            call.body = {**body, "owner_id": principal.user_id}
+            if principal.team and body.get("team") is None:
+                call.body["team"] = principal.team
+        elif op.scope == OWN_PARENT:
+            opportunity_id = (call.body or {}).get("opportunity_id")
+            if isinstance(opportunity_id, str):  # otherwise the service names what is missing
+                opportunity = self._read_record(call, "opportunity", opportunity_id)
+                if opportunity.get("owner_id") != principal.user_id:
+                    raise self._not_yours(call, "A sales rep quotes only opportunities it owns.")
+        elif op.scope == OWN_RECORD:
+            record = self._read_record(call, op.record, call.params[RECORDS[op.record][2]])
+            if record.get("owner_id") != principal.user_id:
+                raise self._not_yours(call, f"A sales rep changes only its own records; this {op.record} "
+                                            f"belongs to {record.get('owner_id') or 'nobody'}.")
+        elif op.scope == TEAM_RECORD and not self._checks_after(op):
+            self._check_sees(call, op.record, self._read_record(call, op.record, call.params[RECORDS[op.record][2]]))
+
+    def _narrow_list(self, call: Call) -> None:
+        principal, query = call.principal, call.query
+        if call.operation.name == "list_quotes":
+            if query.get("opportunity_id"):
+                self._check_sees(call, "opportunity",
+                                 self._read_record(call, "opportunity", str(query["opportunity_id"])))
+            elif query.get("owner_id") not in (None, principal.user_id):
+                raise self._not_yours(call, "A sales rep lists its own quotes, or those of its team's opportunities.")
+            else:
+                query["owner_id"] = principal.user_id
+            return
+        if query.get("team") not in (None, principal.team):
+            raise self._not_yours(call, f"A sales rep sees its own team's records ({principal.team}).")
+        query["team"] = principal.team
+
+    def _check_sees(self, call: Call, kind: str, record: dict) -> None:
+        principal = call.principal
+        if record.get("owner_id") == principal.user_id:
+            return
+        team = record.get("team")
+        if kind == "quote":
+            team = self._read_record(call, "opportunity", record["opportunity_id"]).get("team")
+        if team is None or team != principal.team:
+            raise self._not_yours(call, f"A sales rep sees its own team's records; this {kind} is not its team's.")
+
+    def _read_record(self, call: Call, kind: str, record_id: str) -> dict:
+        service, method, arg = RECORDS[kind]
+        read = dataclasses.replace(call, operation=dataclasses.replace(call.operation, method="GET"))
+        return self.rpc(read, service, method, **{arg: record_id})
+
+    @staticmethod
+    def _not_yours(call: Call, message: str) -> ApiError:
+        return ApiError(403, "forbidden", message, {"role": call.principal.role, "operation": call.operation.name})
+
+    # Compositions
+    def _opportunity_story(self, call: Call) -> Result:
+        """Everything about one deal, read from the three services at once. A part whose
+        service does not answer is left empty and named in ``incomplete``."""
+        opportunity = self._read_record(call, "opportunity", call.params["opportunity_id"])
+        incomplete: list[dict] = []
+
+        def part(name: str, service: str, method: str, empty, **kwargs):
+            def read():
+                try:
+                    return self.rpc(dataclasses.replace(call), service, method, **kwargs)
+                except ApiError as exc:
+                    if exc.status not in (404, 503):
+                        raise
+                    incomplete.append({"part": name, "reason": exc.code})
+                    return empty
+            return self.pool.submit(read)
+
+        def optional(name, service, method, key, arg):
+            return part(name, service, method, None, **{arg: opportunity[key]}) if opportunity.get(key) else None
+
+        lead = optional("lead", "leads", "get_lead", "lead_id", "lead_id")
+        organization = optional("organization", "leads", "get_organization", "organization_id", "organization_id")
+        contact = optional("contact", "leads", "get_contact", "contact_id", "contact_id")
+        quotes = part("quotes", "deals", "list_quotes", {"items": []},
+                      query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
+        orders = part("orders", "billing", "list_orders", {"items": []},
+                      query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
+        order_items = orders.result()["items"]
+        invoice_pages = [part("invoices", "billing", "list_invoices", {"items": []},
+                              query={"order_id": order["id"], "limit": STORY_PAGE, "sort": "created_at"})
+                         for order in order_items]
+        invoices = [invoice for page in invoice_pages for invoice in page.result()["items"]]
+        story = {
+            "opportunity": opportunity,
+            "lead": lead.result() if lead else None,
+            "organization": organization.result() if organization else None,
+            "contact": contact.result() if contact else None,
+            "stage_history": opportunity.get("history", []),
+            "quotes": quotes.result()["items"],
+            "orders": order_items,
+            "invoices": invoices,
+            "payments": [payment for invoice in invoices for payment in invoice.get("payments", [])],
+            "incomplete": incomplete,
+        }
+        return Result(story)
+
+    def _report_funnel(self, call: Call) -> Result:
+        try:
+            period = schemas.FunnelQuery().load(call.query)
+        except ValidationError as exc:
+            raise errors.invalid(exc.messages) from None
+        query = {"from": period["from_"].isoformat(), "to": period["to"].isoformat()}
+        answers = {service: self.pool.submit(self.rpc, dataclasses.replace(call), service, "report_funnel",
+                                             query=query)
+                   for service in FUNNEL_SOURCES}
+        counts: dict[str, int] = {}
+        for service, steps in FUNNEL_SOURCES.items():
+            answer = answers[service].result()["steps"]
+            counts.update({step: int(answer[step]) for step in steps})
+        steps, previous = [], None
+        for name in FUNNEL_STEPS:
+            rate = None
+            if previous is not None and counts[previous]:
+                rate = str((Decimal(counts[name]) / counts[previous]).quantize(RATE_PLACES))
+            steps.append({"step": name, "count": counts[name], "conversion_from_previous": rate})
+            previous = name
+        overall = None
+        if counts[FUNNEL_STEPS[0]]:
+            overall = str((Decimal(counts[FUNNEL_STEPS[-1]]) / counts[FUNNEL_STEPS[0]]).quantize(RATE_PLACES))
+        return Result({**query, "steps": steps, "conversion_overall": overall})
+
+    def _invoice_payments(self, call: Call) -> Result:
+        invoice = self.rpc(call, "billing", "get_invoice", invoice_id=call.params["invoice_id"])
+        return Result(one_page(invoice["payments"]))
+
+    # API tokens
+    def _create_token(self, call: Call) -> Result:
+        try:
+            data = schemas.TokenIn().load(call.body or {})
+        except ValidationError as exc:
+            raise errors.invalid(exc.messages) from None
+        secret, record = self.tokens.create(created_by=call.principal.user_id, **data)
+        log.info("token %s (%s) made by %s", record["id"], record["role"], call.principal.user_id)
+        return Result({**record, "token": secret}, 201, f"{API}/tokens/{record['id']}")
+
+    def _list_tokens(self, call: Call) -> Result:
+        return Result(one_page(self.tokens.list_tokens()))
+
+    def _revoke_token(self, call: Call) -> Result:
+        record = self.tokens.revoke(call.params["token_id"])
+        if record is None:
+            raise ApiError(404, "not_found", f"No token {call.params['token_id']}.")
+        log.info("token %s revoked by %s", record["id"], call.principal.user_id)
+        return Result(record)

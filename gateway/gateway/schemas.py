@@ -1,0 +1,78 @@
+"""The gateway's own wire formats: API tokens, the funnel, and the error shape.
+
+(The story's schema nests the services' records, so it is assembled where those are
+known: ``gateway.apigen``.)"""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .auth import ROLES, SALES_REP
+
+MAX_FUNNEL_DAYS = 3 * 366
+
+
+class TokenIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
+    rate_limit_per_minute = fields.Integer(allow_none=True, load_default=None, strict=True,
+                                           validate=validate.Range(min=1, max=1_000_000))
+
+    @validates_schema(skip_on_field_errors=False)  # named together with the other bad fields
+    def _a_sales_rep_has_a_team(self, data, **_kwargs):
+        if data.get("role") == SALES_REP and not data.get("team"):
+            raise ValidationError({"team": ["A sales rep's token needs its team."]})
+
+
+class TokenOut(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    user_id = fields.String(required=True)
+    team = fields.String(required=True, allow_none=True)
+    rate_limit_per_minute = fields.Integer(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    created_by = fields.String(required=True)
+    revoked_at = fields.DateTime(required=True, allow_none=True)
+
+
+class NewTokenOut(TokenOut):
+    token = fields.String(required=True, metadata={"description": "The secret: shown once, never again."})
+
+
+class FunnelQuery(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+    @validates_schema
+    def _a_range(self, data, **_kwargs):
+        if "from_" in data and "to" in data:
+            if data["to"] < data["from_"]:
+                raise ValidationError({"to": ["Must not be before from."]})
+            if (data["to"] - data["from_"]).days > MAX_FUNNEL_DAYS:
+                raise ValidationError({"to": [f"The range is at most {MAX_FUNNEL_DAYS} days."]})
+
+
+class FunnelStepOut(Schema):
+    step = fields.String(required=True, validate=validate.OneOf(
+        ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")))
+    count = fields.Integer(required=True)
+    conversion_from_previous = fields.String(required=True, allow_none=True, metadata={
+        "description": "This step's count over the previous step's, 4 places; null for the first step or "
+                       "when the previous count is 0. Each step counts what reached it within the range."})
+
+
+class FunnelOut(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    steps = fields.List(fields.Nested(FunnelStepOut), required=True)
+    conversion_overall = fields.String(required=True, allow_none=True)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(required=True)
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody, required=True)

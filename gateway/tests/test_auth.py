@@ -1,0 +1,54 @@
+"""API tokens are kept hashed, die when revoked, and spend a per-minute allowance."""
+import sqlite3
+
+import pytest
+
+from crmkit.migrations import upgrade
+from gateway import auth
+from gateway.auth import Principal, RateLimiter, TokenStore
+
+
+@pytest.fixture()
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade("gateway", "gateway", url)
+    from crmkit.db import make_engine
+
+    return TokenStore(make_engine(url)), tmp_path / "gateway.db"
+
+
+def test_a_token_is_stored_only_as_its_hash(store):
+    tokens, path = store
+    secret, record = tokens.create(name="ci", role="admin", user_id="ops", team=None, created_by="test")
+    assert secret.startswith("crm_") and len(secret) > 40
+    stored = sqlite3.connect(path).execute("SELECT * FROM api_tokens").fetchall()
+    assert not any(secret in str(cell) for row in stored for cell in row)
+    assert auth.hash_token(secret) in {cell for row in stored for cell in row}
+    assert "token_hash" not in record and "token" not in record
+
+
+def test_a_token_authenticates_as_its_principal_until_revoked(store):
+    tokens, _ = store
+    secret, record = tokens.create(name="rep", role="sales_rep", user_id="u-7", team="emea", created_by="test")
+    principal = tokens.authenticate(secret)
+    assert (principal.role, principal.user_id, principal.team) == ("sales_rep", "u-7", "emea")
+    assert tokens.authenticate(secret + "x") is None
+    tokens.revoke(record["id"])
+    assert tokens.authenticate(secret) is None
+    assert [t["id"] for t in tokens.list_tokens()] == []
+    assert tokens.list_tokens(include_revoked=True)[0]["revoked_at"] is not None
+
+
+def test_the_bucket_lets_a_minute_through_then_says_how_long_to_wait(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    limiter = RateLimiter(default_per_minute=600)
+    principal = Principal("t1", "n", "admin", "u", None, rate_limit_per_minute=3)
+    assert [limiter.take(principal) for _ in range(3)] == [None, None, None]
+    assert limiter.take(principal) == 20  # one request refills every 20 s
+    now[0] += 20
+    assert limiter.take(principal) is None
+    assert limiter.take(principal) == 20
+    other = Principal("t2", "n", "admin", "u", None, rate_limit_per_minute=None)  # the default
+    assert all(limiter.take(other) is None for _ in range(600))
+    assert limiter.take(other) == 1

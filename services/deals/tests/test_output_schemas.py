@@ -1,0 +1,428 @@
+"""Every RPC answer of the deals service matches its output schema (schemas.RPC_OUTPUTS),
+strictly: the answers are made by the service's own RPC methods over a migrated
+database (PostgreSQL and SQLite), one unit of work per call committed before the answer,
+as nameko runs them, and sent through JSON as RPC carries them.
+
+Why a strict check of our own rather than ``Schema().load(answer)``: load refuses valid
+answers and lets wrong ones through. It refuses every record, because RecordSchema's
+``id``, ``created_at``, ``updated_at`` and ``version`` are dump_only, which load treats as
+unknown fields; it refuses a negative quantity or total (Amount's minimum of 0 is meant
+for input: SignedAmount says so in these schemas); and it is lenient where a wire format
+must not be: a Decimal field takes a JSON number (an amount must be a string), an Integer
+field takes "5", a Boolean field takes "yes" or 1, a DateTime field takes a date or a
+time without its zone. ``check`` below walks the schema instead: a field the schema does
+not declare fails (as ``unknown=RAISE`` would), a null fails unless the field says
+``allow_none``, a required field must be there, every value must have its JSON type,
+and each leaf is then deserialized by its own field, so its validators (OneOf, Range,
+...) hold too.
+
+Beyond each answer, every field of every output schema must be seen filled in at least
+once, and each nullable one null at least once, so a schema cannot declare what the
+service never answers nor allow a null it never sends (see ``NEVER``).
+"""
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+from marshmallow import Schema, ValidationError, fields
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+from nameko.rpc import Rpc
+
+from crmkit.context import CallContext
+from crmkit.db import utcnow
+from crmkit.envelope import Envelope, event_type
+from crmkit.ids import new_id
+from crmkit.testing import migrated_engine
+from crmkit.unit_of_work import UnitOfWork
+from deals import customers, opportunities, quotes, reports, schemas
+from deals.domain import DEFAULT_PIPELINE_ID
+from deals.service import DealsService
+
+SERVICE, SERVICE_CLASS, MODULES = "deals", DealsService, (schemas, reports)
+
+# (schema, field, "set" or "null") -> why the service never answers it so.
+NEVER: dict = {}
+
+
+# --- the strict check ------------------------------------------------------------------------
+
+class Mismatch(AssertionError):
+    pass
+
+
+def schema_named(name: str) -> type[Schema]:
+    for module in MODULES:
+        if isinstance(getattr(module, name, None), type) and issubclass(getattr(module, name), Schema):
+            return getattr(module, name)
+    raise LookupError(f"no schema {name} in {', '.join(module.__name__ for module in MODULES)}")
+
+
+def output_keys(schema: Schema) -> dict[str, fields.Field]:
+    return {field.data_key or name: field for name, field in schema.fields.items() if not field.load_only}
+
+
+def check(schema: Schema, data, path: str, seen: dict) -> None:
+    """``data`` is exactly what ``schema`` describes (see the module's docstring)."""
+    if not isinstance(data, dict):
+        raise Mismatch(f"{path}: {type(schema).__name__} expects an object, got {data!r}")
+    declared = output_keys(schema)
+    unknown = sorted(set(data) - set(declared))
+    if unknown:
+        raise Mismatch(f"{path}: {type(schema).__name__} has no field {', '.join(unknown)}")
+    for key, field in declared.items():
+        if key not in data:
+            if field.required:
+                raise Mismatch(f"{path}.{key}: required by {type(schema).__name__}, missing")
+            continue
+        check_value(field, data[key], f"{path}.{key}")
+        seen[(type(schema).__name__, key)].add("null" if data[key] is None else "set")
+        if isinstance(field, fields.Nested) and not isinstance(field, fields.Pluck) and data[key] is not None:
+            for i, item in enumerate(data[key] if field.many else [data[key]]):
+                check(field.schema, item, f"{path}.{key}[{i}]", seen)
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested) and data[key] is not None:
+            for i, item in enumerate(data[key]):
+                if item is not None:
+                    check(field.inner.schema, item, f"{path}.{key}[{i}]", seen)
+
+
+JSON_TYPES = [  # the first class a field is an instance of decides (Date is a DateTime)
+    (fields.Boolean, (bool,)), (fields.Integer, (int,)), (fields.Float, (int, float)), (fields.Date, (str,)),
+    (fields.DateTime, (str,)), (fields.String, (str,)),
+]
+
+
+def check_value(field: fields.Field, value, path: str) -> None:
+    """One value of a field: nested objects are checked by ``check``, their callers."""
+    if value is None:
+        if not field.allow_none:
+            raise Mismatch(f"{path}: null, but the field does not allow_none")
+        return
+    if isinstance(field, fields.Pluck):
+        plucked = field.schema.fields[field.field_name]
+        for i, item in enumerate(expect_list(value, path) if field.many else [value]):
+            check_value(plucked, item, f"{path}[{i}]")
+        return
+    if isinstance(field, fields.Nested):
+        if field.many:
+            expect_list(value, path)
+        return
+    if isinstance(field, fields.List):
+        for i, item in enumerate(expect_list(value, path)):
+            check_value(field.inner, item, f"{path}[{i}]")
+        for validator in field.validators:  # the list's own (its items are checked above)
+            try:
+                validator(value)
+            except ValidationError as refused:
+                raise Mismatch(f"{path}: refused: {refused.messages}") from None
+        return
+    if isinstance(field, fields.Dict):
+        if not isinstance(value, dict):
+            raise Mismatch(f"{path}: expects an object, got {value!r}")
+        for key, item in value.items():
+            if field.key_field is not None:
+                check_value(field.key_field, key, f"{path}<key {key!r}>")
+            if field.value_field is not None:
+                check_value(field.value_field, item, f"{path}.{key}")
+        return
+    if type(field) is fields.Raw:
+        return  # any JSON value
+    if isinstance(field, fields.Decimal):
+        wanted = (str,) if field.as_string else (int, float)
+    else:
+        wanted = next((types for cls, types in JSON_TYPES if isinstance(field, cls)), None)
+        if wanted is None:
+            raise Mismatch(f"{path}: {type(field).__name__} has no JSON type this check knows; use a plain field")
+    if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
+        raise Mismatch(f"{path}: {type(field).__name__} expects {'/'.join(t.__name__ for t in wanted)}, "
+                       f"got {value!r}")
+    loaded = validate(field, value, path)
+    if isinstance(field, fields.DateTime) and not isinstance(field, fields.Date) and loaded.tzinfo is None:
+        raise Mismatch(f"{path}: a time without its zone: {value!r}")
+
+
+def expect_list(value, path: str) -> list:
+    if not isinstance(value, list):
+        raise Mismatch(f"{path}: expects an array, got {value!r}")
+    return value
+
+
+def validate(field: fields.Field, value, path: str):
+    try:
+        return field.deserialize(value)
+    except ValidationError as refused:
+        raise Mismatch(f"{path}: {value!r} refused: {refused.messages}") from None
+
+
+def check_answer(method: str, answer, seen: dict) -> None:
+    shape, name = schemas.RPC_OUTPUTS[method]
+    schema = schema_named(name)()
+    if shape == "one":
+        check(schema, answer, method, seen)
+    elif shape == "list":
+        for i, item in enumerate(expect_list(answer, method)):
+            check(schema, item, f"{method}[{i}]", seen)
+    elif shape == "page":
+        if not isinstance(answer, dict) or set(answer) != {"items", "next_cursor"}:
+            raise Mismatch(f"{method}: a page is {{items, next_cursor}}, got {answer!r}")
+        if answer["next_cursor"] is not None and not isinstance(answer["next_cursor"], str):
+            raise Mismatch(f"{method}.next_cursor: a string or null, got {answer['next_cursor']!r}")
+        seen[("page", "next_cursor")].add("null" if answer["next_cursor"] is None else "set")
+        for i, item in enumerate(expect_list(answer["items"], f"{method}.items")):
+            check(schema, item, f"{method}.items[{i}]", seen)
+    else:
+        raise Mismatch(f"{method}: unknown shape {shape!r}")
+
+
+def reachable(schema_cls: type[Schema], found: dict) -> dict:
+    """{schema name: schema} of ``schema_cls`` and every schema nested in it."""
+    schema = schema_cls()
+    if type(schema).__name__ in found:
+        return found
+    found[type(schema).__name__] = schema
+    for field in schema.fields.values():
+        inner = field.inner if isinstance(field, fields.List) else field
+        if isinstance(inner, fields.Nested) and not isinstance(inner, fields.Pluck):
+            reachable(type(inner.schema), found)
+    return found
+
+
+# --- the service, called as nameko calls it ----------------------------------------------------
+
+class Calls:
+    """Each call: a new unit of work and service instance, committed before the answer,
+    which is kept (by method) as it comes out of JSON."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.answers: dict[str, list] = defaultdict(list)
+
+    def unit(self, actor: str | None = "ana") -> UnitOfWork:
+        return UnitOfWork(engine=self.engine, source=SERVICE, call=CallContext(actor=actor), sqlite_lock=None,
+                          waker=None)
+
+    def run(self, work, actor: str | None = "ana"):
+        unit = self.unit(actor)
+        try:
+            result = work(unit)
+            unit.commit()
+            return result
+        except BaseException:
+            unit.rollback()
+            raise
+        finally:
+            unit.close()
+
+    def __getattr__(self, method: str):
+        def call(*args, actor: str | None = "ana", **kwargs):
+            def work(unit):
+                service = SERVICE_CLASS()
+                service.db = unit
+                return getattr(service, method)(*args, **kwargs)
+
+            answer = json.loads(json.dumps(self.run(work, actor)))
+            self.answers[method].append(answer)
+            return answer
+
+        return call
+
+
+def scenario(rpc: Calls) -> None:
+    """Records after creation and after each state change, so that nullable fields are
+    both null and set; every list and report the service answers."""
+    today = date.today()
+    soon = str(today + timedelta(days=30))
+    rpc.health()
+
+    # What the leads service told about a customer (its events), for the quotes' snapshots
+    organization, contact = new_id(), new_id()
+    for name, subject, data in [
+        ("organization.created", organization, {
+            "name": "Analytical Engines Ltd", "vat_id": "GB123456789", "country": "GB", "payment_terms_days": 45,
+            "billing_address": {"street": "1 Engine Way", "postal_code": None, "city": "London", "region": None},
+            "shipping_address": {"street": None, "postal_code": "E1 1AA", "city": None, "region": "Greater London"}}),
+        ("contact.created", contact, {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@engines.example",
+                                      "organization_id": organization}),
+    ]:
+        event = Envelope.new(source="crm/leads", type=event_type(name), subject=subject, data=data, sequence=1)
+        record = customers.record_organization if name.startswith("organization") else customers.record_contact
+        rpc.run(lambda unit, record=record, event=event: record(unit, event))
+
+    # Pipelines
+    rpc.list_pipelines()
+    rpc.get_pipeline(DEFAULT_PIPELINE_ID)
+    renewals = rpc.create_pipeline({"name": "Renewals", "stages": [
+        {"name": "renewal_due", "probability": "40", "forecast_category": "best_case"},
+        {"name": "renewal_quoted", "probability": "70"}]})
+    rpc.update_pipeline(renewals["id"], {"name": "Renewals and upsell"}, expected_version=renewals["version"])
+    rpc.get_pipeline(renewals["id"])
+
+    # Opportunities through every state
+    full = rpc.create_opportunity({
+        "name": "Difference engines", "owner_id": "ben", "team": "north", "organization_id": organization,
+        "organization_name": "Analytical Engines Ltd", "contact_id": contact, "contact_name": "Ada Lovelace",
+        "amount": "1000.00", "currency": "EUR", "probability": "33.3", "expected_close_date": soon,
+        "forecast_category": "commit", "next_step": "Demo"})
+    bare = rpc.create_opportunity({"name": "A hunch"}, actor=None)
+    jpy = rpc.create_opportunity({"name": "Yen deal", "owner_id": "chen", "currency": "JPY"})
+    orphan = rpc.create_opportunity({"name": "Nobody's", "expected_close_date": soon}, actor=None)
+    from_lead = {"id": new_id(), "name": "From a lead", "lead_id": new_id(), "owner_id": "dara", "team": "south",
+                 "amount": "500", "currency": "EUR", "expected_close_date": soon}
+    rpc.run(lambda unit: opportunities.create_opportunity_from_lead(unit, {"opportunity": from_lead}))
+    rpc.get_opportunity(from_lead["id"])
+    rpc.update_opportunity(full["id"], {"next_step": None})
+    rpc.move_opportunity(full["id"], {"stage": "proposal"})
+    rpc.lose_opportunity(bare["id"], {"lost_reason": "No budget", "closing_note": "Maybe next year"})
+    rpc.reopen_opportunity(bare["id"], {})
+    rpc.win_opportunity(jpy["id"], {"closing_note": "Signed"})
+    rpc.move_opportunity(orphan["id"], {"stage": "needs_analysis", "probability": "25"})
+    rpc.list_opportunities({"limit": "1"})
+    rpc.list_opportunities({"status": "open", "q": "lead"})
+
+    # The price book
+    rpc.create_product({"sku": "LIC-PRO", "name": "Pro licence", "description": "One year", "unit_price": "1234.50",
+                        "currency": "EUR", "tax_rate": "19"})
+    plain = rpc.create_product({"sku": "PLAIN", "name": "Plain", "unit_price": "10", "currency": "EUR"}, actor=None)
+    rpc.update_product(plain["id"], {"active": False}, expected_version=plain["version"])
+    rpc.get_product(plain["id"])
+    rpc.list_products({"limit": "1"})
+    rpc.list_products({"active": "true"})
+
+    # Quotes: drafted, changed, sent, revised, accepted (one of returns only: negative
+    # totals, and a deal won at a negative amount), rejected, expired; and a PDF.
+    first = rpc.create_quote({"opportunity_id": full["id"], "terms": "Net 45", "lines": [
+        {"sku": "LIC-PRO", "quantity": "10", "discount_percent": "10"},
+        {"description": "Onboarding workshop", "quantity": "1", "unit_price": "800", "tax_rate": "7"},
+        {"description": "Old kit taken back", "quantity": "-1", "unit_price": "100", "tax_rate": "19"}]})
+    rpc.update_quote(first["id"], {"document_discount_percent": "5"})
+    rpc.send_quote(first["id"], {})
+    second = rpc.update_quote(first["id"], {"terms": "Net 30"})
+    rpc.get_quote(first["id"])  # superseded by its revision
+    rpc.send_quote(second["id"])
+    rpc.accept_quote(second["id"])
+    returns = rpc.create_quote({  # by a caller without an actor, for a deal without an owner: no owner
+        "opportunity_id": bare["id"], "billing_address": {"street": "2 Side St", "country": None},
+        "lines": [{"description": "Returned units", "quantity": "-2", "unit_price": "5"}]}, actor=None)
+    rpc.send_quote(returns["id"])
+    rpc.accept_quote(returns["id"])
+    rpc.get_opportunity(bare["id"])  # won at the quote's negative net total
+    refused = rpc.create_quote({"opportunity_id": from_lead["id"], "lines": [{"sku": "LIC-PRO", "quantity": "1"}]})
+    rpc.send_quote(refused["id"])
+    rpc.reject_quote(refused["id"], {"reason": "Too expensive"})
+    lapsing = rpc.create_quote({"opportunity_id": from_lead["id"], "lines": [{"sku": "LIC-PRO", "quantity": "2"}]})
+    rpc.send_quote(lapsing["id"], {"valid_until": str(today)})
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(quotes, "utcnow", lambda: utcnow() + timedelta(days=2))
+        rpc.run(lambda unit: quotes.expire_due(unit, 10))
+    rpc.get_quote(lapsing["id"])
+    pdf = rpc.quote_pdf(second["id"])
+    assert base64.b64decode(pdf["content"]).startswith(b"%PDF-")
+    rpc.list_quotes({"limit": "1"})
+    rpc.list_quotes({"status": "accepted"})
+
+    # Reports, ungrouped and by each group (deals without an owner or team among them)
+    period = {"from": str(today - timedelta(days=30)), "to": str(today + timedelta(days=60))}
+    filters = {"owner_id": "dara", "team": "south", "pipeline_id": DEFAULT_PIPELINE_ID}
+    rpc.report_pipeline({})
+    rpc.report_pipeline({**filters, "group_by": "owner", "expected_close_from": str(today),
+                         "expected_close_to": soon})
+    for group_by in ("owner", "team"):
+        rpc.report_pipeline({"group_by": group_by})
+        rpc.report_forecast({**period, "group_by": group_by})
+        rpc.report_win_rate({**period, "group_by": group_by})
+    rpc.report_forecast({**period, **filters})
+    rpc.report_win_rate(period)
+    rpc.report_win_rate({**filters, "from": "2001-01-01", "to": "2001-12-31"})  # nothing closed
+    rpc.report_funnel(period)
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def answers(request, tmp_path_factory) -> dict[str, list]:
+    with migrated_engine(SERVICE, request.param, tmp_path_factory.mktemp("outputs")) as engine:
+        rpc = Calls(engine)
+        scenario(rpc)
+        yield dict(rpc.answers)
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+def rpc_methods(service_class) -> set[str]:
+    return {name for name, member in inspect.getmembers(service_class, callable)
+            if any(isinstance(entrypoint, Rpc) for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()))}
+
+
+def test_every_rpc_has_its_output_in_rpc_outputs():
+    methods = rpc_methods(SERVICE_CLASS)
+    assert "create_quote" in methods and "health" in methods
+    assert sorted(methods - set(schemas.RPC_OUTPUTS)) == [], "RPCs without an output schema"
+    assert sorted(set(schemas.RPC_OUTPUTS) - methods) == [], "RPC_OUTPUTS names RPCs the service does not have"
+    for method, (shape, name) in schemas.RPC_OUTPUTS.items():
+        assert shape in ("one", "list", "page"), method
+        assert name.endswith("Out"), name
+        schema_named(name)
+
+
+@pytest.mark.parametrize("method", sorted(schemas.RPC_OUTPUTS))
+def test_each_answer_matches_its_output_schema(answers, method):
+    assert answers.get(method), f"the scenario never called {method}"
+    seen = defaultdict(set)
+    for answer in answers[method]:
+        check_answer(method, answer, seen)
+
+
+def test_every_field_is_answered_both_filled_in_and_null_where_it_may_be(answers):
+    seen = defaultdict(set)
+    for method, given in answers.items():
+        for answer in given:
+            check_answer(method, answer, seen)
+    found: dict = {}
+    for _shape, name in schemas.RPC_OUTPUTS.values():
+        reachable(schema_named(name), found)
+    missing = []
+    for name, schema in sorted(found.items()):
+        for key, field in output_keys(schema).items():
+            wanted = {"set", "null"} if field.allow_none else {"set"}
+            for kind in sorted(wanted - seen[(name, key)]):
+                if (name, key, kind) not in NEVER:
+                    missing.append(f"{name}.{key} never {kind}")
+    assert missing == []
+    assert seen[("page", "next_cursor")] == {"set", "null"}
+
+
+def test_negative_amounts_are_answered_and_allowed(answers):
+    returns = next(q for q in answers["accept_quote"] if q["grand_total"].startswith("-"))
+    assert returns["lines"][0]["quantity"] == "-2"
+    won = next(o for o in answers["get_opportunity"] if (o["amount"] or "").startswith("-"))
+    assert won["stage"] == "closed_won"
+
+
+def test_the_check_refuses_what_a_schema_does_not_say(answers):
+    quote = next(q for q in answers["get_quote"] if q["billing_address"])
+    report = next(r for r in answers["report_win_rate"] if r["rows"] and r["rows"][0]["won_amounts"])
+    check(schemas.QuoteOut(), quote, "quote", defaultdict(set))
+    for broken, complaint in [
+        ({**quote, "surprise": 1}, "has no field surprise"),
+        ({**quote, "grand_total": 12.5}, "expects str"),
+        ({**quote, "revision": "1"}, "expects int"),
+        ({**quote, "number": None}, "does not allow_none"),
+        ({**quote, "status": "lost"}, "refused"),
+        ({**quote, "tax_mode": "gross"}, "refused"),
+        ({**quote, "sent_at": "2026-03-02"}, "without its zone"),
+        ({**quote, "lines": [{**quote["lines"][0], "unit_price": "-1"}]}, "refused"),
+        ({**quote, "tax_breakdown": [{"rate": "19"}]}, "taxable: required"),
+        ({**quote, "billing_address": {**quote["billing_address"], "country": "Poland"}}, "refused"),
+    ]:
+        with pytest.raises(Mismatch, match=complaint):
+            check(schemas.QuoteOut(), broken, "quote", defaultdict(set))
+    row = report["rows"][0]
+    for broken, complaint in [
+        ({**report, "rows": [{**row, "win_rate": 0.5}]}, "expects str"),
+        ({**report, "rows": [{**row, "won": None}]}, "does not allow_none"),
+        ({**report, "rows": [{**row, "average_sales_cycle_days": "1e3"}]}, "refused"),
+    ]:
+        with pytest.raises(Mismatch, match=complaint):
+            check(reports.WinRateReportOut(), broken, "report", defaultdict(set))

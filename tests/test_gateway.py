@@ -1,0 +1,156 @@
+"""The gateway as its users meet it: tokens and their limits, one error shape, the
+deal's story in one call, and every answer of a whole flow as the OpenAPI document
+describes it."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import jsonschema_rs
+import pytest
+import requests
+
+from flow import Api, a_lead, run_flow
+
+OPENAPI = json.loads((Path(__file__).parents[1] / "gateway" / "gateway" / "openapi.json").read_text())
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def api(stack):
+    return Api(stack.base_url)
+
+
+def test_no_token_a_malformed_one_or_an_unknown_one_is_a_401_in_the_error_shape(stack):
+    for headers in ({"Authorization": ""}, {"Authorization": "Basic Zm9vOmJhcg=="},
+                    bearer("crm_" + "x" * 43)):
+        resp = requests.get(f"{stack.base_url}/leads", headers=headers, timeout=10)
+        assert resp.status_code == 401, resp.text
+        assert resp.json()["error"]["code"] == "unauthenticated"
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+    assert requests.get(f"http://127.0.0.1:{stack.port}/health", headers={"Authorization": ""}).ok
+
+
+def test_an_admin_makes_lists_and_revokes_tokens_through_the_api(stack):
+    made = requests.post(f"{stack.base_url}/tokens", json={
+        "name": "warehouse sync", "role": "integration", "user_id": "sys-warehouse"}, timeout=10)
+    assert made.status_code == 201, made.text
+    secret, token_id = made.json()["token"], made.json()["id"]
+    assert made.headers["Location"].endswith(f"/tokens/{token_id}")
+    assert requests.get(f"{stack.base_url}/leads", headers=bearer(secret), timeout=10).status_code == 200
+    listed = requests.get(f"{stack.base_url}/tokens", timeout=10).json()["items"]
+    mine = next(t for t in listed if t["id"] == token_id)
+    assert "token" not in mine and "token_hash" not in mine and mine["role"] == "integration"
+    # An integration reads but does not write, nor make tokens.
+    denied = requests.post(f"{stack.base_url}/leads", json=a_lead(), headers=bearer(secret), timeout=10)
+    assert denied.status_code == 403 and denied.json()["error"]["details"]["operation"] == "create_lead"
+    assert requests.post(f"{stack.base_url}/tokens", json={"name": "x", "role": "admin", "user_id": "x"},
+                         headers=bearer(secret), timeout=10).status_code == 403
+    assert requests.delete(f"{stack.base_url}/tokens/{token_id}", timeout=10).json()["revoked_at"]
+    assert requests.get(f"{stack.base_url}/leads", headers=bearer(secret), timeout=10).status_code == 401
+    assert requests.delete(f"{stack.base_url}/tokens/{uuid.uuid4()}", timeout=10).status_code == 404
+
+
+def test_a_token_is_made_with_valid_fields_only(stack):
+    resp = requests.post(f"{stack.base_url}/tokens", json={"role": "sales_rep", "user_id": "u1", "name": "",
+                                                            "rate_limit_per_minute": 0}, timeout=10)
+    assert resp.status_code == 422
+    assert set(resp.json()["error"]["details"]) == {"name", "rate_limit_per_minute", "team"}
+
+
+def test_a_token_over_its_rate_limit_gets_429_with_retry_after(stack):
+    secret = requests.post(f"{stack.base_url}/tokens", json={
+        "name": "slow", "role": "manager", "user_id": "m-slow", "rate_limit_per_minute": 3}, timeout=10).json()["token"]
+    answers = [requests.get(f"{stack.base_url}/pipelines", headers=bearer(secret), timeout=10) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1].headers["Retry-After"] == "20"
+    assert answers[-1].json()["error"]["code"] == "rate_limited"
+
+
+def test_a_body_over_the_limit_is_a_413_in_the_error_shape(stack):
+    resp = requests.post(f"{stack.base_url}/leads", data=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+                         headers={"Content-Type": "application/json"}, timeout=30)
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "body_too_large"
+
+
+def test_the_story_of_a_paid_deal_has_every_part(api):
+    flow = run_flow(api)
+    story = api.get(f"/opportunities/{flow['opportunity']['id']}/story")
+    assert story["opportunity"]["stage"] == "closed_won"
+    assert story["lead"]["id"] == flow["lead"]["id"]
+    assert story["organization"]["id"] == story["opportunity"]["organization_id"] is not None
+    assert story["contact"]["id"] == story["opportunity"]["contact_id"] is not None
+    assert [h["to_stage"] for h in story["stage_history"]][-1] == "closed_won"
+    assert [q["id"] for q in story["quotes"]] == [flow["quote"]["id"]]
+    assert [o["id"] for o in story["orders"]] == [flow["order"]["id"]]
+    assert [i["id"] for i in story["invoices"]] == [flow["invoice"]["id"]]
+    assert [p["amount"] for p in story["payments"]] == [flow["invoice"]["grand_total"]]
+    assert story["incomplete"] == []
+    assert api.get(f"/opportunities/{uuid.uuid4()}/story", expect=404)["error"]["code"] == "not_found"
+
+
+def _response_schema(method: str, template: str, status: int) -> jsonschema_rs.Validator:
+    escaped = quote(template.replace("~", "~0").replace("/", "~1"), safe="~")  # a URI fragment: { } encoded
+    pointer = "/".join(["#/paths", escaped, method.lower(), "responses", str(status)])
+    response = OPENAPI["paths"][template][method.lower()]["responses"][str(status)]
+    if "$ref" in response:
+        pointer = response["$ref"]
+    return jsonschema_rs.validator_for({**OPENAPI, "$ref": pointer + "/content/application~1json/schema"})
+
+
+def _template(path: str) -> str:
+    """The OpenAPI path that a concrete path matches, literal segments before parameters."""
+    parts = path.strip("/").split("/")
+    matches = []
+    for template in OPENAPI["paths"]:
+        pattern = template.strip("/").split("/")
+        if len(pattern) == len(parts) and all(p == q or p.startswith("{") for p, q in zip(pattern, parts, strict=True)):
+            matches.append((sum(p == q for p, q in zip(pattern, parts, strict=True)), template))
+    return max(matches)[1]
+
+
+class SpecCheckingApi(Api):
+    """Every JSON answer this client gets is checked against the served OpenAPI document."""
+
+    checked: list[str]
+
+    def _send(self, method, path, **kwargs):
+        resp = super()._send(method, path, **kwargs)
+        if resp.headers.get("Content-Type", "").startswith("application/json"):
+            template = _template(path.split("?")[0])
+            errors = list(_response_schema(method, template, resp.status_code).iter_errors(resp.json()))
+            assert not errors, f"{method} {path} {resp.status_code}: {[str(e) for e in errors][:3]}"
+            self.checked.append(f"{method} {template} {resp.status_code}")
+        return resp
+
+
+def test_the_served_document_is_the_committed_one(stack):
+    assert requests.get(f"{stack.base_url}/openapi.json", timeout=10).json() == OPENAPI
+    docs = requests.get(f"http://127.0.0.1:{stack.port}/api/docs", timeout=10)
+    assert docs.ok and "openapi.json" in docs.text
+
+
+def test_every_answer_of_a_whole_flow_matches_the_openapi_document(stack):
+    api = SpecCheckingApi(stack.base_url)
+    api.checked = []
+    flow = run_flow(api)
+    opportunity_id = flow["opportunity"]["id"]
+    period = "from=2026-01-01&to=2027-12-31"
+    for path in ("/leads?limit=2", "/organizations", "/contacts", "/pipelines", "/opportunities?status=won",
+                 "/products", "/quotes", "/orders", "/invoices", "/credit-notes", "/assignment-rules",
+                 "/scoring-model", f"/opportunities/{opportunity_id}/story", "/reports/pipeline",
+                 f"/reports/forecast?{period}", f"/reports/win-rate?{period}", "/reports/receivables",
+                 f"/reports/dso?{period}", f"/reports/billed-collected?{period}", f"/reports/funnel?{period}",
+                 f"/invoices/{flow['invoice']['id']}/payments", "/tokens",
+                 f"/leads/{flow['lead']['id']}/assignments", "/teams/nobody"):
+        api.get(path)
+    api.get(f"/leads/{uuid.uuid4()}", expect=404)
+    api.post("/leads", {"last_name": ""}, expect=422)
+    api.post(f"/quotes/{flow['quote']['id']}/accept", expect=409)
+    assert len(api.checked) > 30
