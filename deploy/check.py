@@ -11,6 +11,7 @@ already brings it into the project's venv). Exits non-zero on any problem.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -22,10 +23,14 @@ DEPLOY = Path(__file__).resolve().parent
 ROOT = DEPLOY.parent
 K8S = DEPLOY / "k8s"
 COMPOSE = ROOT / "docker-compose.yml"
+COMPOSE_INIT_SQL = DEPLOY / "compose" / "init-databases.sql"
+DEV_OVERLAY = K8S / "overlays" / "dev" / "kustomization.yaml"
 # Our images: built by deploy/images/Dockerfile, whose entrypoint is tini.
 OWN_IMAGE_PREFIX = "crm-"
 # Secrets a real cluster creates itself (deploy/README.md); only dev generates them.
 EXTERNAL_SECRETS = {"crm-connections"}
+# Components whose Deployments need a PodDisruptionBudget.
+BUDGETED_COMPONENTS = ("service", "relay", "api", "grpc")
 
 problems: list[str] = []
 
@@ -101,15 +106,42 @@ def check_container(where: str, container: dict, pod: dict, init: bool) -> None:
         problem(where, "no emptyDir mounted on /tmp (the root filesystem is read-only)")
 
 
+def database_variable(args: list[str]) -> str | None:
+    """The database URL a CRM process reads. Without it the process quietly uses a
+    SQLite file in its container's /tmp, private to that container and lost with it."""
+    if (len(args) == 3 and args[:2] in (["crm-service", "run"], ["crm-service", "setup"])
+            or len(args) == 2 and args[0] == "crm-relay"):
+        return f"{args[-1].upper()}_DATABASE_URL"
+    if args[:1] in (["crm-gateway"], ["crm-grpc"]):  # the API tokens
+        return "GATEWAY_DATABASE_URL"
+    return None
+
+
+def check_database_url(where: str, container: dict) -> None:
+    variable = database_variable(container.get("args", []))
+    if variable and variable not in {e["name"] for e in container.get("env", [])}:
+        problem(where, f"container {container.get('name')} runs {' '.join(container['args'])} without {variable}")
+
+
 def check_probes(where: str, component: str, container: dict) -> None:
-    if component == "api":  # the gateway promises HTTP probes on /health
+    args = container.get("args", [])
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    if args == ["crm-gateway"]:  # the gateway promises HTTP probes on /health
         for probe in ("readinessProbe", "livenessProbe"):
             if container.get(probe, {}).get("httpGet", {}).get("path") != "/health":
                 problem(where, f"gateway container without an HTTP {probe} on /health")
         # It binds to 127.0.0.1 by default, where neither probes nor the Service reach.
-        env = {e["name"]: e.get("value") for e in container.get("env", [])}
         if env.get("CRM_GATEWAY_HOST") != "0.0.0.0":
             problem(where, "gateway container without CRM_GATEWAY_HOST=0.0.0.0")
+    if args == ["crm-grpc"]:  # the kubelet's gRPC probes on grpc.health.v1
+        port = int(env.get("CRM_GRPC_PORT") or 50051)
+        if port not in {p.get("containerPort") for p in container.get("ports", [])}:
+            problem(where, f"grpc container does not declare its port {port} (CRM_GRPC_PORT)")
+        for probe in ("readinessProbe", "livenessProbe"):
+            if container.get(probe, {}).get("grpc", {}).get("port") != port:
+                problem(where, f"grpc container without a gRPC {probe} on port {port}")
+        if env.get("CRM_GRPC_HOST") != "0.0.0.0":
+            problem(where, "grpc container without CRM_GRPC_HOST=0.0.0.0")
     if component in ("service", "relay") and "livenessProbe" in container:
         probe = container["livenessProbe"]
         if "exec" in probe and "python" in " ".join(probe["exec"].get("command", [])):
@@ -139,8 +171,10 @@ def check_deployment(where: str, deployment: dict) -> None:
         problem(where, "no containers")
     for container in pod.get("initContainers", []):
         check_container(where, container, pod, init=True)
+        check_database_url(where, container)
     for container in containers:
         check_container(where, container, pod, init=False)
+        check_database_url(where, container)
         check_probes(where, labels.get("app.kubernetes.io/component", ""), container)
 
 
@@ -160,7 +194,7 @@ def check_objects(where: str, objects: list[dict], rendered: bool) -> None:
             problem(f"{where} PodDisruptionBudget {budget['metadata']['name']}", "selects no Deployment")
     for name, template in templates.items():
         labels = template["metadata"]["labels"]
-        if labels.get("app.kubernetes.io/component") in ("service", "relay", "api") and not any(
+        if labels.get("app.kubernetes.io/component") in BUDGETED_COMPONENTS and not any(
                 selects(b["spec"]["selector"].get("matchLabels", {}), labels) for b in budgets):
             problem(f"{where} Deployment {name}", "no PodDisruptionBudget covers it")
     for service in (o for o in objects if o.get("kind") == "Service"):
@@ -236,18 +270,55 @@ def check_compose() -> None:
             if dependency not in services:
                 problem(where, f"{name} depends on {dependency}, which is no service")
         command = service.get("command", [])
-        if command == ["crm-gateway"] and service.get("environment", {}).get("CRM_GATEWAY_HOST") != "0.0.0.0":
+        environment = service.get("environment", {})
+        if command == ["crm-gateway"] and environment.get("CRM_GATEWAY_HOST") != "0.0.0.0":
             problem(where, f"{name} runs the gateway without CRM_GATEWAY_HOST=0.0.0.0")
-        # Every run and relay process waits for its service's setup to have succeeded.
-        if command[:2] == ["crm-service", "run"] or command[:1] == ["crm-relay"]:
-            setup = f"{command[-1]}-setup"
-            condition = service.get("depends_on", {}).get(setup, {}).get("condition")
+        if command == ["crm-grpc"] and environment.get("CRM_GRPC_HOST") != "0.0.0.0":
+            problem(where, f"{name} runs crm-grpc without CRM_GRPC_HOST=0.0.0.0")
+        variable = database_variable(command)
+        if variable and variable not in environment:
+            problem(where, f"{name} runs {' '.join(command)} without {variable}")
+        # Every run, relay, gateway and grpc process waits for its setup to have succeeded.
+        setup = setup_of(command)
+        if setup:
+            condition = service.get("depends_on", {}).get(setup[0], {}).get("condition")
             if condition != "service_completed_successfully":
-                problem(where, f"{name} does not wait for {setup} to complete successfully")
+                problem(where, f"{name} does not wait for {setup[0]} to complete successfully")
+            if services.get(setup[0], {}).get("command") != setup[1]:
+                problem(where, f"{setup[0]} does not run {' '.join(setup[1])}")
         for volume in service.get("volumes", []):
             source = volume.split(":", 1)[0]
             if source.startswith(".") and not (ROOT / source).exists():
                 problem(where, f"{name} mounts {source}, which does not exist")
+
+
+def setup_of(command: list[str]) -> tuple[str, list[str]] | None:
+    """The Compose setup service a process waits for, and the command it runs."""
+    if command[:2] == ["crm-service", "run"] or command[:1] == ["crm-relay"]:
+        return f"{command[-1]}-setup", ["crm-service", "setup", command[-1]]
+    if command in (["crm-gateway"], ["crm-grpc"]):
+        return "gateway-setup", ["crm-gateway", "setup"]
+    return None
+
+
+def created_databases(sql: str) -> set[str]:
+    return set(re.findall(r"CREATE DATABASE (\w+);", sql, flags=re.IGNORECASE))
+
+
+def check_databases() -> None:
+    """Compose's init script and the dev overlay's postgres-init create the same
+    databases, and every database URL of the dev Secret names one of them."""
+    compose = created_databases(COMPOSE_INIT_SQL.read_text())
+    (overlay,) = load_all(DEV_OVERLAY) or [{}]
+    generators = {g["name"]: g for g in overlay.get("configMapGenerator", []) + overlay.get("secretGenerator", [])}
+    dev = created_databases("\n".join(generators.get("postgres-init", {}).get("literals", [])))
+    if compose != dev:
+        problem("deploy/k8s/overlays/dev", f"postgres-init creates {sorted(dev)}, "
+                f"deploy/compose/init-databases.sql {sorted(compose)}: keep them the same")
+    for literal in generators.get("crm-connections", {}).get("literals", []):
+        key, _, url = literal.partition("=")
+        if key.endswith("_DATABASE_URL") and url.rsplit("/", 1)[-1] not in dev:
+            problem("deploy/k8s/overlays/dev", f"crm-connections {key} names a database postgres-init does not create")
 
 
 def main() -> int:
@@ -266,6 +337,7 @@ def main() -> int:
             check_objects(f"{where} (rendered)", rendered, rendered=True)
             print(f"rendered {where}: {len(rendered)} objects")
     check_compose()
+    check_databases()
     if not (DEPLOY / "images" / "Dockerfile").is_file():
         problem("deploy/images", "no Dockerfile")
     for line in problems:

@@ -18,6 +18,15 @@ def test_every_procfile_process_runs_in_compose_and_kubernetes():
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     commands = {" ".join(service.get("command", [])) for service in compose.values()}
+    # The base's Deployments, from the files kustomization.yaml names (the overlays
+    # change replicas, images and settings, never the processes).
+    base = ROOT / "deploy" / "k8s" / "base"
+    objects = [doc for resource in yaml.safe_load((base / "kustomization.yaml").read_text())["resources"]
+               for doc in yaml.safe_load_all((base / resource).read_text()) if doc]
+    deployed = {" ".join(container.get("args", [])) for o in objects if o["kind"] == "Deployment"
+                for container in o["spec"]["template"]["spec"]["containers"]}
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            assert line.split(":", 1)[1].strip() in commands, f"{line} is not in docker-compose.yml"
+            command = line.split(":", 1)[1].strip()
+            assert command in commands, f"{line} is not in docker-compose.yml"
+            assert command in deployed, f"{line} has no Deployment in deploy/k8s/base"

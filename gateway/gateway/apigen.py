@@ -202,7 +202,21 @@ def _success(op: Operation, found: Schemas) -> dict:
         headers["Location"] = {"description": "The new record's address.", "schema": {"type": "string"}}
     if headers:
         response["headers"] = headers
+    if op.status == 201 and (links := _links(op)):
+        response["links"] = links
     return response
+
+
+def _links(created: Operation) -> dict:
+    """What a client (or a fuzzer) can do next with the record it made: every operation
+    on ``<the collection>/{id}``, with the id from the answer."""
+    base = "/credit-notes" if created.name == "create_credit_note" else created.path
+    links = {}
+    for op in OPERATIONS:
+        params = op.path_params
+        if op.path.startswith(base + "/{") and len(params) == 1 + created.path.count("{"):
+            links[op.name] = {"operationId": op.name, "parameters": {params[-1]: "$response.body#/id"}}
+    return links
 
 
 def _error_statuses(op: Operation) -> list[int]:

@@ -5,15 +5,38 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from .errors import ValidationFailed
 
+# Our integer columns are 32-bit; a larger number would fail in the database, not here.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
 
 def load(schema: Schema, data) -> dict:
     """Validate input; a failure names every bad field (ValidationFailed -> HTTP 422)."""
     if not isinstance(data, dict):
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
+    unstorable = _unstorable(data)
     try:
-        return schema.load(data)
+        loaded = schema.load(data)
     except ValidationError as err:
-        raise ValidationFailed(err.messages) from None
+        raise ValidationFailed({**err.messages, **unstorable}) from None
+    if unstorable:
+        raise ValidationFailed(unstorable)
+    return loaded
+
+
+def _unstorable(value) -> dict:
+    """Values no field type forbids but no database takes: a NUL character in text
+    (PostgreSQL refuses it), an integer beyond 32 bits. Named like marshmallow names
+    errors: {field: [message]}, nested for objects and lists."""
+    problems: dict = {}
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(item, str) and "\x00" in item:
+            problems[key] = ["Must not contain the NUL character."]
+        elif isinstance(item, int) and not isinstance(item, bool) and not INT_MIN <= item <= INT_MAX:
+            problems[key] = [f"Must be between {INT_MIN} and {INT_MAX}."]
+        elif isinstance(item, dict | list) and (inner := _unstorable(item)):
+            problems[key] = inner
+    return problems
 
 
 def Amount(**kwargs) -> fields.Decimal:
