@@ -104,8 +104,9 @@ def run_flow(api: Api) -> dict:
 def run_readme_tour(base_url: str, env: dict[str, str]) -> list[str]:
     """Run the README's tour (its bash block) from the repository's root against
     base_url, in env (where the gateway's database is); returns what it printed."""
-    script = re.search(r"<!-- tour:.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S).group(1)
+    script = "\n".join(re.findall(r"<!-- tour.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S))
     script = script.replace("A=http://127.0.0.1:8080/api/v1", f"A={base_url}")
+    script = script.replace("127.0.0.1:50051", f"127.0.0.1:{env.get('CRM_GRPC_PORT', '50051')}")
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
                           cwd=README.parent, env={**os.environ, **env})
     assert done.returncode == 0, done.stderr

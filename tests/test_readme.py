@@ -11,4 +11,4 @@ def test_the_readme_tour_ends_with_a_paid_invoice(stack):
     assert "invalid_transition" in lines[2] and "'current_state': 'draft'" in lines[2]
     assert lines[4] == "application/pdf"
     assert re.fullmatch(r"INV-\d{4}-\d{5}", lines[5])
-    assert lines[-2:] == ["paid", "closed_won 1 1 1"]
+    assert lines[-5:] == ["paid", "closed_won 1 1 1", "new", "closed_won paid", "NOT_FOUND"]

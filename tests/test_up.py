@@ -36,7 +36,7 @@ def test_make_up_then_the_readme_tour_ends_paid_and_ctrl_c_stops_everything(tmp_
                 assert up.poll() is None and time.monotonic() < deadline, "crm-up did not come up"
                 time.sleep(0.2)
             lines = run_readme_tour(f"http://127.0.0.1:{port}/api/v1", env)
-            assert lines[-2:] == ["paid", "closed_won 1 1 1"]
+            assert lines[-5:] == ["paid", "closed_won 1 1 1", "new", "closed_won paid", "NOT_FOUND"]
         finally:
             up.send_signal(signal.SIGINT)
             output, _ = up.communicate(timeout=60)
