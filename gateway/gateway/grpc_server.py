@@ -57,6 +57,7 @@ access_log = logging.getLogger("gateway.grpc.access")
 
 MODULES = {"leads": leads_pb2, "deals": deals_pb2, "billing": billing_pb2, "gateway": gateway_pb2}
 STOP_GRACE_SECONDS = 10.0
+MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -273,8 +274,14 @@ def method_handlers(gateway: Gateway) -> dict[str, dict[str, grpc.RpcMethodHandl
 def make_server(gateway: Gateway, address: str, threads: int) -> tuple[grpc.Server, health.HealthServicer, int]:
     """A server with every API service, health and reflection, bound (not started)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
-                         # One process per port: SO_REUSEPORT would let a stale one take half the calls.
-                         options=[("grpc.so_reuseport", 0)])
+                         options=[
+                             # One process per port: SO_REUSEPORT would let a stale one take half the calls.
+                             ("grpc.so_reuseport", 0),
+                             # Clients keep one connection, so a replica added later would get none of
+                             # them: make every client reconnect now and then (calls in flight finish).
+                             ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+                             ("grpc.max_connection_age_grace_ms", int(STOP_GRACE_SECONDS * 1000)),
+                         ])
     handlers = method_handlers(gateway)
     for name, methods in handlers.items():
         server.add_registered_method_handlers(name, methods)
