@@ -220,7 +220,7 @@ class BillingServicer:
     def RecordPayment(self, request, context):
         """Record a payment against an invoice
         POST /api/v1/invoices/{invoice_id}/payments. Roles: admin, billing.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -237,7 +237,7 @@ class BillingServicer:
     def CreateCreditNote(self, request, context):
         """Credit an issued invoice, in part or in full
         POST /api/v1/invoices/{invoice_id}/credit-notes. Roles: admin, billing.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

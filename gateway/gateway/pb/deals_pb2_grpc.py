@@ -377,7 +377,7 @@ class DealsServicer:
     def SendQuote(self, request, context):
         """Send a quote (sets valid_until)
         POST /api/v1/quotes/{quote_id}/send. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -386,7 +386,7 @@ class DealsServicer:
     def AcceptQuote(self, request, context):
         """Accept a sent quote: wins the deal and makes the order
         POST /api/v1/quotes/{quote_id}/accept. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -395,7 +395,7 @@ class DealsServicer:
     def RejectQuote(self, request, context):
         """Reject a sent quote (a reason is required)
         POST /api/v1/quotes/{quote_id}/reject. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

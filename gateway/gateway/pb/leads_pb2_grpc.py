@@ -224,7 +224,7 @@ class LeadsServicer:
     def UpdateLead(self, request, context):
         """Change a lead
         PATCH /api/v1/leads/{lead_id}. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -233,7 +233,7 @@ class LeadsServicer:
     def MergeLeads(self, request, context):
         """Merge another lead into this one
         POST /api/v1/leads/{lead_id}/merge. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -242,7 +242,7 @@ class LeadsServicer:
     def ContactLead(self, request, context):
         """Mark a lead contacted
         POST /api/v1/leads/{lead_id}/contact. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -251,7 +251,7 @@ class LeadsServicer:
     def QualifyLead(self, request, context):
         """Qualify a lead
         POST /api/v1/leads/{lead_id}/qualify. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -260,7 +260,7 @@ class LeadsServicer:
     def DisqualifyLead(self, request, context):
         """Disqualify a lead (a reason is required)
         POST /api/v1/leads/{lead_id}/disqualify. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -269,7 +269,7 @@ class LeadsServicer:
     def RecycleLead(self, request, context):
         """Return a disqualified lead to new
         POST /api/v1/leads/{lead_id}/recycle. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -278,7 +278,7 @@ class LeadsServicer:
     def ConvertLead(self, request, context):
         """Convert a qualified lead into organization, contact and opportunity
         POST /api/v1/leads/{lead_id}/convert. Roles: admin, manager, sales_rep. A sales_rep only on records it owns.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -287,7 +287,7 @@ class LeadsServicer:
     def AssignLead(self, request, context):
         """Assign a lead to an owner, or by the rules
         POST /api/v1/leads/{lead_id}/assign. Roles: admin, manager.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -321,7 +321,7 @@ class LeadsServicer:
     def UpdateAssignmentRule(self, request, context):
         """Change an assignment rule
         PATCH /api/v1/assignment-rules/{rule_id}. Roles: admin, manager.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -389,7 +389,7 @@ class LeadsServicer:
     def UpdateOrganization(self, request, context):
         """Change an organization
         PATCH /api/v1/organizations/{organization_id}. Roles: admin, manager, sales_rep, billing.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -398,7 +398,7 @@ class LeadsServicer:
     def ArchiveOrganization(self, request, context):
         """Archive an organization
         POST /api/v1/organizations/{organization_id}/archive. Roles: admin, manager.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -448,7 +448,7 @@ class LeadsServicer:
     def UpdateContact(self, request, context):
         """Change a contact
         PATCH /api/v1/contacts/{contact_id}. Roles: admin, manager, sales_rep, billing.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -457,7 +457,7 @@ class LeadsServicer:
     def ArchiveContact(self, request, context):
         """Archive a contact
         POST /api/v1/contacts/{contact_id}/archive. Roles: admin, manager.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         ImportLeads is REST only (CSV streamed over HTTP): POST /api/v1/leads/import.
         ExportLeads is REST only (CSV streamed over HTTP): GET /api/v1/leads/export.
         """

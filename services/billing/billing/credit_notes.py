@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import crmtotals
 from crmkit.db import utcnow
-from crmkit.errors import ValidationFailed
+from crmkit.errors import ValidationFailed, check_version
 from crmkit.ids import new_id
 from crmkit.listing import paginate
 from crmkit.numbering import next_number
@@ -69,9 +69,11 @@ def _wanted_quantities(requested: list[dict] | None, remaining: dict[int, Decima
     return wanted
 
 
-def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
+def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
+    """``expected_version`` is the invoice's (If-Match on the invoice credited)."""
     fields = load(schemas.CreditNoteIn(), data)
     invoice = unit.get(Invoice, invoice_id)
+    check_version("invoice", invoice, expected_version)
     domain.check_creditable(invoice.status)
     remaining = _remaining_quantities(invoice)
     wanted = _wanted_quantities(fields.get("lines"), remaining)

@@ -102,7 +102,7 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
     return {"items": invoice_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 
-def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
+def record_payment(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
     fields = load(schemas.PaymentIn(), data)
     invoice = unit.get(Invoice, invoice_id)
     for earlier in invoice.payments:
@@ -111,6 +111,9 @@ def record_payment(unit: UnitOfWork, invoice_id: str, data: dict) -> dict:
                 raise Conflict(f"Payment {fields['reference']} is already recorded with amount {earlier.amount}.",
                                {"reference": fields["reference"], "recorded_amount": str(earlier.amount)})
             return invoice_out.dump(invoice)  # the same payment told twice: recorded once
+    # After the replay above: a payment told again answers as the first time, although
+    # recording it moved the invoice past the version the caller read.
+    check_version("invoice", invoice, expected_version)
     invoice.status = domain.status_after_payment(invoice.status, invoice.balance_due, fields["amount"])
     payment = Payment(
         id=new_id(), invoice_id=invoice.id, amount=fields["amount"], currency=invoice.currency,

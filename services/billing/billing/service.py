@@ -66,8 +66,8 @@ class BillingService(Health):
         return invoices.issue_invoice(self.db, invoice_id, expected_version)
 
     @rpc
-    def record_payment(self, invoice_id, data):
-        return invoices.record_payment(self.db, invoice_id, data)
+    def record_payment(self, invoice_id, data, expected_version=None):
+        return invoices.record_payment(self.db, invoice_id, data, expected_version)
 
     @timer(interval=SETTINGS.overdue_every_seconds)
     def mark_overdue_invoices(self):
@@ -75,8 +75,8 @@ class BillingService(Health):
 
     # Credit notes
     @rpc
-    def create_credit_note(self, invoice_id, data):
-        return credit_notes.create_credit_note(self.db, invoice_id, data)
+    def create_credit_note(self, invoice_id, data, expected_version=None):
+        return credit_notes.create_credit_note(self.db, invoice_id, data, expected_version)
 
     @rpc
     def get_credit_note(self, credit_note_id):

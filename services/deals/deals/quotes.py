@@ -183,9 +183,11 @@ def list_quotes(unit: UnitOfWork, query: dict) -> dict:
     return {"items": quote_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 
-def send_quote(unit: UnitOfWork, quote_id: str, data: dict | None = None) -> dict:
+def send_quote(unit: UnitOfWork, quote_id: str, data: dict | None = None,
+               expected_version: int | None = None) -> dict:
     fields = load(schemas.QuoteSend(), data or {})
     quote = unit.get(Quote, quote_id)
+    check_version("quote", quote, expected_version)
     quote.status = domain.next_quote_status(quote.status, "send")
     domain.check_open(unit.get(Opportunity, quote.opportunity_id).stage, "send a quote of")
     quote.sent_at = utcnow()
@@ -197,10 +199,11 @@ def send_quote(unit: UnitOfWork, quote_id: str, data: dict | None = None) -> dic
     return unit.changed(quote, quote_out, "quote.sent")
 
 
-def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
+def accept_quote(unit: UnitOfWork, quote_id: str, expected_version: int | None = None) -> dict:
     """Accept a sent quote: the opportunity is won, and billing is told everything it
     needs to create the order, whose id is chosen here so the caller has it at once."""
     quote = unit.get(Quote, quote_id)
+    check_version("quote", quote, expected_version)
     quote.status = domain.next_quote_status(quote.status, "accept", quote.valid_until, utcnow().date())
     opportunity = unit.get(Opportunity, quote.opportunity_id)
     already = unit.session.scalar(select(Quote.number).where(
@@ -217,9 +220,10 @@ def accept_quote(unit: UnitOfWork, quote_id: str) -> dict:
     return out
 
 
-def reject_quote(unit: UnitOfWork, quote_id: str, data: dict) -> dict:
+def reject_quote(unit: UnitOfWork, quote_id: str, data: dict, expected_version: int | None = None) -> dict:
     fields = load(schemas.QuoteReject(), data)
     quote = unit.get(Quote, quote_id)
+    check_version("quote", quote, expected_version)
     quote.status = domain.next_quote_status(quote.status, "reject")
     quote.rejected_at, quote.rejection_reason = utcnow(), fields["reason"]
     return unit.changed(quote, quote_out, "quote.rejected")

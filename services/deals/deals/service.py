@@ -122,16 +122,16 @@ class DealsService(Health):
         return quotes.quote_pdf(self.db, quote_id)
 
     @rpc
-    def send_quote(self, quote_id, data=None):
-        return quotes.send_quote(self.db, quote_id, data)
+    def send_quote(self, quote_id, data=None, expected_version=None):
+        return quotes.send_quote(self.db, quote_id, data, expected_version)
 
     @rpc
-    def accept_quote(self, quote_id):
-        return quotes.accept_quote(self.db, quote_id)
+    def accept_quote(self, quote_id, expected_version=None):
+        return quotes.accept_quote(self.db, quote_id, expected_version)
 
     @rpc
-    def reject_quote(self, quote_id, data):
-        return quotes.reject_quote(self.db, quote_id, data)
+    def reject_quote(self, quote_id, data, expected_version=None):
+        return quotes.reject_quote(self.db, quote_id, data, expected_version)
 
     @timer(interval=EXPIRE_EVERY_SECONDS)
     def expire_quotes(self):

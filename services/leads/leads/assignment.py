@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 
 from crmkit.db import utcnow
-from crmkit.errors import ValidationFailed
+from crmkit.errors import ValidationFailed, check_version
 from crmkit.ids import new_id
 from crmkit.numbering import next_number
 from crmkit.schemas import load
@@ -63,11 +63,12 @@ def record(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str
     unit.emit("lead.assigned", lead.id, {"lead_id": lead.id, **assignment_out.dump(entry)}, lead.version)
 
 
-def reassign(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+def reassign(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
     from .commands import lead_out  # the lead's wire format lives with the lead's commands
 
     choice = load(schemas.Assign(), data)
     lead = unit.get(Lead, lead_id)
+    check_version("lead", lead, expected_version)
     domain.check_editable(lead.status)
     team = choice.get("team", lead.team)
     members = members_of(unit, team) if team else []
@@ -91,9 +92,11 @@ def create_rule(unit: UnitOfWork, data: dict) -> dict:
                     "assignment_rule.created")
 
 
-def update_rule(unit: UnitOfWork, rule_id: str, data: dict) -> dict:
+def update_rule(unit: UnitOfWork, rule_id: str, data: dict, expected_version: int | None = None) -> dict:
     changes = load(schemas.AssignmentRuleIn(partial=True), data)
-    return unit.update(unit.get(AssignmentRule, rule_id), changes, rule_out, "assignment_rule.updated")
+    rule = unit.get(AssignmentRule, rule_id)
+    check_version("assignment_rule", rule, expected_version)
+    return unit.update(rule, changes, rule_out, "assignment_rule.updated")
 
 
 def list_rules(unit: UnitOfWork) -> list[dict]:

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import or_, select
 
 from crmkit.db import utcnow
-from crmkit.errors import ValidationFailed
+from crmkit.errors import ValidationFailed, check_version
 from crmkit.ids import new_id
 from crmkit.listing import as_utc, contains, paginate
 from crmkit.schemas import load
@@ -84,9 +84,10 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 
-def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+def update_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
     changes = load(schemas.LeadUpdate(partial=True), data)
     lead = unit.get(Lead, lead_id)
+    check_version("lead", lead, expected_version)
     domain.check_editable(lead.status)
     if "tags" in changes:
         changes["tags"] = domain.normalize_tags(changes["tags"] or [])
@@ -102,10 +103,13 @@ def update_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
     return unit.update(lead, changes, lead_out, "lead.updated", check=check)
 
 
-def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict) -> dict:
-    """Keep ``survivor_id``; the other lead is marked merged into it and becomes read-only."""
+def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict, expected_version: int | None = None) -> dict:
+    """Keep ``survivor_id``; the other lead is marked merged into it and becomes read-only.
+    ``expected_version`` is the survivor's (the lead the caller read and writes)."""
     other_id = load(schemas.Merge(), data)["other_id"]
-    survivor, other = unit.get(Lead, survivor_id), unit.get(Lead, other_id)
+    survivor = unit.get(Lead, survivor_id)
+    check_version("lead", survivor, expected_version)
+    other = unit.get(Lead, other_id)
     if survivor.id == other.id:
         raise ValidationFailed({"other_id": ["A lead cannot be merged into itself."]})
     domain.check_editable(survivor.status)
@@ -140,8 +144,10 @@ def _amounts_have_currencies(lead: Lead) -> None:
         raise ValidationFailed(missing)
 
 
-def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, **changes) -> dict:
+def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, expected_version: int | None,
+          **changes) -> dict:
     lead = unit.get(Lead, lead_id)
+    check_version("lead", lead, expected_version)
     lead.status = domain.next_status(lead.status, command)
     for name, value in changes.items():
         setattr(lead, name, value)
@@ -150,29 +156,31 @@ def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, **changes) -
     return out
 
 
-def contact_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    return _move(unit, lead_id, "contact", "lead.contacted")
+def contact_lead(unit: UnitOfWork, lead_id: str, expected_version: int | None = None) -> dict:
+    return _move(unit, lead_id, "contact", "lead.contacted", expected_version)
 
 
-def qualify_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    return _move(unit, lead_id, "qualify", "lead.qualified", qualified_at=utcnow())
+def qualify_lead(unit: UnitOfWork, lead_id: str, expected_version: int | None = None) -> dict:
+    return _move(unit, lead_id, "qualify", "lead.qualified", expected_version, qualified_at=utcnow())
 
 
-def disqualify_lead(unit: UnitOfWork, lead_id: str, data: dict) -> dict:
+def disqualify_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
     reason = load(schemas.Disqualify(), data)["reason"]
-    return _move(unit, lead_id, "disqualify", "lead.disqualified", disqualify_reason=reason)
+    return _move(unit, lead_id, "disqualify", "lead.disqualified", expected_version, disqualify_reason=reason)
 
 
-def recycle_lead(unit: UnitOfWork, lead_id: str) -> dict:
-    return _move(unit, lead_id, "recycle", "lead.recycled", disqualify_reason=None)
+def recycle_lead(unit: UnitOfWork, lead_id: str, expected_version: int | None = None) -> dict:
+    return _move(unit, lead_id, "recycle", "lead.recycled", expected_version, disqualify_reason=None)
 
 
-def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None) -> dict:
+def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None,
+                 expected_version: int | None = None) -> dict:
     """One atomic command: organization and contact created or linked, the lead marked
     converted, and lead.converted recorded with the opportunity's id chosen here, so
     the caller knows it at once; the deals service creates the opportunity from it."""
     choice = load(schemas.ConvertRequest(), options or {})
     lead = unit.get(Lead, lead_id)
+    check_version("lead", lead, expected_version)
     domain.next_status(lead.status, "convert")
     domain.check_ready_to_convert(lead.budget_amount, lead.timeline, choice["override_qualification"])
 

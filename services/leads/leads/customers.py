@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, or_, select
 
 from crmkit.db import utcnow
-from crmkit.errors import InvalidTransition, ValidationFailed
+from crmkit.errors import InvalidTransition, ValidationFailed, check_version
 from crmkit.ids import new_id, parse_id
 from crmkit.listing import ListQuery, as_utc, contains, paginate
 from crmkit.schemas import load
@@ -57,9 +57,11 @@ def get_organization(unit: UnitOfWork, organization_id: str) -> dict:
     return organization_out.dump(unit.get(Organization, organization_id))
 
 
-def update_organization(unit: UnitOfWork, organization_id: str, data: dict) -> dict:
+def update_organization(unit: UnitOfWork, organization_id: str, data: dict,
+                        expected_version: int | None = None) -> dict:
     changes = load(schemas.OrganizationIn(partial=True), data)
     organization = unit.get(Organization, organization_id)
+    check_version("organization", organization, expected_version)
     _check_not_archived(organization, "organization")
     if "domain" in changes:
         changes["domain"] = bare_domain(changes["domain"])
@@ -68,8 +70,9 @@ def update_organization(unit: UnitOfWork, organization_id: str, data: dict) -> d
     return unit.update(organization, changes, organization_out, "organization.updated")
 
 
-def archive_organization(unit: UnitOfWork, organization_id: str) -> dict:
-    return _archive(unit, unit.get(Organization, organization_id), organization_out, "organization")
+def archive_organization(unit: UnitOfWork, organization_id: str, expected_version: int | None = None) -> dict:
+    return _archive(unit, unit.get(Organization, organization_id), organization_out, "organization",
+                    expected_version)
 
 
 def _common_filters(stmt, model, params: dict):
@@ -129,9 +132,10 @@ def get_contact(unit: UnitOfWork, contact_id: str) -> dict:
     return contact_out.dump(unit.get(Contact, contact_id))
 
 
-def update_contact(unit: UnitOfWork, contact_id: str, data: dict) -> dict:
+def update_contact(unit: UnitOfWork, contact_id: str, data: dict, expected_version: int | None = None) -> dict:
     changes = load(schemas.ContactUpdate(partial=True), data)
     contact = unit.get(Contact, contact_id)
+    check_version("contact", contact, expected_version)
     _check_not_archived(contact, "contact")
     allow_duplicate = changes.pop("allow_duplicate", False)
     if "organization_id" in changes:
@@ -149,12 +153,13 @@ def update_contact(unit: UnitOfWork, contact_id: str, data: dict) -> dict:
     return unit.update(contact, changes, contact_out, "contact.updated", check=check)
 
 
-def archive_contact(unit: UnitOfWork, contact_id: str) -> dict:
-    return _archive(unit, unit.get(Contact, contact_id), contact_out, "contact")
+def archive_contact(unit: UnitOfWork, contact_id: str, expected_version: int | None = None) -> dict:
+    return _archive(unit, unit.get(Contact, contact_id), contact_out, "contact", expected_version)
 
 
-def _archive(unit: UnitOfWork, record, out, entity: str) -> dict:
+def _archive(unit: UnitOfWork, record, out, entity: str, expected_version: int | None = None) -> dict:
     """Archived records leave the lists but stay readable, with everything that refers to them."""
+    check_version(entity, record, expected_version)
     _check_not_archived(record, entity)
     record.archived_at = utcnow()
     unit.session.flush()

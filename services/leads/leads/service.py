@@ -43,36 +43,36 @@ class LeadsService(Health):
         return commands.list_leads(self.db, query)
 
     @rpc
-    def update_lead(self, lead_id, data):
-        return commands.update_lead(self.db, lead_id, data)
+    def update_lead(self, lead_id, data, expected_version=None):
+        return commands.update_lead(self.db, lead_id, data, expected_version)
 
     @rpc
-    def merge_leads(self, lead_id, data):
-        return commands.merge_leads(self.db, lead_id, data)
+    def merge_leads(self, lead_id, data, expected_version=None):
+        return commands.merge_leads(self.db, lead_id, data, expected_version)
 
     @rpc
-    def contact_lead(self, lead_id):
-        return commands.contact_lead(self.db, lead_id)
+    def contact_lead(self, lead_id, expected_version=None):
+        return commands.contact_lead(self.db, lead_id, expected_version)
 
     @rpc
-    def qualify_lead(self, lead_id):
-        return commands.qualify_lead(self.db, lead_id)
+    def qualify_lead(self, lead_id, expected_version=None):
+        return commands.qualify_lead(self.db, lead_id, expected_version)
 
     @rpc
-    def disqualify_lead(self, lead_id, data):
-        return commands.disqualify_lead(self.db, lead_id, data)
+    def disqualify_lead(self, lead_id, data, expected_version=None):
+        return commands.disqualify_lead(self.db, lead_id, data, expected_version)
 
     @rpc
-    def recycle_lead(self, lead_id):
-        return commands.recycle_lead(self.db, lead_id)
+    def recycle_lead(self, lead_id, expected_version=None):
+        return commands.recycle_lead(self.db, lead_id, expected_version)
 
     @rpc
-    def convert_lead(self, lead_id, options=None):
-        return commands.convert_lead(self.db, lead_id, options)
+    def convert_lead(self, lead_id, options=None, expected_version=None):
+        return commands.convert_lead(self.db, lead_id, options, expected_version)
 
     @rpc
-    def assign_lead(self, lead_id, data):
-        return assignment.reassign(self.db, lead_id, data)
+    def assign_lead(self, lead_id, data, expected_version=None):
+        return assignment.reassign(self.db, lead_id, data, expected_version)
 
     @rpc
     def lead_assignments(self, lead_id):
@@ -83,8 +83,8 @@ class LeadsService(Health):
         return assignment.create_rule(self.db, data)
 
     @rpc
-    def update_assignment_rule(self, rule_id, data):
-        return assignment.update_rule(self.db, rule_id, data)
+    def update_assignment_rule(self, rule_id, data, expected_version=None):
+        return assignment.update_rule(self.db, rule_id, data, expected_version)
 
     @rpc
     def list_assignment_rules(self):
@@ -127,12 +127,12 @@ class LeadsService(Health):
         return customers.get_organization(self.db, organization_id)
 
     @rpc
-    def update_organization(self, organization_id, data):
-        return customers.update_organization(self.db, organization_id, data)
+    def update_organization(self, organization_id, data, expected_version=None):
+        return customers.update_organization(self.db, organization_id, data, expected_version)
 
     @rpc
-    def archive_organization(self, organization_id):
-        return customers.archive_organization(self.db, organization_id)
+    def archive_organization(self, organization_id, expected_version=None):
+        return customers.archive_organization(self.db, organization_id, expected_version)
 
     @rpc
     def list_organizations(self, query):
@@ -155,12 +155,12 @@ class LeadsService(Health):
         return customers.get_contact(self.db, contact_id)
 
     @rpc
-    def update_contact(self, contact_id, data):
-        return customers.update_contact(self.db, contact_id, data)
+    def update_contact(self, contact_id, data, expected_version=None):
+        return customers.update_contact(self.db, contact_id, data, expected_version)
 
     @rpc
-    def archive_contact(self, contact_id):
-        return customers.archive_contact(self.db, contact_id)
+    def archive_contact(self, contact_id, expected_version=None):
+        return customers.archive_contact(self.db, contact_id, expected_version)
 
     @rpc
     def list_contacts(self, query):
