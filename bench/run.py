@@ -9,7 +9,8 @@ prints each flow figure beside the ceiling it leans on. Then the leads figures
 the deals figures (deals_bench.py): the sales reports over 200,000 seeded
 opportunities, and quote creation with 20 lines; and the billing figures
 (billing_bench.py): invoice issuing from concurrent issuers, its numbers checked for gaps
-and duplicates, and payment recording.
+and duplicates, and payment recording; and the gateway figures (gateway_bench.py): create
+lead and get opportunity story through REST, through gRPC and as the raw RPCs beside them.
 Everything it made is removed at the end, also on Ctrl-C or error.
 
 A benchmark never decides pass/fail: exit 0 unless the system could not be started, a
@@ -47,6 +48,9 @@ from billing_bench import failures as billing_failures  # noqa: E402
 from billing_bench import report as report_billing  # noqa: E402
 from deals_bench import deal_reports, quote_creation  # noqa: E402
 from deals_bench import report as report_deals  # noqa: E402
+from gateway_bench import failures as gateway_failures  # noqa: E402
+from gateway_bench import gateway_figures  # noqa: E402
+from gateway_bench import report as report_gateway  # noqa: E402
 from kombu import Connection, Producer, Queue  # noqa: E402
 from leads_bench import csv_import, lead_creation, lead_lists  # noqa: E402
 from leads_bench import report as report_leads  # noqa: E402
@@ -392,8 +396,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
-    parser.add_argument("--only", choices=["all", "leads", "deals", "billing"], default="all",
-                        help="leads, deals or billing: only that service's figures (and the RPC ceiling they are "
+    parser.add_argument("--only", choices=["all", "leads", "deals", "billing", "gateway"], default="all",
+                        help="leads, deals, billing or gateway: only those figures (and the RPC ceiling they are "
                              "compared with)")
     parser.add_argument("--leads", type=int, default=2000, help="leads created by POST /leads (0 skips)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the CSV import (0 skips)")
@@ -424,6 +428,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="invoices in the billing database for the billing report figures (with their orders, "
                              "payments and credit notes), seeded by COPY after the issuing and payments; PostgreSQL "
                              "only (0 skips)")
+    parser.add_argument("--gateway-requests", type=int, default=100,
+                        help="gateway figures: measured requests per client in each phase (operation, transport, "
+                             "clients) (0 skips the gateway figures)")
+    parser.add_argument("--gateway-clients", default="1,8",
+                        help="gateway figures: the numbers of concurrent clients, comma-separated")
+    parser.add_argument("--gateway-warmup", type=int, default=5,
+                        help="gateway figures: requests per client first in each phase, not counted")
+    parser.add_argument("--gateway-stories", type=int, default=8,
+                        help="gateway figures: opportunities with a whole story (tests/flow.py run_flow) the story "
+                             "requests take in turn")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.flows < 1 or args.warmup < 0 or args.ceiling_seconds <= 0:
         parser.error("--clients and --flows must be >= 1, --warmup >= 0, --ceiling-seconds > 0")
@@ -435,6 +449,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      "--report-seconds > 0")
     if args.invoices < 0 or args.issuers < 1:
         parser.error("--invoices must be >= 0, --issuers >= 1")
+    try:
+        args.gateway_clients = [int(n) for n in str(args.gateway_clients).split(",") if n.strip()]
+    except ValueError:
+        parser.error("--gateway-clients takes numbers separated by commas, e.g. 1,8")
+    if args.gateway_requests < 0 or args.gateway_warmup < 0 or args.gateway_stories < 1 \
+            or not args.gateway_clients or min(args.gateway_clients) < 1:
+        parser.error("--gateway-requests and --gateway-warmup must be >= 0, --gateway-stories >= 1, "
+                     "--gateway-clients numbers >= 1")
     return args
 
 
@@ -472,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(f"{args.invoices} invoices issued by {args.issuers} issuers and paid")
         if args.billing_invoices:
             parts.append(f"billing reports at {args.billing_invoices:,} invoices")
+    if args.only in ("all", "gateway") and args.gateway_requests:
+        parts.append(f"create lead and get story through REST, gRPC and raw RPC, "
+                     f"{'/'.join(map(str, args.gateway_clients))} clients x {args.gateway_requests} requests")
     print(f"bench: {args.clients} clients, {', '.join(parts)} on {args.database}; {os.cpu_count()} CPUs, load "
           f"average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
@@ -549,10 +574,13 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
         billing = _measure_billing(args, stack, urls) if args.only == "billing" else {}
         if _billing_failed(stack, billing):
             return 1
+        gateway = _measure_gateway(args, stack, vhost) if args.only == "gateway" else {}
+        if _gateway_failed(stack, gateway):
+            return 1
         results["loadavg_at_end"] = os.getloadavg()
         print(_ceilings_table(args, ceilings))
         results["ceilings"] = ceilings
-        return _finish(args, stack, leads, deals, billing, ceilings, results)
+        return _finish(args, stack, leads, deals, billing, gateway, ceilings, results)
 
     if args.warmup:
         warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
@@ -598,10 +626,13 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
     billing = _measure_billing(args, stack, urls)
     if _billing_failed(stack, billing):
         return 1
+    gateway = _measure_gateway(args, stack, vhost)
+    if _gateway_failed(stack, gateway):
+        return 1
     results["loadavg_at_end"] = os.getloadavg()
     results["postgres_sessions_opened"] = sessions
     _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
-    return _finish(args, stack, leads, deals, billing, ceilings, results)
+    return _finish(args, stack, leads, deals, billing, gateway, ceilings, results)
 
 
 def _measure_leads(args, stack: Stack, urls: dict, tmp: Path) -> dict:
@@ -692,13 +723,36 @@ def _billing_failed(stack: Stack, billing: dict) -> bool:
     return True
 
 
-def _finish(args, stack: Stack, leads: dict, deals: dict, billing: dict, ceilings: dict, results: dict) -> int:
+def _measure_gateway(args, stack: Stack, vhost: RabbitVhost) -> dict:
+    """The gateway figures, last: create lead, then get story (on opportunities made for
+    it), each through REST, gRPC and as raw RPC, with 1 client and with a few."""
+    if not args.gateway_requests:
+        return {}
+    return gateway_figures(stack, vhost.amqp_uri, args.gateway_clients, args.gateway_requests, args.gateway_warmup,
+                           args.gateway_stories)
+
+
+def _gateway_failed(stack: Stack, gateway: dict) -> bool:
+    failures = gateway_failures(gateway)
+    if not failures:
+        return False
+    print("\nbench: a gateway request failed:", file=sys.stderr)
+    for failure in failures:
+        print(f"  {failure}", file=sys.stderr)
+    print(log_tails(stack), file=sys.stderr)
+    return True
+
+
+def _finish(args, stack: Stack, leads: dict, deals: dict, billing: dict, gateway: dict, ceilings: dict,
+            results: dict) -> int:
     report_leads(args, leads, ceilings)
     results["leads"] = leads
     report_deals(args, deals, ceilings)
     results["deals"] = deals
     report_billing(billing, ceilings)
     results["billing"] = billing
+    report_gateway(gateway, ceilings)
+    results["gateway"] = gateway
     logged = logged_problems(stack)
     if not logged:
         print("\nWarnings or worse logged by the processes: none")
