@@ -60,6 +60,7 @@ class Call:
     idempotency_key: str | None = None
     expected_version: int | None = None
     rpcs_made: int = 0
+    own_key: str = field(default_factory=lambda: f"gateway:{uuid.uuid4()}")
 
     def context(self) -> CallContext:
         context = CallContext(correlation_id=self.correlation_id, actor=self.principal.user_id,
@@ -69,13 +70,8 @@ class Call:
         # Each RPC of a write its own key, derived from the request's: a retried request
         # (a CSV import: many) replays every one of them, in the same order.
         self.rpcs_made += 1
-        base = f"client:{self.idempotency_key}" if self.idempotency_key else self._own_key()
+        base = f"client:{self.idempotency_key}" if self.idempotency_key else self.own_key
         return dataclasses.replace(context, idempotency_key=f"{base}#{self.rpcs_made}")
-
-    def _own_key(self) -> str:
-        if not hasattr(self, "_generated_key"):
-            self._generated_key = f"gateway:{uuid.uuid4()}"
-        return self._generated_key
 
 
 @dataclass
