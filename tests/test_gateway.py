@@ -92,6 +92,10 @@ def test_the_story_of_a_paid_deal_has_every_part(api):
     assert [i["id"] for i in story["invoices"]] == [flow["invoice"]["id"]]
     assert [p["amount"] for p in story["payments"]] == [flow["invoice"]["grand_total"]]
     assert story["incomplete"] == []
+    # the story reads invoices by opportunity, through their orders
+    assert [i["id"] for i in api.get(f"/invoices?opportunity_id={flow['opportunity']['id']}")["items"]] == [
+        flow["invoice"]["id"]]
+    assert api.get(f"/invoices?opportunity_id={uuid.uuid4()}")["items"] == []
     assert api.get(f"/opportunities/{uuid.uuid4()}/story", expect=404)["error"]["code"] == "not_found"
 
 

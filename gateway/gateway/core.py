@@ -240,8 +240,9 @@ class Gateway:
 
     # Compositions
     def _opportunity_story(self, call: Call) -> Result:
-        """Everything about one deal, read from the three services at once. A part whose
-        service does not answer is left empty and named in ``incomplete``."""
+        """Everything about one deal in two rounds: the opportunity, then the other six
+        reads at once. A part whose service does not answer is left empty and named in
+        ``incomplete``."""
         opportunity = self._read_record(call, "opportunity", call.params["opportunity_id"])
         incomplete: list[dict] = []
 
@@ -266,11 +267,9 @@ class Gateway:
                       query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
         orders = part("orders", "billing", "list_orders", {"items": []},
                       query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
-        order_items = orders.result()["items"]
-        invoice_pages = [part("invoices", "billing", "list_invoices", {"items": []},
-                              query={"order_id": order["id"], "limit": STORY_PAGE, "sort": "created_at"})
-                         for order in order_items]
-        invoices = [invoice for page in invoice_pages for invoice in page.result()["items"]]
+        invoices = part("invoices", "billing", "list_invoices", {"items": []},
+                        query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
+        invoices = invoices.result()["items"]
         story = {
             "opportunity": opportunity,
             "lead": lead.result() if lead else None,
@@ -278,7 +277,7 @@ class Gateway:
             "contact": contact.result() if contact else None,
             "stage_history": opportunity.get("history", []),
             "quotes": quotes.result()["items"],
-            "orders": order_items,
+            "orders": orders.result()["items"],
             "invoices": invoices,
             "payments": [payment for invoice in invoices for payment in invoice.get("payments", [])],
             "incomplete": incomplete,

@@ -73,7 +73,7 @@ class CancelOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., body: _Optional[_Union[OrderCancel, _Mapping]] = ...) -> None: ...
 
 class ListInvoicesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "order_id", "owner_id", "number", "due_before")
+    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "order_id", "owner_id", "number", "due_before", "opportunity_id")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -83,6 +83,7 @@ class ListInvoicesRequest(_message.Message):
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     DUE_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -92,7 +93,8 @@ class ListInvoicesRequest(_message.Message):
     owner_id: str
     number: str
     due_before: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., order_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ..., due_before: _Optional[str] = ...) -> None: ...
+    opportunity_id: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., order_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ..., due_before: _Optional[str] = ..., opportunity_id: _Optional[str] = ...) -> None: ...
 
 class InvoicePage(_message.Message):
     __slots__ = ("items", "next_cursor")

@@ -97,6 +97,9 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Invoice.status.in_(params["status"]))
     if params.get("due_before"):
         stmt = stmt.where(Invoice.due_date < params["due_before"])
+    if params.get("opportunity_id"):
+        orders = select(Order.id).where(Order.opportunity_id == params["opportunity_id"])
+        stmt = stmt.where(Invoice.order_id.in_(orders))
     page = paginate(unit.session, stmt, model=Invoice, sortable=SORTS, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": invoice_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

@@ -49,6 +49,7 @@ class InvoiceListQuery(ListQuery):
     status = CommaSeparated(fields.String(validate=validate.OneOf(INVOICE_STATUSES)))
     organization_id = fields.String()
     order_id = fields.String()
+    opportunity_id = fields.String()  # through the invoice's order
     owner_id = fields.String()
     number = fields.String()
     due_before = fields.Date()
