@@ -61,6 +61,12 @@ def test_a_token_is_made_with_valid_fields_only(stack):
                                                             "rate_limit_per_minute": 0}, timeout=10)
     assert resp.status_code == 422
     assert set(resp.json()["error"]["details"]) == {"name", "rate_limit_per_minute", "team"}
+    past = requests.post(f"{stack.base_url}/tokens", json={"role": "integration", "user_id": "u1", "name": "old",
+                                                            "expires_at": "2020-01-01T00:00:00Z"}, timeout=10)
+    assert past.status_code == 422 and set(past.json()["error"]["details"]) == {"expires_at"}
+    soon = requests.post(f"{stack.base_url}/tokens", json={"role": "integration", "user_id": "u1", "name": "new",
+                                                            "expires_at": "2099-01-01T00:00:00+01:00"}, timeout=10)
+    assert soon.status_code == 201 and soon.json()["expires_at"].startswith("2098-12-31T23:00:00")
 
 
 def test_a_token_over_its_rate_limit_gets_429_with_retry_after(stack):

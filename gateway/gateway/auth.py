@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Integer, String, select
 from sqlalchemy.engine import Engine
@@ -49,6 +49,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # None: until revoked. A token for a system is best made to expire and be replaced.
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,13 @@ def hash_token(token: str) -> str:
 def token_out(row: ApiToken) -> dict:
     return {
         "id": row.id, "name": row.name, "role": row.role, "user_id": row.user_id, "team": row.team,
-        "rate_limit_per_minute": row.rate_limit_per_minute, "created_at": row.created_at.isoformat(),
-        "created_by": row.created_by, "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "rate_limit_per_minute": row.rate_limit_per_minute, "created_at": _utc(row.created_at),
+        "created_by": row.created_by, "revoked_at": _utc(row.revoked_at), "expires_at": _utc(row.expires_at),
     }
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 class TokenStore:
@@ -80,21 +86,23 @@ class TokenStore:
         self._lock = threading.Lock()
 
     def create(self, *, name: str, role: str, user_id: str, team: str | None, created_by: str,
-               rate_limit_per_minute: int | None = None) -> tuple[str, dict]:
+               rate_limit_per_minute: int | None = None, expires_at: datetime | None = None) -> tuple[str, dict]:
         """A new token: the secret (shown once) and the record that describes it."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiToken(name=name, role=role, user_id=user_id, team=team, token_hash=hash_token(secret),
-                       rate_limit_per_minute=rate_limit_per_minute, created_by=created_by)
+                       rate_limit_per_minute=rate_limit_per_minute, created_by=created_by, expires_at=expires_at)
         with Session(self.engine) as session, session.begin():
             session.add(row)
             session.flush()
             return secret, token_out(row)
 
     def list_tokens(self, include_revoked: bool = False) -> list[dict]:
+        """The tokens that still work (or every one ever made)."""
         with Session(self.engine) as session:
             query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
             if not include_revoked:
-                query = query.where(ApiToken.revoked_at.is_(None))
+                query = query.where(ApiToken.revoked_at.is_(None)).where(
+                    ApiToken.expires_at.is_(None) | (ApiToken.expires_at > utcnow()))
             return [token_out(row) for row in session.scalars(query)]
 
     def get(self, token_id: str) -> dict | None:
@@ -121,15 +129,20 @@ class TokenStore:
             cached = self._cache.get(digest)
         if cached and cached[0] > now:
             return cached[1]
+        trusted_for = CACHE_SECONDS
         with Session(self.engine) as session:
             row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
             principal = None
             if row is not None and row.revoked_at is None:
-                principal = Principal(row.id, row.name, row.role, row.user_id, row.team, row.rate_limit_per_minute)
+                left = (row.expires_at - utcnow()).total_seconds() if row.expires_at else None
+                if left is None or left > 0:
+                    principal = Principal(row.id, row.name, row.role, row.user_id, row.team,
+                                          row.rate_limit_per_minute)
+                    trusted_for = min(CACHE_SECONDS, left) if left is not None else CACHE_SECONDS
         with self._lock:
             if len(self._cache) > 10_000:  # unknown tokens must not grow it without end
                 self._cache.clear()
-            self._cache[digest] = (now + CACHE_SECONDS, principal)
+            self._cache[digest] = (now + trusted_for, principal)
         return principal
 
 

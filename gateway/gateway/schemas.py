@@ -4,6 +4,8 @@
 known: ``gateway.apigen``.)"""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from crmkit.db import utcnow
+
 from .auth import ROLES, SALES_REP
 
 MAX_FUNNEL_DAYS = 3 * 366
@@ -16,11 +18,18 @@ class TokenIn(Schema):
     team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
     rate_limit_per_minute = fields.Integer(allow_none=True, load_default=None, strict=True,
                                            validate=validate.Range(min=1, max=1_000_000))
+    expires_at = fields.AwareDateTime(allow_none=True, load_default=None,
+                                      metadata={"description": "When it stops working; null: until revoked."})
 
     @validates_schema(skip_on_field_errors=False)  # named together with the other bad fields
     def _a_sales_rep_has_a_team(self, data, **_kwargs):
+        errors = {}
         if data.get("role") == SALES_REP and not data.get("team"):
-            raise ValidationError({"team": ["A sales rep's token needs its team."]})
+            errors["team"] = ["A sales rep's token needs its team."]
+        if data.get("expires_at") and data["expires_at"] <= utcnow():
+            errors["expires_at"] = ["Must be in the future."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class TokenOut(Schema):
@@ -33,6 +42,7 @@ class TokenOut(Schema):
     created_at = fields.DateTime(required=True)
     created_by = fields.String(required=True)
     revoked_at = fields.DateTime(required=True, allow_none=True)
+    expires_at = fields.DateTime(required=True, allow_none=True)
 
 
 class NewTokenOut(TokenOut):

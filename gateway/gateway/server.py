@@ -14,9 +14,10 @@ import json
 import os
 import signal
 import sys
+from datetime import timedelta
 
 from crmkit import logs
-from crmkit.db import make_engine
+from crmkit.db import make_engine, utcnow
 from crmkit.migrations import upgrade
 from crmkit.settings import Settings
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--team", help="a sales rep's team")
     create.add_argument("--rate-limit-per-minute", type=int)
+    create.add_argument("--expires-in-days", type=int, help="stops working after so many days (default: never)")
     create.add_argument("--secret-only", action="store_true", help="print only the token (for scripts)")
     token.add_parser("list", help="list the tokens that are not revoked")
     revoke = token.add_parser("revoke", help="revoke a token by its id")
@@ -69,8 +71,11 @@ def _token_command(args, store: TokenStore) -> int:
         from .schemas import TokenIn
 
         try:
+            expires_at = None
+            if args.expires_in_days is not None:
+                expires_at = (utcnow() + timedelta(days=args.expires_in_days)).isoformat()
             data = TokenIn().load({"name": args.name, "role": args.role, "user_id": args.user_id, "team": args.team,
-                                   "rate_limit_per_minute": args.rate_limit_per_minute})
+                                   "rate_limit_per_minute": args.rate_limit_per_minute, "expires_at": expires_at})
         except ValidationError as exc:
             print(json.dumps(exc.messages), file=sys.stderr)
             return 2

@@ -1,5 +1,6 @@
 """API tokens are kept hashed, die when revoked, and spend a per-minute allowance."""
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -52,3 +53,31 @@ def test_the_bucket_lets_a_minute_through_then_says_how_long_to_wait(monkeypatch
     other = Principal("t2", "n", "admin", "u", None, rate_limit_per_minute=None)  # the default
     assert all(limiter.take(other) is None for _ in range(600))
     assert limiter.take(other) == 1
+
+
+def test_a_token_stops_working_when_it_expires(store, monkeypatch):
+    tokens, _ = store
+    now = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(auth, "utcnow", lambda: now)
+    secret, record = tokens.create(name="sync", role="integration", user_id="sys", team=None, created_by="test",
+                                   expires_at=now + timedelta(hours=1))
+    assert tokens.authenticate(secret).role == "integration"
+    assert [t["id"] for t in tokens.list_tokens()] == [record["id"]]
+    now += timedelta(hours=1, seconds=1)
+    tokens._cache.clear()  # a replica trusts what it read for up to 10 s, never past the expiry
+    assert tokens.authenticate(secret) is None
+    assert tokens.list_tokens() == []
+
+
+def test_a_token_is_trusted_from_the_cache_no_longer_than_until_it_expires(store, monkeypatch):
+    tokens, _ = store
+    wall = [datetime(2027, 1, 1, 12, 0, tzinfo=UTC)]
+    clock = [5000.0]
+    monkeypatch.setattr(auth, "utcnow", lambda: wall[0])
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    secret, _ = tokens.create(name="short", role="admin", user_id="u", team=None, created_by="test",
+                              expires_at=wall[0] + timedelta(seconds=3))
+    assert tokens.authenticate(secret) is not None
+    wall[0] += timedelta(seconds=4)
+    clock[0] += 4  # within the 10 s a replica would otherwise trust it
+    assert tokens.authenticate(secret) is None

@@ -29,7 +29,7 @@ class RevokeTokenRequest(_message.Message):
     def __init__(self, token_id: _Optional[str] = ...) -> None: ...
 
 class NewTokenOut(_message.Message):
-    __slots__ = ("created_at", "created_by", "id", "name", "rate_limit_per_minute", "revoked_at", "role", "team", "token", "user_id")
+    __slots__ = ("created_at", "created_by", "id", "name", "rate_limit_per_minute", "revoked_at", "role", "team", "token", "user_id", "expires_at")
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,7 @@ class NewTokenOut(_message.Message):
     TEAM_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     created_at: str
     created_by: str
     id: str
@@ -50,24 +51,27 @@ class NewTokenOut(_message.Message):
     team: str
     token: str
     user_id: str
-    def __init__(self, created_at: _Optional[str] = ..., created_by: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., revoked_at: _Optional[str] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., token: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+    expires_at: str
+    def __init__(self, created_at: _Optional[str] = ..., created_by: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., revoked_at: _Optional[str] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., token: _Optional[str] = ..., user_id: _Optional[str] = ..., expires_at: _Optional[str] = ...) -> None: ...
 
 class TokenIn(_message.Message):
-    __slots__ = ("name", "rate_limit_per_minute", "role", "team", "user_id")
+    __slots__ = ("name", "rate_limit_per_minute", "role", "team", "user_id", "expires_at")
     NAME_FIELD_NUMBER: _ClassVar[int]
     RATE_LIMIT_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     TEAM_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     name: str
     rate_limit_per_minute: int
     role: str
     team: str
     user_id: str
-    def __init__(self, name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+    expires_at: str
+    def __init__(self, name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., user_id: _Optional[str] = ..., expires_at: _Optional[str] = ...) -> None: ...
 
 class TokenOut(_message.Message):
-    __slots__ = ("created_at", "created_by", "id", "name", "rate_limit_per_minute", "revoked_at", "role", "team", "user_id")
+    __slots__ = ("created_at", "created_by", "id", "name", "rate_limit_per_minute", "revoked_at", "role", "team", "user_id", "expires_at")
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +81,7 @@ class TokenOut(_message.Message):
     ROLE_FIELD_NUMBER: _ClassVar[int]
     TEAM_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     created_at: str
     created_by: str
     id: str
@@ -86,4 +91,5 @@ class TokenOut(_message.Message):
     role: str
     team: str
     user_id: str
-    def __init__(self, created_at: _Optional[str] = ..., created_by: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., revoked_at: _Optional[str] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+    expires_at: str
+    def __init__(self, created_at: _Optional[str] = ..., created_by: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., rate_limit_per_minute: _Optional[int] = ..., revoked_at: _Optional[str] = ..., role: _Optional[str] = ..., team: _Optional[str] = ..., user_id: _Optional[str] = ..., expires_at: _Optional[str] = ...) -> None: ...
