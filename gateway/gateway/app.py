@@ -55,8 +55,9 @@ def create_app(gateway: Gateway) -> Flask:
     @app.after_request
     def _add_context_headers(resp):
         resp.headers["X-Correlation-Id"] = g.correlation_id
-        access_log.info("%s %s %d %.1fms", request.method, request.path, resp.status_code,
-                        (time.perf_counter() - g.started) * 1000)
+        # Which token: who did what, without the secret (its id is in GET /tokens).
+        access_log.info("%s %s %d %.1fms token=%s", request.method, request.path, resp.status_code,
+                        (time.perf_counter() - g.started) * 1000, g.get("token_id", "-"))
         return resp
 
     @app.teardown_request
@@ -120,6 +121,7 @@ def _bind(view, gateway: Gateway, op: Operation):
 
 def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
     principal = gateway.authenticate(request.headers.get("Authorization"))
+    g.token_id = principal.token_id
     call = Call(operation=op, principal=principal, correlation_id=g.correlation_id, params=params,
                 query=request.args.to_dict())
     if op.writes:

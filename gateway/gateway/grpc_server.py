@@ -133,9 +133,10 @@ class Rpc:
         supplied = metadata.get("x-correlation-id", "")
         correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
         token = context.bind(CallContext(correlation_id=correlation_id))
-        started, outcome = time.perf_counter(), grpc.StatusCode.OK
+        started, outcome, token_id = time.perf_counter(), grpc.StatusCode.OK, "-"
         try:
             call = self.call(request, metadata, correlation_id)
+            token_id = call.principal.token_id
             return self.response(self.gateway.execute(call), ctx, correlation_id)
         except ApiError as exc:
             outcome = grpc_code(exc)
@@ -146,7 +147,8 @@ class Rpc:
             ctx.abort_with_status(error_status(ApiError(500, "internal_error", errors.INTERNAL_MESSAGE),
                                                correlation_id))
         finally:
-            access_log.info("%s %s %.1fms", self.op.grpc_name, outcome.name, (time.perf_counter() - started) * 1000)
+            access_log.info("%s %s %.1fms token=%s", self.op.grpc_name, outcome.name,
+                            (time.perf_counter() - started) * 1000, token_id)
             context.unbind(token)
 
     # In
