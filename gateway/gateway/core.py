@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from crmkit.context import CallContext
 from crmkit.errors import ValidationFailed
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
@@ -103,7 +105,12 @@ class Gateway:
         scheme, _, secret = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise ApiError(401, "unauthenticated", "The Authorization header takes the form 'Bearer <token>'.")
-        principal = self.tokens.authenticate(secret.strip())
+        try:
+            principal = self.tokens.authenticate(secret.strip())
+        except SQLAlchemyError:
+            log.exception("the token database is not answering")
+            raise ApiError(503, "service_unavailable", "Tokens cannot be checked just now; retry later.",
+                           {"service": "gateway"}, retry_after=5) from None
         if principal is None:
             raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
         wait = self.limiter.take(principal)

@@ -81,3 +81,15 @@ def test_a_token_is_trusted_from_the_cache_no_longer_than_until_it_expires(store
     wall[0] += timedelta(seconds=4)
     clock[0] += 4  # within the 10 s a replica would otherwise trust it
     assert tokens.authenticate(secret) is None
+
+
+def test_a_token_database_that_does_not_answer_is_a_503_not_a_500():
+    from crmkit.db import make_engine
+    from gateway.core import Gateway
+    from gateway.errors import ApiError
+
+    unreachable = TokenStore(make_engine("postgresql+psycopg2://nobody@127.0.0.1:1/gateway"))
+    gateway = Gateway(client=None, tokens=unreachable, limiter=RateLimiter(600))
+    with pytest.raises(ApiError) as refused:
+        gateway.authenticate("Bearer crm_whatever")
+    assert (refused.value.status, refused.value.code, refused.value.retry_after) == (503, "service_unavailable", 5)
