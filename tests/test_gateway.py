@@ -164,3 +164,8 @@ def test_every_answer_of_a_whole_flow_matches_the_openapi_document(stack):
     api.post("/leads", {"last_name": ""}, expect=422)
     api.post(f"/quotes/{flow['quote']['id']}/accept", expect=409)
     assert len(api.checked) > 30
+
+
+def test_an_unknown_query_parameter_is_named_not_ignored(api):
+    assert api.get("/pipelines?limit=5", expect=422)["error"]["details"] == {"limit": ["Unknown parameter."]}
+    assert set(api.get("/leads?colour=red", expect=422)["error"]["details"]) == {"colour"}

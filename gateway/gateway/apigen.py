@@ -220,15 +220,13 @@ def _links(created: Operation) -> dict:
 
 
 def _error_statuses(op: Operation) -> list[int]:
-    statuses = {401, 403, 429}
+    statuses = {401, 403, 422, 429}  # 422: an unknown query parameter too
     if op.service:
         statuses.add(503)
     if op.path_params or op.scope in (OWN_PARENT,):
         statuses.add(404)
     if op.writes:
         statuses |= {400, 409, 413, 422}
-    if op.query:
-        statuses.add(422)
     if op.if_match:
         statuses.add(412)
     return sorted(statuses)

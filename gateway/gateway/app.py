@@ -122,6 +122,9 @@ def _bind(view, gateway: Gateway, op: Operation):
 def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
     principal = gateway.authenticate(request.headers.get("Authorization"))
     g.token_id = principal.token_id
+    unknown = set(request.args) - _QUERY_EXTRAS.get(op.name, set()) if op.query is None else set()
+    if unknown:  # as an unknown field of a body is: named, not ignored
+        raise errors.invalid({name: ["Unknown parameter."] for name in sorted(unknown)})
     call = Call(operation=op, principal=principal, correlation_id=g.correlation_id, params=params,
                 query=request.args.to_dict())
     if op.writes:
@@ -180,6 +183,8 @@ def _export_leads(gateway: Gateway, call: Call):
 
 
 _VIEWS = {"quote_pdf": _quote_pdf, "import_leads": _import_leads, "export_leads": _export_leads}
+# Query parameters of operations without a query schema.
+_QUERY_EXTRAS = {"import_leads": {"duplicates"}}
 
 
 def _idempotency_key() -> str | None:
