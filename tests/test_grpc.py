@@ -153,7 +153,7 @@ def test_a_lead_becomes_a_sent_quote_through_grpc(admin, grpc_stack):
     assert stale.code() == grpc.StatusCode.FAILED_PRECONDITION
     body = error(stale)
     assert body["code"] == "stale_version"
-    # (nameko carries an error's details as strings: "1")
+    # (a Struct holds numbers as doubles)
     assert int(body["details"]["expected_version"]) == opportunity.version
     assert int(body["details"]["current_version"]) == moved.version
 

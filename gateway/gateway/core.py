@@ -340,4 +340,4 @@ def _load(schema, data: dict) -> dict:
     try:
         return load(schema, data)
     except ValidationFailed as exc:
-        raise errors.invalid(exc.args[1]) from None
+        raise errors.invalid(exc.details) from None

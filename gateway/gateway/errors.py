@@ -6,6 +6,7 @@ inside the system. REST sends ``status``; gRPC sends the matching status code.
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from crmkit.rpc_client import RemoteError
@@ -46,7 +47,18 @@ def from_remote(error: RemoteError) -> ApiError:
         status, code = SERVICE_ERRORS[error.exc_type]
         args = error.remote_args
         message = args[0] if args and isinstance(args[0], str) else error.message
-        details = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+        details = _details(args[1]) if len(args) > 1 else {}
         return ApiError(status, code, message, details)
     log.error("service failed: %s %s", error.exc_type, error.message)
     return ApiError(500, "internal_error", INTERNAL_MESSAGE)
+
+
+def _details(raw) -> dict:
+    """JSON text (crmkit.errors); a dict from a service of before that, mid-deploy."""
+    if isinstance(raw, dict):
+        return raw
+    try:
+        details = json.loads(raw)
+    except (TypeError, ValueError):
+        return {}
+    return details if isinstance(details, dict) else {}

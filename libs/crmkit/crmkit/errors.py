@@ -1,15 +1,22 @@
-"""Errors a service raises on purpose. They cross RPC as (type name, args), so every
-argument is JSON-safe, and the gateway maps each type to one HTTP status."""
+"""Errors a service raises on purpose. They cross RPC as (type name, args), and the
+gateway maps each type to one HTTP status.
+
+The details travel as one JSON text: nameko makes every argument "safe" by turning
+numbers, booleans and None into strings (a version 2 would arrive as "2", None as
+"None"), but leaves a string alone.
+"""
 from __future__ import annotations
+
+import json
 
 
 class CrmError(Exception):
     code = "error"
 
     def __init__(self, message: str, details: dict | None = None):
-        super().__init__(message, details or {})
         self.message = message
         self.details = details or {}
+        super().__init__(message, json.dumps(self.details, default=str))
 
     def __str__(self) -> str:
         return self.message

@@ -20,7 +20,7 @@ class Thing(Schema):
 def details(data) -> dict:
     with pytest.raises(ValidationFailed) as refused:
         load(Thing(), data)
-    return refused.value.args[1]
+    return refused.value.details
 
 
 def test_nul_characters_and_huge_integers_are_named_with_the_other_bad_fields():
