@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import requests
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from measure import OTHER, STEAL, UNATTRIBUTED, cpu_report, cpu_snapshot, num, run_clients, summary, table
 
 from crmkit.context import CallContext
@@ -290,26 +289,10 @@ def story_operations(base_url: str, opportunity_ids: list[str]) -> tuple[dict, l
 
 # --- the part -----------------------------------------------------------------------------
 
-def wait_grpc_serving(target: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
-        while True:
-            try:
-                answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"crm-grpc at {target} not serving within {timeout:.0f}s")
-            time.sleep(0.1)
-
-
 def gateway_figures(stack: Stack, amqp_uri: str, client_counts: list[int], per_client: int, warmup: int,
                     stories: int) -> dict:
     """Every (operation, transport, clients) phase, create lead first, then the story."""
-    target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"
-    wait_grpc_serving(target)
+    target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"  # serving: stack.wait_ready saw to it
     token = stack.token("admin", "bench-gateway")  # one principal for REST and gRPC alike
     connect = {REST: lambda: http_session(token), GRPC: lambda: Grpc(target, token),
                RPC: lambda: rpc_client(amqp_uri), RPC_STORY: lambda: rpc_client(amqp_uri)}

@@ -13,8 +13,6 @@ from google.rpc import status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from conftest import SERVICES, make_stack
-from crmkit.testing import free_port
 from flow import LINES, Api, a_lead, run_flow
 from gateway import grpc_server, protojson
 from gateway.errors import ApiError
@@ -24,35 +22,10 @@ API_SERVICES = {"crm.leads.v1.Leads", "crm.deals.v1.Deals", "crm.billing.v1.Bill
 
 
 @pytest.fixture(scope="module")
-def grpc_stack(tmp_path_factory, vhost, databases):
-    """The whole Procfile, crm-grpc on a port of its own (until conftest.make_stack
-    gives it one itself)."""
-    stack = make_stack(tmp_path_factory.mktemp("grpc-stack"), vhost, {s: databases.url(s) for s in SERVICES})
-    stack.env.setdefault("CRM_GRPC_PORT", str(free_port()))
-    stack.setup(SERVICES)
-    stack.start_all()
-    try:
-        stack.wait_ready(SERVICES)
-        stack.grpc_target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"
-        _wait_serving(stack)
-        yield stack
-    finally:
-        stack.stop_all()
-
-
-def _wait_serving(stack, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(stack.grpc_target) as channel:
-        while True:
-            try:
-                answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            assert stack.procs["grpc"].poll() is None, stack.logs("grpc")[-3000:]
-            assert time.monotonic() < deadline, f"crm-grpc not serving within {timeout}s"
-            time.sleep(0.1)
+def grpc_stack(stack):
+    """The whole Procfile (its crm-grpc on the port make_stack gave it, serving)."""
+    stack.grpc_target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"
+    return stack
 
 
 class Client:

@@ -228,6 +228,8 @@ class Stack:
                             raise AssertionError(f"{service} not ready within {timeout}s; see {self.log_dir}") from None
         finally:
             client.close()
+        if "grpc" in self.procs:
+            self._wait_grpc_serving(deadline, timeout)
         if "gateway" in self.procs:
             while True:
                 with contextlib.suppress(requests.ConnectionError):  # not listening yet
@@ -236,6 +238,25 @@ class Stack:
                 self._check_alive()
                 if time.monotonic() > deadline:
                     raise AssertionError(f"gateway not ready within {timeout}s; see {self.log_dir}")
+                time.sleep(0.1)
+
+    def _wait_grpc_serving(self, deadline: float, timeout: float) -> None:
+        """crm-grpc's standard health service says SERVING (grpcio comes with the gateway,
+        which is installed wherever its Procfile process is)."""
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        target = f"127.0.0.1:{self.env.get('CRM_GRPC_PORT', '50051')}"
+        with grpc.insecure_channel(target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            while True:
+                with contextlib.suppress(grpc.RpcError):  # not listening yet
+                    answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                self._check_alive()
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"crm-grpc not serving within {timeout}s; see {self.log_dir}")
                 time.sleep(0.1)
 
     def _check_alive(self) -> None:
