@@ -293,7 +293,7 @@ class Gateway:
 
     def _report_funnel(self, call: Call) -> Result:
         period = _load(schemas.FunnelQuery(), call.query)
-        query = {"from": period["from_"].isoformat(), "to": period["to"].isoformat()}
+        query = {"from": period["date_from"].isoformat(), "to": period["date_to"].isoformat()}
         answers = {service: self.pool.submit(self.rpc, dataclasses.replace(call), service, "report_funnel",
                                              query=query)
                    for service in FUNNEL_SOURCES}

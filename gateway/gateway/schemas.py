@@ -5,10 +5,9 @@ known: ``gateway.apigen``.)"""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.db import utcnow
+from crmkit.schemas import CappedPeriod
 
 from .auth import ROLES, SALES_REP
-
-MAX_FUNNEL_DAYS = 3 * 366
 
 
 class TokenIn(Schema):
@@ -49,17 +48,8 @@ class NewTokenOut(TokenOut):
     token = fields.String(required=True, metadata={"description": "The secret: shown once, never again."})
 
 
-class FunnelQuery(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
-
-    @validates_schema
-    def _a_range(self, data, **_kwargs):
-        if "from_" in data and "to" in data:
-            if data["to"] < data["from_"]:
-                raise ValidationError({"to": ["Must not be before from."]})
-            if (data["to"] - data["from_"]).days > MAX_FUNNEL_DAYS:
-                raise ValidationError({"to": [f"The range is at most {MAX_FUNNEL_DAYS} days."]})
+class FunnelQuery(CappedPeriod):
+    pass
 
 
 class FunnelStepOut(Schema):

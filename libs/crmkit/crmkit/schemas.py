@@ -1,7 +1,7 @@
 """marshmallow pieces every boundary uses, and the one way to load input."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .errors import ValidationFailed
 
@@ -90,3 +90,29 @@ class CommaSeparated(fields.Field):
         return [self.inner.deserialize(part.strip()) for part in value.split(",") if part.strip()]
 
     default_error_messages = {"invalid": "Expected values separated by commas."}
+
+
+# The longest period a report gives month by month (and the funnel), in calendar months.
+MAX_PERIOD_MONTHS = 36
+
+
+class Period(Schema):
+    """A range of days, both ends included: ``from`` and ``to``."""
+
+    date_from = fields.Date(data_key="from", required=True)
+    date_to = fields.Date(data_key="to", required=True)
+
+    @validates_schema
+    def _a_range(self, data, **_kwargs):
+        if data["date_from"] > data["date_to"]:
+            raise ValidationError("Must not be before from.", "to")
+
+
+class CappedPeriod(Period):
+    """A Period that touches at most MAX_PERIOD_MONTHS calendar months."""
+
+    @validates_schema
+    def _not_too_long(self, data, **_kwargs):
+        start, end = data["date_from"], data["date_to"]
+        if (end.year - start.year) * 12 + end.month - start.month + 1 > MAX_PERIOD_MONTHS:
+            raise ValidationError(f"At most {MAX_PERIOD_MONTHS} months from from.", "to")

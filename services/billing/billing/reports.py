@@ -116,12 +116,12 @@ from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 from sqlalchemy import Date, DateTime, bindparam, case, cast, func, literal_column, select, text, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from crmkit.db import ExactDecimal, utcnow
-from crmkit.schemas import load
+from crmkit.schemas import CappedPeriod, Period, load
 from crmtotals import round_money
 
 from .domain import DRAFT, PAYABLE_STATES
@@ -129,7 +129,6 @@ from .models import CreditNote, Invoice, Payment
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 GROUP_BY = ("none", "organization")
-MAX_MONTHS = 36
 # The open statuses, written inline (not as bound parameters) so that the query's
 # condition is word for word the partial index's WHERE (migration 0004) on SQLite too.
 OPEN_STATES = PAYABLE_STATES
@@ -145,43 +144,20 @@ class ReceivablesQuery(Schema):
     organization_id = fields.String(**_id)
 
 
-class _PeriodQuery(Schema):
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
+class _PeriodQuery(Period):
     organization_id = fields.String(**_id)
 
-    @validates_schema
-    def _range(self, data, **_kwargs):
-        if data["date_from"] > data["date_to"]:
-            raise ValidationError("Must not be before from.", "to")
 
-
-class BilledCollectedQuery(_PeriodQuery):
-    @validates_schema
-    def _not_too_long(self, data, **_kwargs):
-        if len(_months(data["date_from"], data["date_to"])) > MAX_MONTHS:
-            raise ValidationError(f"At most {MAX_MONTHS} months from from.", "to")
+class BilledCollectedQuery(_PeriodQuery, CappedPeriod):
+    pass
 
 
 class DsoQuery(_PeriodQuery):
     """A period, with no cap on its length (unlike the monthly figures)."""
 
 
-class FunnelQuery(Schema):
+class FunnelQuery(CappedPeriod):
     """A period only: the funnel counts every order (no organization filter)."""
-
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
-
-    @validates_schema
-    def _range(self, data, **_kwargs):
-        if data["date_from"] > data["date_to"]:
-            raise ValidationError("Must not be before from.", "to")
-
-    @validates_schema
-    def _not_too_long(self, data, **_kwargs):
-        if len(_months(data["date_from"], data["date_to"])) > MAX_MONTHS:
-            raise ValidationError(f"At most {MAX_MONTHS} months from from.", "to")
 
 
 # --- answers -------------------------------------------------------------------------------

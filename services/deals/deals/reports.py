@@ -82,7 +82,7 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import ExactDecimal
 from crmkit.errors import ValidationFailed
-from crmkit.schemas import load
+from crmkit.schemas import CappedPeriod, Period, load
 from crmtotals import round_money
 
 from .domain import CLOSED_STAGES, DEFAULT_PIPELINE_ID, LOST, WON
@@ -91,7 +91,6 @@ from .models import Opportunity, Pipeline, Quote
 GROUP_BY = {"none": None, "owner": "owner_id", "team": "team"}
 FORECAST_OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 FORECAST_WON_CATEGORY = "closed"
-MAX_FORECAST_MONTHS = 36
 WIN_RATE_PLACES = Decimal("0.0001")
 CYCLE_PLACES = Decimal("0.1")
 
@@ -119,42 +118,20 @@ class PipelineQuery(_Filters):
             raise ValidationError("Must not be before expected_close_from.", "expected_close_to")
 
 
-class _PeriodQuery(_Filters):
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
-
-    @validates_schema
-    def _range(self, data, **_kwargs):
-        if data["date_from"] > data["date_to"]:
-            raise ValidationError("Must not be before from.", "to")
+class _PeriodQuery(_Filters, Period):
+    pass
 
 
-class ForecastQuery(_PeriodQuery):
-    @validates_schema
-    def _not_too_long(self, data, **_kwargs):
-        if len(_months(data["date_from"], data["date_to"])) > MAX_FORECAST_MONTHS:
-            raise ValidationError(f"At most {MAX_FORECAST_MONTHS} months from from.", "to")
+class ForecastQuery(_PeriodQuery, CappedPeriod):
+    pass
 
 
 class WinRateQuery(_PeriodQuery):
     """The deals closed in a period, of any length."""
 
 
-class FunnelQuery(Schema):
+class FunnelQuery(CappedPeriod):
     """A period only: the funnel counts every deal (no owner, team or pipeline filter)."""
-
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
-
-    @validates_schema
-    def _range(self, data, **_kwargs):
-        if data["date_from"] > data["date_to"]:
-            raise ValidationError("Must not be before from.", "to")
-
-    @validates_schema
-    def _not_too_long(self, data, **_kwargs):
-        if len(_months(data["date_from"], data["date_to"])) > MAX_FORECAST_MONTHS:
-            raise ValidationError(f"At most {MAX_FORECAST_MONTHS} months from from.", "to")
 
 
 # --- answers -------------------------------------------------------------------------------

@@ -24,35 +24,21 @@ no part, so the same range always gives the same figures for the same data. Inde
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crmkit.schemas import load
+from crmkit.schemas import CappedPeriod, load
 
 from .domain import MERGED
 from .models import Lead
 
-MAX_MONTHS = 36
-
-
 # --- queries -------------------------------------------------------------------------------
 
-class FunnelQuery(Schema):
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
-
-    @validates_schema
-    def _range(self, data, **_kwargs):
-        if data["date_from"] > data["date_to"]:
-            raise ValidationError("Must not be before from.", "to")
-
-    @validates_schema
-    def _not_too_long(self, data, **_kwargs):
-        if len(_months(data["date_from"], data["date_to"])) > MAX_MONTHS:
-            raise ValidationError(f"At most {MAX_MONTHS} months from from.", "to")
+class FunnelQuery(CappedPeriod):
+    pass
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -92,7 +78,3 @@ def _moments(q: dict) -> tuple[datetime, datetime]:
     return (datetime.combine(q["date_from"], time(), UTC),
             datetime.combine(q["date_to"] + timedelta(days=1), time(), UTC))
 
-
-def _months(start: date, end: date) -> list[str]:
-    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
-    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
