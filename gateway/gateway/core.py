@@ -35,7 +35,6 @@ RECORDS = {
     "opportunity": ("deals", "get_opportunity", "opportunity_id"),
     "quote": ("deals", "get_quote", "quote_id"),
 }
-FUNNEL_STEPS = ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")
 FUNNEL_SOURCES = {"leads": ("leads", "qualified"), "deals": ("opportunities", "quotes_sent", "won"),
                   "billing": ("invoiced", "paid")}
 STORY_PAGE = 200
@@ -301,16 +300,11 @@ class Gateway:
         for service, steps in FUNNEL_SOURCES.items():
             answer = answers[service].result()["steps"]
             counts.update({step: int(answer[step]) for step in steps})
-        steps, previous = [], None
-        for name in FUNNEL_STEPS:
-            rate = None
-            if previous is not None and counts[previous]:
-                rate = str((Decimal(counts[name]) / counts[previous]).quantize(RATE_PLACES))
-            steps.append({"step": name, "count": counts[name], "conversion_from_previous": rate})
-            previous = name
-        overall = None
-        if counts[FUNNEL_STEPS[0]]:
-            overall = str((Decimal(counts[FUNNEL_STEPS[-1]]) / counts[FUNNEL_STEPS[0]]).quantize(RATE_PLACES))
+        names = schemas.FUNNEL_STEPS
+        steps = [{"step": name, "count": counts[name],
+                  "conversion_from_previous": _rate(counts[name], counts[names[i - 1]]) if i else None}
+                 for i, name in enumerate(names)]
+        overall = _rate(counts[names[-1]], counts[names[0]])
         return Result({**query, "steps": steps, "conversion_overall": overall})
 
     def _invoice_payments(self, call: Call) -> Result:
@@ -341,3 +335,8 @@ def _load(schema, data: dict) -> dict:
         return load(schema, data)
     except ValidationFailed as exc:
         raise errors.invalid(exc.details) from None
+
+
+def _rate(part: int, whole: int) -> str | None:
+    """part / whole to 4 places, as text; None when there is no whole to divide."""
+    return str((Decimal(part) / whole).quantize(RATE_PLACES)) if whole else None

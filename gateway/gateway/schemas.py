@@ -9,6 +9,8 @@ from crmkit.schemas import CappedPeriod
 
 from .auth import ROLES, SALES_REP
 
+FUNNEL_STEPS = ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")
+
 
 class TokenIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -53,8 +55,7 @@ class FunnelQuery(CappedPeriod):
 
 
 class FunnelStepOut(Schema):
-    step = fields.String(required=True, validate=validate.OneOf(
-        ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")))
+    step = fields.String(required=True, validate=validate.OneOf(FUNNEL_STEPS))
     count = fields.Integer(required=True)
     conversion_from_previous = fields.String(required=True, allow_none=True, metadata={
         "description": "This step's count over the previous step's, 4 places; null for the first step or "
