@@ -12,7 +12,7 @@ import jsonschema_rs
 import pytest
 import requests
 
-from flow import Api, a_lead, run_flow
+from flow import Api, a_lead, convert_lead, quote_and_accept, run_flow
 
 OPENAPI = json.loads((Path(__file__).parents[1] / "gateway" / "gateway" / "openapi.json").read_text())
 
@@ -169,3 +169,19 @@ def test_every_answer_of_a_whole_flow_matches_the_openapi_document(stack):
 def test_an_unknown_query_parameter_is_named_not_ignored(api):
     assert api.get("/pipelines?limit=5", expect=422)["error"]["details"] == {"limit": ["Unknown parameter."]}
     assert set(api.get("/leads?colour=red", expect=422)["error"]["details"]) == {"colour"}
+
+
+def test_a_payment_answers_its_invoice_and_a_credit_note_its_own_address(stack, api):
+    flow = run_flow(api)  # paid in full
+    invoice = flow["invoice"]
+    note = requests.post(f"{stack.base_url}/invoices/{invoice['id']}/credit-notes", json={"reason": "returned"},
+                         timeout=30)
+    assert note.status_code == 201, note.text
+    assert note.headers["Location"] == f"/api/v1/credit-notes/{note.json()['id']}"
+    lead = convert_lead(api)
+    quote = quote_and_accept(api, api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")["id"])
+    order = api.eventually(f"/orders/{quote['order_id']}")
+    unpaid = api.get(f"/invoices/{order['invoice_ids'][0]}")
+    part = requests.post(f"{stack.base_url}/invoices/{unpaid['id']}/payments",
+                         json={"amount": "1.00", "reference": f"PART-{unpaid['number']}"}, timeout=30)
+    assert part.status_code == 201 and part.headers["Location"] == f"/api/v1/invoices/{unpaid['id']}"

@@ -210,11 +210,11 @@ def _success(op: Operation, found: Schemas) -> dict:
 def _links(created: Operation) -> dict:
     """What a client (or a fuzzer) can do next with the record it made: every operation
     on ``<the collection>/{id}``, with the id from the answer."""
-    base = "/credit-notes" if created.name == "create_credit_note" else created.path
+    base = created.collection
     links = {}
     for op in OPERATIONS:
         params = op.path_params
-        if op.path.startswith(base + "/{") and len(params) == 1 + created.path.count("{"):
+        if op.path.startswith(base + "/{") and len(params) == 1 + base.count("{"):
             links[op.name] = {"operationId": op.name, "parameters": {params[-1]: "$response.body#/id"}}
     return links
 

@@ -158,20 +158,12 @@ class Gateway:
         data = self.rpc(call, op.service, op.rpc, **kwargs)
         if op.shape == "list":
             return Result(one_page(data))
-        if op.status == 201 and isinstance(data, dict) and "id" in data:
-            return Result(data, 201, self.location(op, data["id"]))
+        if op.status == 201:
+            return Result(data, 201, f"{API}{op.collection}/{data['id']}")
         if op.name == "update_quote" and data["id"] != call.params["quote_id"]:
             # A sent quote is never changed: the change made its next revision.
             return Result(data, 201, f"{API}/quotes/{data['id']}")
         return Result(data, op.status)
-
-    @staticmethod
-    def location(op: Operation, record_id: str) -> str | None:
-        if op.name == "record_payment":
-            return None  # answers the invoice it paid, which has its own address
-        if op.name == "create_credit_note":
-            return f"{API}/credit-notes/{record_id}"
-        return f"{API}{op.path}/{record_id}"
 
     def rpc(self, call: Call, service: str, method: str, **kwargs) -> Any:
         try:

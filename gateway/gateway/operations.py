@@ -46,6 +46,7 @@ class Operation:
     scope: str | None = None       # see above
     record: str | None = None      # the kind whose ownership a scope checks
     handler: str | None = None     # a gateway composition instead of one RPC
+    created_in: str | None = None  # where a 201's record lives (Location: <created_in>/{id}); None: this path
     summary: str = ""
 
     @property
@@ -55,6 +56,11 @@ class Operation:
     @property
     def writes(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH", "DELETE")
+
+    @property
+    def collection(self) -> str:
+        """The path of the record a 201 answers, without its id."""
+        return self.created_in or self.path
 
     @property
     def grpc_name(self) -> str:
@@ -234,11 +240,13 @@ OPERATIONS: list[Operation] = [
     _billing("issue_invoice", "POST", "/invoices/{invoice_id}/issue", BILLERS, out="InvoiceOut", if_match=True,
              summary="Issue a draft invoice (numbers and dates it)"),
     _billing("record_payment", "POST", "/invoices/{invoice_id}/payments", BILLERS, body="PaymentIn",
-             out="InvoiceOut", status=201, if_match=True, summary="Record a payment against an invoice"),
+             out="InvoiceOut", status=201, if_match=True, created_in="/invoices",
+             summary="Record a payment against an invoice (answers the invoice)"),
     _billing("invoice_payments", "GET", "/invoices/{invoice_id}/payments", BILLING_READERS, handler="invoice_payments",
              out="PaymentOut", shape="list", summary="An invoice's payments"),
     _billing("create_credit_note", "POST", "/invoices/{invoice_id}/credit-notes", BILLERS, body="CreditNoteIn",
-             out="CreditNoteOut", status=201, if_match=True, summary="Credit an issued invoice, in part or in full"),
+             out="CreditNoteOut", status=201, if_match=True, created_in="/credit-notes",
+             summary="Credit an issued invoice, in part or in full"),
     _billing("list_credit_notes", "GET", "/credit-notes", BILLING_READERS, query="CreditNoteListQuery",
              out="CreditNoteOut", shape="page", summary="List credit notes"),
     _billing("get_credit_note", "GET", "/credit-notes/{credit_note_id}", BILLING_READERS, out="CreditNoteOut",

@@ -218,7 +218,7 @@ class BillingServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordPayment(self, request, context):
-        """Record a payment against an invoice
+        """Record a payment against an invoice (answers the invoice)
         POST /api/v1/invoices/{invoice_id}/payments. Roles: admin, billing.
         Metadata: idempotency-key, if-match.
         """
