@@ -155,9 +155,6 @@ def _operation(op: Operation, found: Schemas) -> dict:
         operation["parameters"].append({"in": "path", "name": param, "required": True, "schema": {"type": "string"}})
     if op.query:
         operation["parameters"].append({"in": "query", "schema": found.for_op(op, op.query)})
-    if op.name == "import_leads":
-        operation["parameters"].append({"in": "query", "name": "duplicates", "schema": {
-            "type": "string", "enum": ["skip", "update", "create"], "default": "skip"}})
     if op.writes:
         operation["parameters"].append({"in": "header", "name": "Idempotency-Key", "required": False,
                                         "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}})

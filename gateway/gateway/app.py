@@ -122,14 +122,14 @@ def _bind(view, gateway: Gateway, op: Operation):
 def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
     principal = gateway.authenticate(request.headers.get("Authorization"))
     g.token_id = principal.token_id
-    unknown = set(request.args) - _QUERY_EXTRAS.get(op.name, set()) if op.query is None else set()
+    unknown = set(request.args) if op.query is None else set()
     if unknown:  # as an unknown field of a body is: named, not ignored
         raise errors.invalid({name: ["Unknown parameter."] for name in sorted(unknown)})
     call = Call(operation=op, principal=principal, correlation_id=g.correlation_id, params=params,
                 query=request.args.to_dict())
     if op.writes:
         call.idempotency_key = _idempotency_key()
-        if op.body and op.handler != "import_leads":
+        if op.body:
             call.body = _body()
     if op.if_match:
         call.expected_version = _if_match()
@@ -167,7 +167,7 @@ def _import_leads(gateway: Gateway, call: Call):
         raise errors.invalid({"file": ["Send the CSV as the multipart field 'file'."]})
     stream = io.TextIOWrapper(upload.stream if upload else request.stream, encoding="utf-8-sig",
                               errors="strict", newline="")
-    policy = request.args.get("duplicates", "skip")
+    policy = call.query.get("duplicates", "skip")  # the service names a bad one
     return jsonify(csv_import.run(stream, lambda header, rows, first: gateway.rpc(
         call, "leads", "import_leads", header=header, rows=rows, first_row=first, policy=policy)))
 
@@ -183,8 +183,6 @@ def _export_leads(gateway: Gateway, call: Call):
 
 
 _VIEWS = {"quote_pdf": _quote_pdf, "import_leads": _import_leads, "export_leads": _export_leads}
-# Query parameters of operations without a query schema.
-_QUERY_EXTRAS = {"import_leads": {"duplicates"}}
 
 
 def _idempotency_key() -> str | None:

@@ -32,6 +32,8 @@ OPPORTUNITY_STATUSES = (OPPORTUNITY_PENDING, OPPORTUNITY_CREATED, OPPORTUNITY_FA
 
 # What a CSV import reports of a row it did not make or update a lead from.
 IMPORT_PROBLEM_OUTCOMES = ("rejected", "skipped")
+# What an import does with a row that duplicates a lead or contact we have.
+IMPORT_POLICIES = ("skip", "update", "create")
 
 
 def next_status(current: str, command: str) -> str:

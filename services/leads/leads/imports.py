@@ -25,7 +25,6 @@ from . import domain, duplicates, schemas
 from .commands import add_lead, lead_out, list_leads
 from .models import ImportedRow, Lead
 
-POLICIES = ("skip", "update", "create")
 COLUMNS = (
     "first_name", "last_name", "email", "phone", "company", "title", "website", "industry", "employees",
     "annual_revenue", "annual_revenue_currency", "country", "source", "campaign", "owner_id", "team",
@@ -70,8 +69,8 @@ def _fields(columns: list[str], cells: list[str]) -> dict:
 
 
 def import_chunk(unit: UnitOfWork, header: list[str], rows: list[list[str]], first_row: int, policy: str) -> dict:
-    if policy not in POLICIES:
-        raise ValidationFailed({"duplicates": [f"Must be one of: {', '.join(POLICIES)}."]})
+    if policy not in domain.IMPORT_POLICIES:
+        raise ValidationFailed({"duplicates": [f"Must be one of: {', '.join(domain.IMPORT_POLICIES)}."]})
     columns = check_header(header)
     report = {"created": 0, "updated": 0, "skipped": 0, "rejected": 0, "problems": []}
     prints = [fingerprint(columns, cells) for cells in rows]

@@ -12,6 +12,7 @@ from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, Recor
 
 from .domain import (
     ASSIGNMENT_STRATEGIES,
+    IMPORT_POLICIES,
     IMPORT_PROBLEM_OUTCOMES,
     OPPORTUNITY_STATUSES,
     RATINGS,
@@ -332,6 +333,12 @@ class ScoringModelOut(Schema):
     hot_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
     warm_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
     rules = fields.List(fields.Nested(ScoringRuleOut), required=True)
+
+
+class ImportQuery(Schema):
+    """The query of a CSV import (the gateway's POST /leads/import)."""
+
+    duplicates = fields.String(load_default="skip", validate=validate.OneOf(IMPORT_POLICIES))
 
 
 class ImportProblemOut(Schema):
