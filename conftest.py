@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from crmkit.testing import PostgresDatabases, RabbitVhost, Stack, free_port
+from crmkit.testing import HarnessUnavailable, PostgresDatabases, RabbitVhost, Stack, free_port
 
 ROOT = Path(__file__).parent
 SERVICES = ["leads", "deals", "billing"]
@@ -34,6 +34,14 @@ def carry_admin_tokens() -> callable:
 
     requests.Session.request = request
     return lambda: setattr(requests.Session, "request", original)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A broker or database the tests cannot reach stops the run with one line saying
+    what to do, instead of a connection error in every test after it."""
+    if call.excinfo is not None and call.excinfo.errisinstance(HarnessUnavailable):
+        pytest.exit(f"cannot run the tests: {call.excinfo.value}", returncode=3)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from .rpc_client import RpcClient, ServiceUnavailable
 from .supervisor import ProcessSpec, read_procfile
@@ -28,6 +29,12 @@ from .supervisor import ProcessSpec, read_procfile
 AMQP_URI = os.environ.get("CRM_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 RABBIT_API = os.environ.get("CRM_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+
+class HarnessUnavailable(RuntimeError):
+    """Something the tests need outside the system (the broker, its management API,
+    PostgreSQL) does not answer; the message says in one line what to do. The root
+    conftest stops the run on it instead of failing every test after it."""
 
 
 class RabbitVhost:
@@ -44,10 +51,28 @@ class RabbitVhost:
 
     def __enter__(self) -> RabbitVhost:
         vhost = quote(self.name, safe="")
+        try:
+            requests.get(f"{self.api}/overview", auth=self.auth, timeout=10).raise_for_status()
+        except requests.RequestException as exc:
+            raise HarnessUnavailable(self._why_no_management_api(exc)) from None
         requests.put(f"{self.api}/vhosts/{vhost}", auth=self.auth, timeout=10).raise_for_status()
         requests.put(f"{self.api}/permissions/{vhost}/{quote(self.auth[0])}", auth=self.auth, timeout=10,
                      json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
         return self
+
+    def _why_no_management_api(self, exc: requests.RequestException) -> str:
+        amqp = urlsplit(AMQP_URI)
+        try:
+            socket.create_connection((amqp.hostname, amqp.port or 5672), timeout=3).close()
+        except OSError:
+            return (f"RabbitMQ does not answer at {amqp.hostname}:{amqp.port or 5672}: start it "
+                    "(rabbitmq-server -detached) or point CRM_TEST_AMQP_URI at one")
+        if isinstance(exc, requests.HTTPError):
+            return (f"RabbitMQ's management API at {self.api} refused us ({exc.response.status_code}): "
+                    "CRM_TEST_RABBIT_API needs an administrator's user and password")
+        return (f"RabbitMQ runs, but its management API does not answer at {self.api} (the tests make a "
+                "throwaway vhost through it): run `rabbitmq-plugins enable rabbitmq_management`, "
+                "or point CRM_TEST_RABBIT_API at it")
 
     def __exit__(self, *_exc) -> None:
         requests.delete(f"{self.api}/vhosts/{quote(self.name, safe='')}", auth=self.auth, timeout=30)
@@ -73,6 +98,13 @@ class PostgresDatabases:
         return make_url(POSTGRES_URL).set(database=self.names[name]).render_as_string(hide_password=False)
 
     def __enter__(self) -> PostgresDatabases:
+        try:
+            self.admin.connect().close()
+        except OperationalError as exc:
+            url = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+            raise HarnessUnavailable(
+                f"PostgreSQL does not answer at {url} ({str(exc.orig).strip().splitlines()[0]}): start it "
+                "(pg_ctlcluster <version> main start) or point CRM_TEST_POSTGRES_URL at one") from None
         with self.admin.connect() as conn:
             for database in self.names.values():
                 conn.execute(text(f'CREATE DATABASE "{database}"'))
