@@ -56,6 +56,23 @@ def test_an_admin_makes_lists_and_revokes_tokens_through_the_api(stack):
     assert requests.delete(f"{stack.base_url}/tokens/{uuid.uuid4()}", timeout=10).status_code == 404
 
 
+def test_the_same_idempotency_key_makes_one_token_and_shows_its_secret_once(stack):
+    body = {"name": "nightly export", "role": "integration", "user_id": "sys-export"}
+    key = {"Idempotency-Key": f"token-{uuid.uuid4()}"}
+    first = requests.post(f"{stack.base_url}/tokens", json=body, headers=key, timeout=10)
+    again = requests.post(f"{stack.base_url}/tokens", json=body, headers=key, timeout=10)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"] and again.headers["Location"] == first.headers["Location"]
+    # The secret is stored only as its hash: the replay cannot show it again.
+    assert first.json()["token"].startswith("crm_") and again.json()["token"] is None
+    assert {k: v for k, v in again.json().items() if k != "token"} == {
+        k: v for k, v in first.json().items() if k != "token"}
+    listed = requests.get(f"{stack.base_url}/tokens", timeout=10).json()["items"]
+    assert [t["id"] for t in listed if t["name"] == "nightly export"] == [first.json()["id"]]
+    other = requests.post(f"{stack.base_url}/tokens", json={**body, "role": "manager"}, headers=key, timeout=10)
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
 def test_a_token_is_made_with_valid_fields_only(stack):
     resp = requests.post(f"{stack.base_url}/tokens", json={"role": "sales_rep", "user_id": "u1", "name": "",
                                                             "rate_limit_per_minute": 0}, timeout=10)

@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Integer, String, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from crmkit.db import UtcDateTime, new_metadata, utcnow
+from crmkit.errors import IdempotencyKeyReused
 from crmkit.ids import new_id
 
 ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION = "admin", "manager", "sales_rep", "billing", "integration"
@@ -51,6 +53,10 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # None: until revoked. A token for a system is best made to expire and be replaced.
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The Idempotency-Key that made it (scoped to its maker) and what was asked: the same
+    # key again answers this token, never a second one. Kept as long as the token.
+    idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,40 @@ class TokenStore:
         self._lock = threading.Lock()
 
     def create(self, *, name: str, role: str, user_id: str, team: str | None, created_by: str,
-               rate_limit_per_minute: int | None = None, expires_at: datetime | None = None) -> tuple[str, dict]:
-        """A new token: the secret (shown once) and the record that describes it."""
+               rate_limit_per_minute: int | None = None, expires_at: datetime | None = None,
+               idempotency_key: str | None = None, request_fingerprint: str | None = None,
+               ) -> tuple[str | None, dict]:
+        """A new token: the secret (shown once) and the record that describes it.
+
+        With an ``idempotency_key`` that made a token already: that token's record and
+        no secret (only its hash was kept); IdempotencyKeyReused when that key was
+        used for another request (another ``request_fingerprint``)."""
+        if idempotency_key and (made := self._made_with(idempotency_key, request_fingerprint)):
+            return None, made
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiToken(name=name, role=role, user_id=user_id, team=team, token_hash=hash_token(secret),
-                       rate_limit_per_minute=rate_limit_per_minute, created_by=created_by, expires_at=expires_at)
-        with Session(self.engine) as session, session.begin():
-            session.add(row)
-            session.flush()
-            return secret, token_out(row)
+                       rate_limit_per_minute=rate_limit_per_minute, created_by=created_by, expires_at=expires_at,
+                       idempotency_key=idempotency_key, request_fingerprint=request_fingerprint)
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(row)
+                session.flush()
+                return secret, token_out(row)
+        except IntegrityError:
+            # The same key at the same moment: the unique key let the other one commit.
+            made = self._made_with(idempotency_key, request_fingerprint) if idempotency_key else None
+            if made is None:
+                raise
+            return None, made
+
+    def _made_with(self, idempotency_key: str, request_fingerprint: str | None) -> dict | None:
+        with Session(self.engine) as session:
+            row = session.scalars(select(ApiToken).where(ApiToken.idempotency_key == idempotency_key)).first()
+            if row is None:
+                return None
+            if row.request_fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused(idempotency_key)
+            return token_out(row)
 
     def list_tokens(self, include_revoked: bool = False) -> list[dict]:
         """The tokens that still work (or every one ever made)."""

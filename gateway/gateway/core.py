@@ -7,6 +7,8 @@ into its own answer; everything an operation means happens here.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.context import CallContext
-from crmkit.errors import ValidationFailed
+from crmkit.errors import IdempotencyKeyReused, ValidationFailed
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.schemas import load
 
@@ -305,9 +307,21 @@ class Gateway:
 
     # API tokens
     def _create_token(self, call: Call) -> Result:
+        """A retry with the same Idempotency-Key answers the same token, with ``token``
+        null: the secret was shown once and only its hash is kept."""
         data = _load(schemas.TokenIn(), call.body or {})
-        secret, record = self.tokens.create(created_by=call.principal.user_id, **data)
-        log.info("token %s (%s) made by %s", record["id"], record["role"], call.principal.user_id)
+        key = None
+        if call.idempotency_key:  # scoped to the caller, as the services scope theirs
+            key = f"{call.principal.user_id}:{call.idempotency_key}"
+        try:
+            secret, record = self.tokens.create(
+                created_by=call.principal.user_id, idempotency_key=key,
+                request_fingerprint=_fingerprint(call.body or {}), **data)
+        except IdempotencyKeyReused:
+            reused = IdempotencyKeyReused(call.idempotency_key)
+            raise ApiError(422, "idempotency_key_reused", reused.message, reused.details) from None
+        if secret is not None:
+            log.info("token %s (%s) made by %s", record["id"], record["role"], call.principal.user_id)
         return Result({**record, "token": secret}, 201, f"{API}/tokens/{record['id']}")
 
     def _list_tokens(self, call: Call) -> Result:
@@ -327,6 +341,11 @@ def _load(schema, data: dict) -> dict:
         return load(schema, data)
     except ValidationFailed as exc:
         raise errors.invalid(exc.details) from None
+
+
+def _fingerprint(body: dict) -> str:
+    """What a request asked, canonically (crmkit.idempotency's is in eventlet's company)."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
 def _rate(part: int, whole: int) -> str | None:

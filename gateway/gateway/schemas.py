@@ -47,7 +47,9 @@ class TokenOut(Schema):
 
 
 class NewTokenOut(TokenOut):
-    token = fields.String(required=True, metadata={"description": "The secret: shown once, never again."})
+    token = fields.String(required=True, allow_none=True, metadata={
+        "description": "The secret: shown once, never again; null when a retry with the same Idempotency-Key "
+                       "answers the token made first."})
 
 
 class FunnelQuery(CappedPeriod):

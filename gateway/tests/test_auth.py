@@ -93,3 +93,17 @@ def test_a_token_database_that_does_not_answer_is_a_503_not_a_500():
     with pytest.raises(ApiError) as refused:
         gateway.authenticate("Bearer crm_whatever")
     assert (refused.value.status, refused.value.code, refused.value.retry_after) == (503, "service_unavailable", 5)
+
+
+def test_one_idempotency_key_makes_one_token_and_refuses_another_request(store):
+    from crmkit.errors import IdempotencyKeyReused
+
+    tokens, _ = store
+    made = dict(name="sync", role="integration", user_id="sys", team=None, created_by="ops",
+                idempotency_key="ops:k-1", request_fingerprint="a" * 64)
+    secret, record = tokens.create(**made)
+    again, replayed = tokens.create(**made)
+    assert secret and again is None and replayed == record
+    assert [t["id"] for t in tokens.list_tokens()] == [record["id"]]
+    with pytest.raises(IdempotencyKeyReused):
+        tokens.create(**{**made, "request_fingerprint": "b" * 64})
