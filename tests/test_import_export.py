@@ -98,3 +98,36 @@ def test_an_export_follows_the_filters_and_defuses_formulas(stack):
     assert row["last_name"] == "'=HYPERLINK(\"http://evil.example\")" and row["company"] == "'@SUM(1)"
     assert row["phone"] == "'+44 20 7946 0958" and row["tags"] == "a;b"
     assert api.http.get(f"{stack.base_url}/leads/export?status=nope").status_code == 422
+
+
+def _bulk(t: str, count: int) -> list[list[str]]:
+    return [[f"Row{i}", f"row{i}.{t}@example.com", f"whole-{t}"] for i in range(1, count + 1)]
+
+
+def test_a_fault_of_the_file_commits_nothing_and_names_the_files_line(stack):
+    """Undecodable bytes, a cell over the limit or an unclosed quote, however far down the
+    file: the whole import is refused before anything is committed."""
+    api, t = Api(stack.base_url), uuid.uuid4().hex[:8]
+    header = [["last_name", "email", "team"]]
+    not_utf8 = _csv(header + _bulk(t, 600)) + b"Caf\xe9,cafe@example.com,x\n"
+    refused = _import(api, not_utf8, expect=422)["error"]
+    assert refused["message"] == "The file is not UTF-8 text."
+    assert refused["details"]["file"][0].startswith("Line 602:"), refused
+    huge_cell = _csv(header + _bulk(t, 700) + [["Big", "big@example.com", "x" * 200_000]])
+    refused = _import(api, huge_cell, expect=422)["error"]
+    assert refused["details"]["file"][0].startswith("Line 702:"), refused
+    unclosed_quote = _csv(header + _bulk(t, 600)) + b'"Open,never closed\n' + _csv(_bulk(t, 3))
+    refused = _import(api, unclosed_quote, expect=422)["error"]
+    assert refused["message"] == "The file is not valid CSV."
+    assert api.get(f"/leads?team=whole-{t}")["items"] == []
+
+
+def test_a_problem_names_the_line_its_row_starts_on(stack):
+    api, t = Api(stack.base_url), uuid.uuid4().hex[:8]
+    body = (f"last_name,email,team\n"
+            f'"Two\nLines",two.{t}@example.com,lines-{t}\n'      # lines 2-3: a quoted cell on two lines
+            f"\n"                                               # line 4: blank, not a row
+            f"Bad,not-an-email,lines-{t}\n").encode()            # line 5: the second row
+    report = _import(api, body)
+    assert (report["rows"], report["created"], report["rejected"]) == (2, 1, 1)
+    assert [(p["row"], p["line"]) for p in report["problems"]] == [(2, 5)]

@@ -3,13 +3,16 @@ translation of HTTP into a ``core.Call`` and of its ``Result`` back into HTTP.""
 from __future__ import annotations
 
 import base64
-import io
+import contextlib
 import json
 import logging
 import re
+import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Flask, Response, g, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException
@@ -165,11 +168,21 @@ def _import_leads(gateway: Gateway, call: Call):
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     if request.mimetype == "multipart/form-data" and upload is None:
         raise errors.invalid({"file": ["Send the CSV as the multipart field 'file'."]})
-    stream = io.TextIOWrapper(upload.stream if upload else request.stream, encoding="utf-8-sig",
-                              errors="strict", newline="")
     policy = call.query.get("duplicates", "skip")  # the service names a bad one
-    return jsonify(csv_import.run(stream, lambda header, rows, first: gateway.rpc(
-        call, "leads", "import_leads", header=header, rows=rows, first_row=first, policy=policy)))
+    with _seekable(upload.stream if upload else request.stream) as file:
+        return jsonify(csv_import.run(file, lambda header, rows, first: gateway.rpc(
+            call, "leads", "import_leads", header=header, rows=rows, first_row=first, policy=policy)))
+
+
+def _seekable(stream: BinaryIO) -> contextlib.AbstractContextManager[BinaryIO]:
+    """The upload as a file the import can read twice, on disk past a MiB: a multipart
+    file is one already; a request body is copied."""
+    if stream.seekable():
+        return contextlib.nullcontext(stream)
+    copy = tempfile.SpooledTemporaryFile(max_size=MAX_BODY_BYTES)
+    shutil.copyfileobj(stream, copy)
+    copy.seek(0)
+    return copy
 
 
 def _export_leads(gateway: Gateway, call: Call):

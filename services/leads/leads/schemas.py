@@ -342,7 +342,7 @@ class ImportQuery(Schema):
 
 
 class ImportProblemOut(Schema):
-    row = fields.Integer(required=True, metadata={"description": "The row's number in the file (1: the first row)."})
+    row = fields.Integer(required=True, metadata={"description": "The row's number (1: the first after the header)."})
     outcome = fields.String(required=True, validate=validate.OneOf(IMPORT_PROBLEM_OUTCOMES))
     details = fields.Dict(keys=fields.String(), required=True, metadata={
         "description": "Rejected: field -> messages. Skipped: {\"duplicates\": the leads and contacts it matched}."})
@@ -359,10 +359,18 @@ class ImportChunkReportOut(Schema):
     problems = fields.List(fields.Nested(ImportProblemOut), required=True)
 
 
-class ImportReportOut(ImportChunkReportOut):
-    """The gateway's answer to a whole file: the reports of its chunks added up."""
+class ImportReportProblemOut(ImportProblemOut):
+    line = fields.Integer(required=True, metadata={
+        "description": "The file's physical line the row starts on (1: the header; a quoted cell may span lines)."})
 
-    rows = fields.Integer(required=True)
+
+class ImportReportOut(ImportChunkReportOut):
+    """The gateway's answer to a whole file: the reports of its chunks added up. A fault
+    of the file itself (not UTF-8, not CSV, a line or cell too long) is a 422 naming its
+    line, and then nothing of the file was imported."""
+
+    rows = fields.Integer(required=True, metadata={"description": "Rows after the header; blank lines are none."})
+    problems = fields.List(fields.Nested(ImportReportProblemOut), required=True)
 
 
 class LeadExportPageOut(Schema):
