@@ -4,6 +4,7 @@ describes it."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -202,3 +203,27 @@ def test_a_payment_answers_its_invoice_and_a_credit_note_its_own_address(stack, 
     part = requests.post(f"{stack.base_url}/invoices/{unpaid['id']}/payments",
                          json={"amount": "1.00", "reference": f"PART-{unpaid['number']}"}, timeout=30)
     assert part.status_code == 201 and part.headers["Location"] == f"/api/v1/invoices/{unpaid['id']}"
+
+
+def _methods_of(template: str) -> set[str]:
+    """What a path really answers: its documented methods, HEAD with a GET (the server
+    answers it as the GET without a body) and OPTIONS."""
+    methods = {method.upper() for method in OPENAPI["paths"][template]}
+    return methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+
+
+def test_options_and_a_405_name_exactly_the_methods_of_the_path(stack):
+    for template in OPENAPI["paths"]:
+        path = re.sub(r"{\w+}", lambda param: str(uuid.uuid4()), template)
+        expected = _methods_of(template)
+        options = requests.options(f"{stack.base_url}{path}", timeout=10)
+        assert options.status_code == 200, (template, options.text)
+        assert set(options.headers["Allow"].split(", ")) == expected, (template, options.headers["Allow"])
+        unsupported = next(m for m in ("PUT", "DELETE", "PATCH", "POST", "TRACE") if m not in expected)
+        refused = requests.request(unsupported, f"{stack.base_url}{path}", timeout=10)
+        assert refused.status_code == 405, (unsupported, template, refused.text)
+        assert refused.json()["error"]["code"] == "method_not_allowed"
+        assert set(refused.headers.get("Allow", "").split(", ")) == expected, (unsupported, template)
+    # the fixed segment beside a parameter is its own path, not a record called "import"
+    assert requests.patch(f"{stack.base_url}/leads/import", json={}, timeout=10).status_code == 405
+    assert requests.get(f"{stack.base_url}/leads/import", timeout=10).headers["Allow"] == "OPTIONS, POST"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, Response, g, jsonify, request, stream_with_context
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import BaseConverter
 
 from crmkit import context
 from crmkit.context import CallContext
@@ -86,7 +87,10 @@ def create_app(gateway: Gateway) -> Flask:
         message = exc.description or exc.name
         if exc.code == 413:
             message = f"The body is larger than {request.max_content_length or MAX_BODY_BYTES} bytes."
-        return _api_error(ApiError(exc.code, code, message))
+        resp = _api_error(ApiError(exc.code, code, message))
+        if isinstance(exc, MethodNotAllowed):  # RFC 9110: a 405 names what the path does take
+            resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -105,14 +109,38 @@ def create_app(gateway: Gateway) -> Flask:
     def docs():
         return Response(DOCS_PAGE, mimetype="text/html")
 
+    app.url_map.converters["segment"] = _Segment
+    paths = {op.path for op in OPERATIONS}
     for op in OPERATIONS:
         view = _VIEWS.get(op.name, _view)
-        app.add_url_rule(f"{API}{_flask_path(op.path)}", op.name, _bind(view, gateway, op), methods=[op.method])
+        app.add_url_rule(f"{API}{_flask_path(op.path, paths)}", op.name, _bind(view, gateway, op),
+                         methods=[op.method])
     return app
 
 
-def _flask_path(path: str) -> str:
-    return re.sub(r"{(\w+)}", r"<\1>", path)
+class _Segment(BaseConverter):
+    """A path parameter that is none of the fixed segments beside it: ``/leads/import``
+    is a path of its own, not the lead "import" (else its OPTIONS and 405 would name the
+    lead's GET and PATCH, and a PATCH there would look for that lead)."""
+
+    def __init__(self, url_map, *fixed: str):
+        super().__init__(url_map)
+        if fixed:
+            self.regex = rf"(?!(?:{'|'.join(map(re.escape, fixed))})\Z)[^/]+"
+
+
+def _flask_path(path: str, paths: set[str]) -> str:
+    """``/leads/{lead_id}`` as a Flask rule whose parameter excludes the fixed segments
+    other paths have there (``/leads/import``, ``/leads/export``)."""
+    parts = path.split("/")
+    for i, part in enumerate(parts):
+        if match := re.fullmatch(r"{(\w+)}", part):
+            beside = [other.split("/") for other in paths]
+            fixed = sorted({other[i] for other in beside
+                            if len(other) > i and other[:i] == parts[:i] and not other[i].startswith("{")})
+            arguments = f"({', '.join(map(repr, fixed))})" if fixed else ""
+            parts[i] = f"<segment{arguments}:{match.group(1)}>"
+    return "/".join(parts)
 
 
 def _bind(view, gateway: Gateway, op: Operation):
