@@ -1,4 +1,4 @@
-"""The API over gRPC (crm-grpc), end to end: every process started, driven only through
+"""The API over gRPC (served by crm-gateway beside REST), end to end: every process started, driven only through
 a client made of the generated stubs, as an integrating system would."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ API_SERVICES = {"crm.leads.v1.Leads", "crm.deals.v1.Deals", "crm.billing.v1.Bill
 
 @pytest.fixture(scope="module")
 def grpc_stack(stack):
-    """The whole Procfile (its crm-grpc on the port make_stack gave it, serving)."""
+    """The whole Procfile (its gateway's gRPC on the port make_stack gave it, serving)."""
     stack.grpc_target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"
     return stack
 
@@ -322,5 +322,5 @@ def test_reflection_lists_the_services_and_describes_them(grpc_stack):
 
 
 def test_sigterm_stops_it_cleanly(grpc_stack):
-    assert grpc_stack.stop("grpc") == 0
-    assert "grpc stopped" in grpc_stack.logs("grpc")
+    assert grpc_stack.stop("gateway") == 0
+    assert "gateway stopped" in grpc_stack.logs("gateway")

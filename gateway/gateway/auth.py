@@ -12,6 +12,7 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,9 +28,12 @@ from crmkit.ids import new_id
 ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION = "admin", "manager", "sales_rep", "billing", "integration"
 ROLES = (ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION)
 TOKEN_PREFIX = "crm_"
-# How long a replica trusts what it read about a token: a revocation made through
-# another replica takes effect here within this time.
+# How long a replica trusts what it read about a token while it hears revocations
+# (gateway.revocations): one made anywhere drops the entry at once; this bounds the rest.
 CACHE_SECONDS = 10.0
+# ... and while it does not (its listener is not connected): a revocation it could not
+# hear takes effect here within this time.
+UNHEARD_CACHE_SECONDS = 1.0
 
 
 class Base(DeclarativeBase):
@@ -86,10 +90,33 @@ def _utc(moment: datetime | None) -> str | None:
 
 
 class TokenStore:
-    def __init__(self, engine: Engine):
+    """The tokens, and what this process read about them lately (a cache that a
+    revocation anywhere empties of that token, see gateway.revocations)."""
+
+    def __init__(self, engine: Engine, announce: Callable[[str, str], None] | None = None):
         self.engine = engine
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        # Called with (token id, token hash) after a revocation commits: tells the other replicas.
+        self.announce = announce
+        # token hash -> (trusted until, read at, principal or None for an unknown token)
+        self._cache: dict[str, tuple[float, float, Principal | None]] = {}
+        self._hearing = False
+        # Moves on every forgetting: a read that began before it must not be cached after it.
+        self._generation = 0
         self._lock = threading.Lock()
+
+    def hearing(self, connected: bool) -> None:
+        """Whether this process hears revocations now. Newly connected, it forgets
+        everything: what it missed meanwhile is unknown."""
+        with self._lock:
+            self._hearing = connected
+            if connected:
+                self._cache.clear()
+                self._generation += 1
+
+    def forget(self, token_hash: str) -> None:
+        with self._lock:
+            self._cache.pop(token_hash, None)
+            self._generation += 1
 
     def create(self, *, name: str, role: str, user_id: str, team: str | None, created_by: str,
                rate_limit_per_minute: int | None = None, expires_at: datetime | None = None,
@@ -148,9 +175,10 @@ class TokenStore:
                 return None
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
-            out = token_out(row)
-        with self._lock:
-            self._cache.clear()
+            out, token_hash = token_out(row), row.token_hash
+        self.forget(token_hash)
+        if self.announce:  # again on a second revoke: an announcement that failed gets another chance
+            self.announce(out["id"], token_hash)
         return out
 
     def authenticate(self, secret: str) -> Principal | None:
@@ -158,8 +186,13 @@ class TokenStore:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(digest)
-        if cached and cached[0] > now:
-            return cached[1]
+            hearing, generation = self._hearing, self._generation
+        if cached:
+            trusted_until, read_at, principal = cached
+            if not hearing:
+                trusted_until = min(trusted_until, read_at + UNHEARD_CACHE_SECONDS)
+            if now < trusted_until:
+                return principal
         trusted_for = CACHE_SECONDS
         with Session(self.engine) as session:
             row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
@@ -171,9 +204,11 @@ class TokenStore:
                                           row.rate_limit_per_minute)
                     trusted_for = min(CACHE_SECONDS, left) if left is not None else CACHE_SECONDS
         with self._lock:
+            if self._generation != generation:  # a revocation came while we read: do not keep what we read
+                return principal
             if len(self._cache) > 10_000:  # unknown tokens must not grow it without end
                 self._cache.clear()
-            self._cache[digest] = (now + trusted_for, principal)
+            self._cache[digest] = (now + trusted_for, now, principal)
         return principal
 
 

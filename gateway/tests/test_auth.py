@@ -107,3 +107,46 @@ def test_one_idempotency_key_makes_one_token_and_refuses_another_request(store):
     assert [t["id"] for t in tokens.list_tokens()] == [record["id"]]
     with pytest.raises(IdempotencyKeyReused):
         tokens.create(**{**made, "request_fingerprint": "b" * 64})
+
+
+def test_a_replica_trusts_its_cache_only_while_it_hears_revocations(store, monkeypatch):
+    tokens, path = store
+    clock = [100.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    elsewhere = TokenStore(tokens.engine)  # another replica revokes, and nobody hears it
+    tokens.hearing(True)
+    assert tokens.authenticate(secret) is not None
+    elsewhere.revoke(record["id"])
+    clock[0] += 5
+    assert tokens.authenticate(secret) is not None  # heard nothing: trusted up to CACHE_SECONDS
+    tokens.hearing(False)  # the listener lost the broker: what it read is trusted for 1 s at most
+    assert tokens.authenticate(secret) is None
+
+
+def test_a_replica_that_connects_again_forgets_what_it_read(store):
+    tokens, _ = store
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    tokens.hearing(True)
+    assert tokens.authenticate(secret) is not None
+    TokenStore(tokens.engine).revoke(record["id"])
+    tokens.hearing(False)
+    tokens.hearing(True)  # announcements made meanwhile were missed
+    assert tokens.authenticate(secret) is None
+
+
+def test_a_revocation_heard_during_a_read_keeps_that_read_out_of_the_cache(store, monkeypatch):
+    tokens, _ = store
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    tokens.hearing(True)
+
+    def read_then_revoked(*fields):
+        # The read found the token alive; its revocation is heard before the read is cached.
+        monkeypatch.setattr(auth, "Principal", Principal)
+        tokens.forget(auth.hash_token(secret))
+        return Principal(*fields)
+
+    monkeypatch.setattr(auth, "Principal", read_then_revoked)
+    assert tokens.authenticate(secret) is not None  # concurrent with the revocation: either answer is right
+    TokenStore(tokens.engine).revoke(record["id"])  # (committed before it was heard)
+    assert tokens.authenticate(secret) is None
