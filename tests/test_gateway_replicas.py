@@ -1,9 +1,12 @@
 """Gateway replicas as an operator runs them: several crm-gateway processes on one token
 database and one broker, each serving REST and gRPC. A revocation reaches every one of
-them within a second, and REST and gRPC of one replica spend one token's limit."""
+them within a second, REST and gRPC of one replica spend one token's limit, and a
+client address that keeps failing to authenticate is slowed down."""
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import subprocess
 import sys
 import time
@@ -17,7 +20,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from crmkit.testing import PostgresDatabases, Stack, free_port
 from gateway.pb import gateway_pb2, gateway_pb2_grpc
 
-REPLICAS = ("gateway-a", "gateway-b")
+REPLICAS = ("gateway-a", "gateway-b", "guarded")
+# The replica "guarded" lets an address fail this often a minute; the others do not get in the way.
+FAILED_AUTH_PER_MINUTE = {"guarded": "5"}
 
 
 class Replica:
@@ -29,7 +34,8 @@ class Replica:
         self.tokens = gateway_pb2_grpc.GatewayStub(self.channel)
 
     def env(self) -> dict[str, str]:
-        return {"CRM_GATEWAY_PORT": str(self.http_port), "CRM_GRPC_PORT": str(self.grpc_port)}
+        return {"CRM_GATEWAY_PORT": str(self.http_port), "CRM_GRPC_PORT": str(self.grpc_port),
+                "CRM_GATEWAY_FAILED_AUTH_PER_MINUTE": FAILED_AUTH_PER_MINUTE.get(self.name, "1000")}
 
     def rest(self, method: str, path: str, secret: str, **kwargs) -> requests.Response:
         return requests.request(method, f"{self.base_url}{path}", headers={"Authorization": f"Bearer {secret}"},
@@ -77,6 +83,7 @@ def replicas(tmp_path_factory, vhost):
             for replica in started.values():
                 replica.wait_ready(stack)
             stack.admin = stack.token("admin", "ops")
+            stack.replicas = started
             yield stack, started["gateway-a"], started["gateway-b"]
         finally:
             stack.stop_all()
@@ -135,3 +142,32 @@ def test_rest_and_grpc_of_one_replica_spend_one_limit(replicas):
     assert b.grpc_list_tokens(slow) == grpc.StatusCode.RESOURCE_EXHAUSTED
     spent = b.rest("GET", "/tokens", slow)
     assert spent.status_code == 429 and spent.headers["Retry-After"] == "20"
+
+
+def rest_from(replica: Replica, source: str, secret: str, headers: dict | None = None) -> tuple[int, dict, dict]:
+    """GET /tokens from a loopback address of our choosing: (status, headers, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", replica.http_port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", "/api/v1/tokens", headers={"Authorization": f"Bearer {secret}", **(headers or {})})
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), json.loads(answer.read())
+    finally:
+        conn.close()
+
+
+def test_an_address_that_keeps_failing_to_authenticate_gets_429_before_its_token_is_looked_up(replicas):
+    stack, _, _ = replicas
+    guarded = stack.replicas["guarded"]
+    guesses = [f"crm_guess-{n}" for n in range(5)]  # from 127.0.0.1, as the gRPC channel connects
+    assert [rest_from(guarded, "127.0.0.1", g)[0] for g in guesses[:3]] == [401, 401, 401]
+    assert [guarded.grpc_list_tokens(g) for g in guesses[3:]] == [grpc.StatusCode.UNAUTHENTICATED] * 2
+    status, headers, body = rest_from(guarded, "127.0.0.1", "crm_guess-5")
+    assert status == 429 and body["error"]["code"] == "rate_limited", body
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    # Refused before the token is looked up: a good one too, over either door.
+    assert rest_from(guarded, "127.0.0.1", stack.admin)[0] == 429
+    assert guarded.grpc_list_tokens(stack.admin) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    # X-Forwarded-For is not believed unless a trusted proxy is configured.
+    assert rest_from(guarded, "127.0.0.1", stack.admin, {"X-Forwarded-For": "10.1.2.3"})[0] == 429
+    # Another address is not held back by this one's failures.
+    assert rest_from(guarded, "127.0.0.4", stack.admin)[0] == 200

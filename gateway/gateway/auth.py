@@ -8,6 +8,7 @@ password hash would add nothing but latency to every request.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 import threading
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cachetools import TTLCache
 from sqlalchemy import Integer, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -237,3 +239,58 @@ class RateLimiter:
                 return None
             self._buckets[principal.token_id] = (tokens, now)
             return max(1.0, math.ceil((1 - tokens) / per_second))
+
+
+class FailedAuthLimiter:
+    """Failed authentications per client address: ``per_minute`` of them at once, refilled
+    evenly. An attempt takes one before its token is looked up and gives it back when
+    the token is good, so an address that spent them is refused (429) without a look-up,
+    and parallel guesses cannot overshoot.
+
+    Memory stays bounded under a flood of addresses: at most ``max_addresses`` buckets,
+    the least recently used dropped first, and a bucket untouched for a minute (full
+    again by then) is forgotten. An IPv6 client counts by its /64, which one host
+    usually holds whole."""
+
+    def __init__(self, per_minute: int, max_addresses: int = 100_000):
+        self.per_minute = per_minute
+        self._buckets: TTLCache[str, tuple[float, float]] = TTLCache(maxsize=max_addresses, ttl=60,
+                                                                     timer=lambda: time.monotonic())
+        self._lock = threading.Lock()
+
+    def take(self, address: str) -> float | None:
+        """None when this address may try a token; otherwise the seconds until it may."""
+        if self.per_minute <= 0:
+            return None
+        key, now = client_key(address), time.monotonic()
+        with self._lock:
+            left = self._left(key, now)
+            if left < 1:
+                return max(1.0, math.ceil((1 - left) * 60 / self.per_minute))
+            self._buckets[key] = (left - 1, now)
+            return None
+
+    def give_back(self, address: str) -> None:
+        """The token was good (or could not be checked): that was no failure."""
+        if self.per_minute <= 0:
+            return
+        key, now = client_key(address), time.monotonic()
+        with self._lock:
+            self._buckets[key] = (min(float(self.per_minute), self._left(key, now) + 1), now)
+
+    def _left(self, key: str, now: float) -> float:
+        left, at = self._buckets.get(key, (float(self.per_minute), now))
+        return min(float(self.per_minute), left + (now - at) * self.per_minute / 60.0)
+
+
+def client_key(address: str) -> str:
+    """What a limit per client counts by: the IPv4 address, an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # a Unix socket, or whatever the transport named
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

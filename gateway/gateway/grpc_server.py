@@ -30,6 +30,7 @@ import time
 import uuid
 from concurrent import futures
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 import grpc
 from google.protobuf import any_pb2, message_factory, struct_pb2
@@ -131,7 +132,7 @@ class Rpc:
         token = context.bind(CallContext(correlation_id=correlation_id))
         started, outcome, token_id = time.perf_counter(), grpc.StatusCode.OK, "-"
         try:
-            call = self.call(request, metadata, correlation_id)
+            call = self.call(request, metadata, correlation_id, ctx.peer())
             token_id = call.principal.token_id
             return self.response(self.gateway.execute(call), ctx, correlation_id)
         except ApiError as exc:
@@ -148,9 +149,9 @@ class Rpc:
             context.unbind(token)
 
     # In
-    def call(self, request: Message, metadata: dict[str, str], correlation_id: str) -> Call:
+    def call(self, request: Message, metadata: dict[str, str], correlation_id: str, peer: str = "") -> Call:
         op = self.op
-        principal = self.gateway.authenticate(metadata.get("authorization"))
+        principal = self.gateway.authenticate(metadata.get("authorization"), peer_address(peer))
         call = Call(operation=op, principal=principal, correlation_id=correlation_id,
                     params=self.params(request), query=self.query(request))
         if op.writes:
@@ -208,6 +209,17 @@ class Rpc:
         if self.response_class.DESCRIPTOR.full_name == "google.protobuf.Empty":
             return self.response_class()
         return protojson.to_message(result.data, self.response_class())
+
+
+def peer_address(peer: str) -> str:
+    """The client's address in a gRPC peer: "ipv4:10.0.0.7:5123", "ipv6:[::1]:5123"
+    (percent-encoded by some grpcio versions); anything else as it is."""
+    kind, _, rest = unquote(peer or "").partition(":")
+    if kind == "ipv4":
+        return rest.rpartition(":")[0]
+    if kind == "ipv6":
+        return rest.rpartition(":")[0].strip("[]")
+    return peer
 
 
 def _metadata(ctx: grpc.ServicerContext) -> dict[str, str]:

@@ -23,9 +23,11 @@ from crmkit.db import make_engine, utcnow
 from crmkit.migrations import upgrade
 from crmkit.settings import Settings
 
-from .auth import ROLES, RateLimiter, TokenStore
+from .auth import ROLES, FailedAuthLimiter, RateLimiter, TokenStore
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+# Enough for a person who mistypes and a script whose token just expired; far too few to guess one.
+DEFAULT_FAILED_AUTH_PER_MINUTE = 20
 
 
 def token_store(settings: Settings) -> TokenStore:
@@ -39,6 +41,10 @@ def token_store(settings: Settings) -> TokenStore:
 
 def rate_limiter() -> RateLimiter:
     return RateLimiter(int(os.environ.get("CRM_GATEWAY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE)))
+
+
+def failed_auth_limiter() -> FailedAuthLimiter:
+    return FailedAuthLimiter(int(os.environ.get("CRM_GATEWAY_FAILED_AUTH_PER_MINUTE", DEFAULT_FAILED_AUTH_PER_MINUTE)))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -121,7 +127,10 @@ def _serve(settings: Settings) -> None:
     revocations = RevocationListener(settings.amqp_uri, tokens)
     revocations.start()
     client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="gateway")
-    gateway = Gateway(client, tokens, rate_limiter())
+    gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter())
+    # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
+    trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
     try:
         grpc, grpc_health, grpc_port = grpc_server.make_server(gateway, grpc_address, grpc_threads)
     except OSError as exc:
@@ -133,7 +142,7 @@ def _serve(settings: Settings) -> None:
         print(f"gateway listening on http://{host}:{port}/api/v1 and gRPC {grpc_address.rsplit(':', 1)[0]}:"
               f"{grpc_port}", flush=True)
         waitress.serve(create_app(gateway), host=host, port=port, threads=threads, ident="crm-gateway",
-                       _quiet=True)
+                       clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
     finally:
         grpc_server.stop(grpc, grpc_health)
         revocations.stop()

@@ -150,3 +150,39 @@ def test_a_revocation_heard_during_a_read_keeps_that_read_out_of_the_cache(store
     assert tokens.authenticate(secret) is not None  # concurrent with the revocation: either answer is right
     TokenStore(tokens.engine).revoke(record["id"])  # (committed before it was heard)
     assert tokens.authenticate(secret) is None
+
+
+def test_an_address_gets_its_failed_attempts_a_minute_then_waits(monkeypatch):
+    from gateway.auth import FailedAuthLimiter
+
+    now = [50.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    limiter = FailedAuthLimiter(per_minute=3)
+    assert [limiter.take("10.0.0.1") for _ in range(3)] == [None, None, None]
+    assert limiter.take("10.0.0.1") == 20  # one attempt back every 20 s
+    assert limiter.take("10.0.0.2") is None  # each address its own
+    now[0] += 20
+    assert limiter.take("10.0.0.1") is None
+    limiter.give_back("10.0.0.1")  # a good token costs nothing
+    assert limiter.take("10.0.0.1") is None and limiter.take("10.0.0.1") == 20
+    # One IPv6 host holds a /64: its addresses count together.
+    assert [limiter.take(f"2001:db8::{n}") for n in range(1, 5)][-1] == 20
+    assert limiter.take("2001:db8:0:1::1") is None
+
+
+def test_a_flood_of_addresses_keeps_the_failed_attempts_bounded():
+    from gateway.auth import FailedAuthLimiter
+
+    limiter = FailedAuthLimiter(per_minute=5, max_addresses=1000)
+    for n in range(20_000):
+        limiter.take(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    assert len(limiter._buckets) <= 1000
+
+
+def test_a_grpc_peer_names_the_client_address():
+    from gateway.grpc_server import peer_address
+
+    assert peer_address("ipv4:127.0.0.1:50123") == "127.0.0.1"
+    assert peer_address("ipv6:[::1]:50123") == "::1"
+    assert peer_address("ipv6:%5B2001:db8::7%5D:443") == "2001:db8::7"
+    assert peer_address("unix:/tmp/socket") == "unix:/tmp/socket"
