@@ -277,6 +277,19 @@ def test_bad_metadata_is_an_invalid_argument(admin):
     assert bad.code() == grpc.StatusCode.INVALID_ARGUMENT and error(bad)["code"] == "bad_request"
 
 
+def test_a_token_retried_with_its_idempotency_key_is_the_same_token_without_its_secret(admin):
+    request = gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(
+        name="grpc retry", role="integration", user_id="grpc-retry"))
+    key = f"grpc-token-{uuid.uuid4()}"
+    made, _ = admin.call(admin.gateway.CreateToken, request, idempotency_key=key)
+    again, trailing = admin.call(admin.gateway.CreateToken, request, idempotency_key=key)
+    assert made.token and not again.HasField("token") and again.id == made.id
+    assert trailing["location"].endswith(made.id)
+    other = gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(name="other", role="integration", user_id="x"))
+    reused = failure(admin.gateway.CreateToken, other, admin.metadata(idempotency_key=key))
+    assert reused.code() == grpc.StatusCode.INVALID_ARGUMENT and error(reused)["code"] == "idempotency_key_reused"
+
+
 def test_a_spent_rate_limit_is_resource_exhausted_with_retry_after(admin, grpc_stack):
     made, trailing = admin.call(admin.gateway.CreateToken, gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(
         name="slow partner", role="integration", user_id="grpc-slow", rate_limit_per_minute=1)))
