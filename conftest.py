@@ -72,6 +72,9 @@ def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]
         # Tests and benchmarks drive thousands of requests with one token; the limit itself
         # is tested with a token of its own limit.
         "CRM_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+        # The role and auth tests send bad tokens on purpose; the failed-auth limit itself is
+        # tested on a gateway of its own (tests/test_gateway_replicas.py).
+        "CRM_GATEWAY_FAILED_AUTH_PER_MINUTE": "100000",
         "CRM_LOG_FORMAT": "text",
         "CRM_EVENT_RETRY_DELAYS": TEST_RETRY_DELAYS,
         "CRM_RELAY_POLL_SECONDS": "5",

@@ -36,7 +36,7 @@ from gateway import protojson
 from gateway.pb import deals_pb2, deals_pb2_grpc, leads_pb2, leads_pb2_grpc
 
 REST, GRPC, RPC, RPC_STORY = "REST", "gRPC", "RPC", "RPC x7"
-FRONT = {REST: "gateway", GRPC: "grpc"}  # the Procfile process each transport goes through
+FRONT = {REST: "gateway", GRPC: "gateway"}  # the Procfile process each transport goes through (one for both)
 SERVICE_PROCESSES = ("leads", "leads-relay", "deals", "deals-relay", "billing", "billing-relay")
 RABBITMQ, POSTGRES, BENCH = "RabbitMQ (all vhosts)", "PostgreSQL (all databases)", "bench (this process)"
 TIMEOUT = 30.0
@@ -365,11 +365,11 @@ def report(figures: dict, ceilings: dict) -> None:
                   "taken in turn." if stories else "")
     print(table(["operation", "via", "clients", "n", "req/s", "p50 ms", "p99 ms", "max ms", "front ms",
                  "services ms", "RabbitMQ ms", "PostgreSQL ms", "client ms", "system ms", "others ms"], rows,
-                f"\nGateway: the same operations through REST (crm-gateway), gRPC (crm-grpc) and as raw nameko RPC "
-                f"(crmkit RpcClient straight to the service), each phase {figures['warmup']} warm-up + "
+                f"\nGateway: the same operations through REST and gRPC (both served by crm-gateway) and as raw "
+                f"nameko RPC (crmkit RpcClient straight to the service), each phase {figures['warmup']} warm-up + "
                 f"{figures['per_client']} measured requests per client, each client its own HTTP session / gRPC "
-                "channel / RpcClient, every answer checked. CPU in ms per request: front = the crm-gateway or "
-                "crm-grpc process, services = the services and their relays, client = the bench process, system "
+                "channel / RpcClient, every answer checked. CPU in ms per request: front = the crm-gateway "
+                "process, services = the services and their relays, client = the bench process, system "
                 "= all of those plus the broker and the database; others = other processes, exited ones and "
                 f"steal.{story_note}", left=2))
     _report_overhead(figures)

@@ -30,7 +30,7 @@ OWN_IMAGE_PREFIX = "crm-"
 # Secrets a real cluster creates itself (deploy/README.md); only dev generates them.
 EXTERNAL_SECRETS = {"crm-connections"}
 # Components whose Deployments need a PodDisruptionBudget.
-BUDGETED_COMPONENTS = ("service", "relay", "api", "grpc")
+BUDGETED_COMPONENTS = ("service", "relay", "api")
 
 problems: list[str] = []
 
@@ -112,7 +112,7 @@ def database_variable(args: list[str]) -> str | None:
     if (len(args) == 3 and args[:2] in (["crm-service", "run"], ["crm-service", "setup"])
             or len(args) == 2 and args[0] == "crm-relay"):
         return f"{args[-1].upper()}_DATABASE_URL"
-    if args[:1] in (["crm-gateway"], ["crm-grpc"]):  # the API tokens
+    if args[:1] == ["crm-gateway"]:  # the API tokens
         return "GATEWAY_DATABASE_URL"
     return None
 
@@ -130,18 +130,14 @@ def check_probes(where: str, component: str, container: dict) -> None:
         for probe in ("readinessProbe", "livenessProbe"):
             if container.get(probe, {}).get("httpGet", {}).get("path") != "/health":
                 problem(where, f"gateway container without an HTTP {probe} on /health")
-        # It binds to 127.0.0.1 by default, where neither probes nor the Service reach.
+        # Both servers bind to 127.0.0.1 by default, where neither probes nor the Services reach.
         if env.get("CRM_GATEWAY_HOST") != "0.0.0.0":
             problem(where, "gateway container without CRM_GATEWAY_HOST=0.0.0.0")
-    if args == ["crm-grpc"]:  # the kubelet's gRPC probes on grpc.health.v1
+        if env.get("CRM_GRPC_HOST") != "0.0.0.0":
+            problem(where, "gateway container without CRM_GRPC_HOST=0.0.0.0")
         port = int(env.get("CRM_GRPC_PORT") or 50051)
         if port not in {p.get("containerPort") for p in container.get("ports", [])}:
-            problem(where, f"grpc container does not declare its port {port} (CRM_GRPC_PORT)")
-        for probe in ("readinessProbe", "livenessProbe"):
-            if container.get(probe, {}).get("grpc", {}).get("port") != port:
-                problem(where, f"grpc container without a gRPC {probe} on port {port}")
-        if env.get("CRM_GRPC_HOST") != "0.0.0.0":
-            problem(where, "grpc container without CRM_GRPC_HOST=0.0.0.0")
+            problem(where, f"gateway container does not declare its gRPC port {port} (CRM_GRPC_PORT)")
     if component in ("service", "relay") and "livenessProbe" in container:
         probe = container["livenessProbe"]
         if "exec" in probe and "python" in " ".join(probe["exec"].get("command", [])):
@@ -271,14 +267,13 @@ def check_compose() -> None:
                 problem(where, f"{name} depends on {dependency}, which is no service")
         command = service.get("command", [])
         environment = service.get("environment", {})
-        if command == ["crm-gateway"] and environment.get("CRM_GATEWAY_HOST") != "0.0.0.0":
-            problem(where, f"{name} runs the gateway without CRM_GATEWAY_HOST=0.0.0.0")
-        if command == ["crm-grpc"] and environment.get("CRM_GRPC_HOST") != "0.0.0.0":
-            problem(where, f"{name} runs crm-grpc without CRM_GRPC_HOST=0.0.0.0")
+        for variable in ("CRM_GATEWAY_HOST", "CRM_GRPC_HOST"):
+            if command == ["crm-gateway"] and environment.get(variable) != "0.0.0.0":
+                problem(where, f"{name} runs the gateway without {variable}=0.0.0.0")
         variable = database_variable(command)
         if variable and variable not in environment:
             problem(where, f"{name} runs {' '.join(command)} without {variable}")
-        # Every run, relay, gateway and grpc process waits for its setup to have succeeded.
+        # Every run, relay and gateway process waits for its setup to have succeeded.
         setup = setup_of(command)
         if setup:
             condition = service.get("depends_on", {}).get(setup[0], {}).get("condition")
@@ -296,7 +291,7 @@ def setup_of(command: list[str]) -> tuple[str, list[str]] | None:
     """The Compose setup service a process waits for, and the command it runs."""
     if command[:2] == ["crm-service", "run"] or command[:1] == ["crm-relay"]:
         return f"{command[-1]}-setup", ["crm-service", "setup", command[-1]]
-    if command in (["crm-gateway"], ["crm-grpc"]):
+    if command == ["crm-gateway"]:
         return "gateway-setup", ["crm-gateway", "setup"]
     return None
 

@@ -1,4 +1,4 @@
-"""The API over gRPC (crm-grpc), end to end: every process started, driven only through
+"""The API over gRPC (served by crm-gateway beside REST), end to end: every process started, driven only through
 a client made of the generated stubs, as an integrating system would."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ API_SERVICES = {"crm.leads.v1.Leads", "crm.deals.v1.Deals", "crm.billing.v1.Bill
 
 @pytest.fixture(scope="module")
 def grpc_stack(stack):
-    """The whole Procfile (its crm-grpc on the port make_stack gave it, serving)."""
+    """The whole Procfile (its gateway's gRPC on the port make_stack gave it, serving)."""
     stack.grpc_target = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}"
     return stack
 
@@ -277,6 +277,19 @@ def test_bad_metadata_is_an_invalid_argument(admin):
     assert bad.code() == grpc.StatusCode.INVALID_ARGUMENT and error(bad)["code"] == "bad_request"
 
 
+def test_a_token_retried_with_its_idempotency_key_is_the_same_token_without_its_secret(admin):
+    request = gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(
+        name="grpc retry", role="integration", user_id="grpc-retry"))
+    key = f"grpc-token-{uuid.uuid4()}"
+    made, _ = admin.call(admin.gateway.CreateToken, request, idempotency_key=key)
+    again, trailing = admin.call(admin.gateway.CreateToken, request, idempotency_key=key)
+    assert made.token and not again.HasField("token") and again.id == made.id
+    assert trailing["location"].endswith(made.id)
+    other = gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(name="other", role="integration", user_id="x"))
+    reused = failure(admin.gateway.CreateToken, other, admin.metadata(idempotency_key=key))
+    assert reused.code() == grpc.StatusCode.INVALID_ARGUMENT and error(reused)["code"] == "idempotency_key_reused"
+
+
 def test_a_spent_rate_limit_is_resource_exhausted_with_retry_after(admin, grpc_stack):
     made, trailing = admin.call(admin.gateway.CreateToken, gateway_pb2.CreateTokenRequest(body=gateway_pb2.TokenIn(
         name="slow partner", role="integration", user_id="grpc-slow", rate_limit_per_minute=1)))
@@ -322,5 +335,5 @@ def test_reflection_lists_the_services_and_describes_them(grpc_stack):
 
 
 def test_sigterm_stops_it_cleanly(grpc_stack):
-    assert grpc_stack.stop("grpc") == 0
-    assert "grpc stopped" in grpc_stack.logs("grpc")
+    assert grpc_stack.stop("gateway") == 0
+    assert "gateway stopped" in grpc_stack.logs("gateway")

@@ -38,7 +38,8 @@ ERRORS = {
     412: "If-Match names a version that is no longer the current one.",
     413: "The body is too large.",
     422: "Invalid fields, each named in details; or an Idempotency-Key reused for another request.",
-    429: "The token's rate limit is reached; Retry-After says when to come back.",
+    429: "The token's rate limit is reached, or too many failed authentications came from the client's "
+         "address; Retry-After says when to come back.",
     503: "A service did not answer in time; retry later.",
 }
 
@@ -263,7 +264,23 @@ def build_roles_doc() -> str:
     for op in OPERATIONS:
         cells = [_cell(op, role) for role in ROLES]
         lines.append(f"| {op.name} | `{op.method} {op.path}` | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + LIMITS_NOTES) + "\n"
+
+
+LIMITS_NOTES = [
+    "",
+    "## Limits, with N gateway replicas",
+    "",
+    "A token spends at most its `rate_limit_per_minute` (or `CRM_GATEWAY_RATE_LIMIT_PER_MINUTE`) requests a",
+    "minute **per replica**: one replica serves REST and gRPC from one process, and both spend the same",
+    "bucket; N replicas admit up to N times the limit when a client's requests spread over all of them (a",
+    "client on one kept-alive connection or gRPC channel stays on one replica and gets 1x). Failed",
+    "authentication is limited per client address and replica alike (`CRM_GATEWAY_FAILED_AUTH_PER_MINUTE`).",
+    "",
+    "A revoked token is refused by every replica within a second: the revocation is announced on the broker",
+    "and each replica drops the token from its cache; a replica that lost the broker trusts what it read",
+    "about a token for 1 s only.",
+]
 
 
 def _cell(op: Operation, role: str) -> str:

@@ -151,7 +151,8 @@ def _bind(view, gateway: Gateway, op: Operation):
 
 
 def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
-    principal = gateway.authenticate(request.headers.get("Authorization"))
+    # remote_addr is the peer, or what a configured trusted proxy says (server.py, waitress).
+    principal = gateway.authenticate(request.headers.get("Authorization"), request.remote_addr or "")
     g.token_id = principal.token_id
     unknown = set(request.args) if op.query is None else set()
     if unknown:  # as an unknown field of a body is: named, not ignored

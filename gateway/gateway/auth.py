@@ -8,13 +8,16 @@ password hash would add nothing but latency to every request.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cachetools import TTLCache
 from sqlalchemy import Integer, String, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -27,9 +30,12 @@ from crmkit.ids import new_id
 ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION = "admin", "manager", "sales_rep", "billing", "integration"
 ROLES = (ADMIN, MANAGER, SALES_REP, BILLING, INTEGRATION)
 TOKEN_PREFIX = "crm_"
-# How long a replica trusts what it read about a token: a revocation made through
-# another replica takes effect here within this time.
+# How long a replica trusts what it read about a token while it hears revocations
+# (gateway.revocations): one made anywhere drops the entry at once; this bounds the rest.
 CACHE_SECONDS = 10.0
+# ... and while it does not (its listener is not connected): a revocation it could not
+# hear takes effect here within this time.
+UNHEARD_CACHE_SECONDS = 1.0
 
 
 class Base(DeclarativeBase):
@@ -86,10 +92,33 @@ def _utc(moment: datetime | None) -> str | None:
 
 
 class TokenStore:
-    def __init__(self, engine: Engine):
+    """The tokens, and what this process read about them lately (a cache that a
+    revocation anywhere empties of that token, see gateway.revocations)."""
+
+    def __init__(self, engine: Engine, announce: Callable[[str, str], None] | None = None):
         self.engine = engine
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        # Called with (token id, token hash) after a revocation commits: tells the other replicas.
+        self.announce = announce
+        # token hash -> (trusted until, read at, principal or None for an unknown token)
+        self._cache: dict[str, tuple[float, float, Principal | None]] = {}
+        self._hearing = False
+        # Moves on every forgetting: a read that began before it must not be cached after it.
+        self._generation = 0
         self._lock = threading.Lock()
+
+    def hearing(self, connected: bool) -> None:
+        """Whether this process hears revocations now. Newly connected, it forgets
+        everything: what it missed meanwhile is unknown."""
+        with self._lock:
+            self._hearing = connected
+            if connected:
+                self._cache.clear()
+                self._generation += 1
+
+    def forget(self, token_hash: str) -> None:
+        with self._lock:
+            self._cache.pop(token_hash, None)
+            self._generation += 1
 
     def create(self, *, name: str, role: str, user_id: str, team: str | None, created_by: str,
                rate_limit_per_minute: int | None = None, expires_at: datetime | None = None,
@@ -148,9 +177,10 @@ class TokenStore:
                 return None
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
-            out = token_out(row)
-        with self._lock:
-            self._cache.clear()
+            out, token_hash = token_out(row), row.token_hash
+        self.forget(token_hash)
+        if self.announce:  # again on a second revoke: an announcement that failed gets another chance
+            self.announce(out["id"], token_hash)
         return out
 
     def authenticate(self, secret: str) -> Principal | None:
@@ -158,8 +188,13 @@ class TokenStore:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(digest)
-        if cached and cached[0] > now:
-            return cached[1]
+            hearing, generation = self._hearing, self._generation
+        if cached:
+            trusted_until, read_at, principal = cached
+            if not hearing:
+                trusted_until = min(trusted_until, read_at + UNHEARD_CACHE_SECONDS)
+            if now < trusted_until:
+                return principal
         trusted_for = CACHE_SECONDS
         with Session(self.engine) as session:
             row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
@@ -171,9 +206,11 @@ class TokenStore:
                                           row.rate_limit_per_minute)
                     trusted_for = min(CACHE_SECONDS, left) if left is not None else CACHE_SECONDS
         with self._lock:
+            if self._generation != generation:  # a revocation came while we read: do not keep what we read
+                return principal
             if len(self._cache) > 10_000:  # unknown tokens must not grow it without end
                 self._cache.clear()
-            self._cache[digest] = (now + trusted_for, principal)
+            self._cache[digest] = (now + trusted_for, now, principal)
         return principal
 
 
@@ -202,3 +239,58 @@ class RateLimiter:
                 return None
             self._buckets[principal.token_id] = (tokens, now)
             return max(1.0, math.ceil((1 - tokens) / per_second))
+
+
+class FailedAuthLimiter:
+    """Failed authentications per client address: ``per_minute`` of them at once, refilled
+    evenly. An attempt takes one before its token is looked up and gives it back when
+    the token is good, so an address that spent them is refused (429) without a look-up,
+    and parallel guesses cannot overshoot.
+
+    Memory stays bounded under a flood of addresses: at most ``max_addresses`` buckets,
+    the least recently used dropped first, and a bucket untouched for a minute (full
+    again by then) is forgotten. An IPv6 client counts by its /64, which one host
+    usually holds whole."""
+
+    def __init__(self, per_minute: int, max_addresses: int = 100_000):
+        self.per_minute = per_minute
+        self._buckets: TTLCache[str, tuple[float, float]] = TTLCache(maxsize=max_addresses, ttl=60,
+                                                                     timer=lambda: time.monotonic())
+        self._lock = threading.Lock()
+
+    def take(self, address: str) -> float | None:
+        """None when this address may try a token; otherwise the seconds until it may."""
+        if self.per_minute <= 0:
+            return None
+        key, now = client_key(address), time.monotonic()
+        with self._lock:
+            left = self._left(key, now)
+            if left < 1:
+                return max(1.0, math.ceil((1 - left) * 60 / self.per_minute))
+            self._buckets[key] = (left - 1, now)
+            return None
+
+    def give_back(self, address: str) -> None:
+        """The token was good (or could not be checked): that was no failure."""
+        if self.per_minute <= 0:
+            return
+        key, now = client_key(address), time.monotonic()
+        with self._lock:
+            self._buckets[key] = (min(float(self.per_minute), self._left(key, now) + 1), now)
+
+    def _left(self, key: str, now: float) -> float:
+        left, at = self._buckets.get(key, (float(self.per_minute), now))
+        return min(float(self.per_minute), left + (now - at) * self.per_minute / 60.0)
+
+
+def client_key(address: str) -> str:
+    """What a limit per client counts by: the IPv4 address, an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # a Unix socket, or whatever the transport named
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

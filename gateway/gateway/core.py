@@ -24,7 +24,7 @@ from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.schemas import load
 
 from . import errors, schemas
-from .auth import SALES_REP, Principal, RateLimiter, TokenStore
+from .auth import SALES_REP, FailedAuthLimiter, Principal, RateLimiter, TokenStore
 from .errors import ApiError
 from .operations import OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
 
@@ -91,18 +91,26 @@ class Result:
 
 
 class Gateway:
-    def __init__(self, client: RpcClient, tokens: TokenStore, limiter: RateLimiter, fan_out: int = 8):
+    def __init__(self, client: RpcClient, tokens: TokenStore, limiter: RateLimiter, fan_out: int = 8,
+                 failed_auth: FailedAuthLimiter | None = None):
         self.client = client
         self.tokens = tokens
         self.limiter = limiter
+        self.failed_auth = failed_auth or FailedAuthLimiter(0)
         self.pool = ThreadPoolExecutor(max_workers=fan_out, thread_name_prefix="compose")
 
     # Who, may they, and how often
-    def authenticate(self, authorization: str | None) -> Principal:
+    def authenticate(self, authorization: str | None, client_address: str = "") -> Principal:
         """The principal of an ``Authorization: Bearer <token>`` value (HTTP header or
-        gRPC metadata), within its rate limit."""
+        gRPC metadata), within its rate limit; ``client_address`` (the remote address or
+        gRPC peer) within its limit of failed attempts."""
         if not authorization:
             raise ApiError(401, "unauthenticated", "Send an API token: Authorization: Bearer <token>.")
+        wait = self.failed_auth.take(client_address)
+        if wait is not None:
+            raise ApiError(429, "rate_limited", f"Too many failed authentications from this address; retry in "
+                                                f"{int(wait)} s.", {"retry_after_seconds": int(wait)},
+                           retry_after=int(wait))
         scheme, _, secret = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise ApiError(401, "unauthenticated", "The Authorization header takes the form 'Bearer <token>'.")
@@ -110,10 +118,12 @@ class Gateway:
             principal = self.tokens.authenticate(secret.strip())
         except SQLAlchemyError:
             log.exception("the token database is not answering")
+            self.failed_auth.give_back(client_address)
             raise ApiError(503, "service_unavailable", "Tokens cannot be checked just now; retry later.",
                            {"service": "gateway"}, retry_after=5) from None
         if principal is None:
             raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
+        self.failed_auth.give_back(client_address)
         wait = self.limiter.take(principal)
         if wait is not None:
             raise ApiError(429, "rate_limited", f"This token's rate limit is reached; retry in {int(wait)} s.",

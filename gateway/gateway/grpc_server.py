@@ -1,10 +1,11 @@
-"""``crm-grpc``: the API over gRPC, one rpc per operation of ``operations.OPERATIONS``
-(the services ``crm.leads.v1.Leads``, ``crm.deals.v1.Deals``, ``crm.billing.v1.Billing``
-and ``crm.gateway.v1.Gateway`` of ``proto/``), plus the standard health and reflection
-services.
+"""The API over gRPC, one rpc per operation of ``operations.OPERATIONS`` (the services
+``crm.leads.v1.Leads``, ``crm.deals.v1.Deals``, ``crm.billing.v1.Billing`` and
+``crm.gateway.v1.Gateway`` of ``proto/``), plus the standard health and reflection
+services. ``crm-gateway`` serves it beside REST, in the same process and over the same
+``core.Gateway`` (one token cache, one rate limiter for both).
 
-A plain-threads process of its own: grpcio's core hangs under eventlet (STACK-NOTES),
-so nothing here runs nameko; the services are called with ``crmkit.rpc_client``.
+Plain threads: grpcio's core hangs under eventlet (STACK-NOTES), so nothing here runs
+nameko; the services are called with ``crmkit.rpc_client``.
 Each rpc is a thin translation of its request and metadata into a ``core.Call`` and of
 the ``Result`` or ``ApiError`` back, exactly as ``app`` does for HTTP:
 
@@ -15,24 +16,21 @@ the ``Result`` or ``ApiError`` back, exactly as ``app`` does for HTTP:
                       whose one detail is a google.protobuf.Struct {"code", "message",
                       "details"}: the REST error body, every bad field named
 
-Settings: CRM_GRPC_HOST (127.0.0.1), CRM_GRPC_PORT (50051), CRM_GRPC_THREADS (16), and
-those of ``crm-gateway``: AMQP_URI, GATEWAY_DATABASE_URL (the API tokens),
-CRM_RPC_TIMEOUT_SECONDS, CRM_GATEWAY_RATE_LIMIT_PER_MINUTE.
+Settings (read by ``gateway.server``): CRM_GRPC_HOST (127.0.0.1), CRM_GRPC_PORT (50051),
+CRM_GRPC_THREADS (16).
 """
 from __future__ import annotations
 
 import base64
 import json
 import logging
-import os
 import re
-import signal
 import sys
-import threading
 import time
 import uuid
 from concurrent import futures
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 import grpc
 from google.protobuf import any_pb2, message_factory, struct_pb2
@@ -42,9 +40,8 @@ from google.rpc import status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from crmkit import context, logs
+from crmkit import context
 from crmkit.context import CallContext
-from crmkit.settings import Settings
 
 from . import errors, protojson
 from .core import Call, Gateway, Result
@@ -135,7 +132,7 @@ class Rpc:
         token = context.bind(CallContext(correlation_id=correlation_id))
         started, outcome, token_id = time.perf_counter(), grpc.StatusCode.OK, "-"
         try:
-            call = self.call(request, metadata, correlation_id)
+            call = self.call(request, metadata, correlation_id, ctx.peer())
             token_id = call.principal.token_id
             return self.response(self.gateway.execute(call), ctx, correlation_id)
         except ApiError as exc:
@@ -152,9 +149,9 @@ class Rpc:
             context.unbind(token)
 
     # In
-    def call(self, request: Message, metadata: dict[str, str], correlation_id: str) -> Call:
+    def call(self, request: Message, metadata: dict[str, str], correlation_id: str, peer: str = "") -> Call:
         op = self.op
-        principal = self.gateway.authenticate(metadata.get("authorization"))
+        principal = self.gateway.authenticate(metadata.get("authorization"), peer_address(peer))
         call = Call(operation=op, principal=principal, correlation_id=correlation_id,
                     params=self.params(request), query=self.query(request))
         if op.writes:
@@ -212,6 +209,17 @@ class Rpc:
         if self.response_class.DESCRIPTOR.full_name == "google.protobuf.Empty":
             return self.response_class()
         return protojson.to_message(result.data, self.response_class())
+
+
+def peer_address(peer: str) -> str:
+    """The client's address in a gRPC peer: "ipv4:10.0.0.7:5123", "ipv6:[::1]:5123"
+    (percent-encoded by some grpcio versions); anything else as it is."""
+    kind, _, rest = unquote(peer or "").partition(":")
+    if kind == "ipv4":
+        return rest.rpartition(":")[0]
+    if kind == "ipv6":
+        return rest.rpartition(":")[0].strip("[]")
+    return peer
 
 
 def _metadata(ctx: grpc.ServicerContext) -> dict[str, str]:
@@ -301,62 +309,14 @@ def make_server(gateway: Gateway, address: str, threads: int) -> tuple[grpc.Serv
     return server, checker, port
 
 
-def _refuse_eventlet() -> None:
+def refuse_eventlet() -> None:
     eventlet = sys.modules.get("eventlet")
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
-        sys.exit("crm-grpc must not run under eventlet's monkey-patching (grpcio hangs); see STACK-NOTES.md")
+        sys.exit("the gRPC server must not run under eventlet's monkey-patching (grpcio hangs); see STACK-NOTES.md")
 
 
-def _token_store(settings: Settings, attempts: int = 5):
-    """The API tokens (the gateway's database, migrated first). crm-gateway migrates the
-    same database as it starts: on SQLite the two may collide once, so try again."""
-    from .server import token_store
-
-    for attempt in range(1, attempts + 1):
-        try:
-            return token_store(settings)
-        except Exception as exc:  # noqa: BLE001 - a migration that lost a race
-            if attempt == attempts:
-                raise
-            log.warning("migrating the gateway's database failed (%s); trying again", exc)
-            time.sleep(0.5 * attempt)
-
-
-def main(argv: list[str] | None = None) -> None:
-    from crmkit.rpc_client import RpcClient
-    from crmkit.runner import require_broker
-
-    from .server import rate_limiter
-
-    _refuse_eventlet()
-    settings = Settings.for_service("gateway")
-    logs.configure("grpc", settings.log_format, settings.log_level)
-    require_broker(settings.amqp_uri)
-    host = os.environ.get("CRM_GRPC_HOST", "127.0.0.1")
-    port = int(os.environ.get("CRM_GRPC_PORT", "50051"))
-    threads = int(os.environ.get("CRM_GRPC_THREADS", "16"))
-    client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="grpc")
-    gateway = Gateway(client, _token_store(settings), rate_limiter())
-    try:
-        server, checker, bound = make_server(gateway, f"{host}:{port}", threads)
-    except OSError as exc:
-        client.close()
-        sys.exit(f"crm-grpc: {exc}")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    server.start()
-    print(f"grpc listening on {host}:{bound}", flush=True)
-    try:
-        stop.wait()
-    finally:
-        # Health says NOT_SERVING first, so a balancer stops sending; then calls in
-        # flight get STOP_GRACE_SECONDS to finish.
-        checker.enter_graceful_shutdown()
-        server.stop(STOP_GRACE_SECONDS).wait()
-        client.close()
-        print("grpc stopped", flush=True)
-
-
-if __name__ == "__main__":
-    main()
+def stop(server: grpc.Server, checker: health.HealthServicer) -> None:
+    """Health says NOT_SERVING first, so a balancer stops sending; then calls in flight
+    get STOP_GRACE_SECONDS to finish."""
+    checker.enter_graceful_shutdown()
+    server.stop(STOP_GRACE_SECONDS).wait()

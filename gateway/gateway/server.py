@@ -1,7 +1,9 @@
-"""``crm-gateway``: the REST API on a threaded WSGI server (no eventlet here; see
-STACK-NOTES.md), and ``crm-gateway token ...`` to make the first admin token.
+"""``crm-gateway``: one gateway replica, serving the API over REST (waitress, threads)
+and gRPC (grpcio, threads) from one process with one core: one token cache, one
+revocation listener and one rate limiter for both (no eventlet here; see
+STACK-NOTES.md). And ``crm-gateway token ...`` to make the first admin token.
 
-    crm-gateway                      serve REST (migrates the gateway's database first)
+    crm-gateway                      serve REST and gRPC (migrates the gateway's database first)
     crm-gateway setup                only migrate (a Kubernetes init container)
     crm-gateway token create --role admin --user-id ops --name "first admin" [--secret-only]
     crm-gateway token list
@@ -21,24 +23,34 @@ from crmkit.db import make_engine, utcnow
 from crmkit.migrations import upgrade
 from crmkit.settings import Settings
 
-from .auth import ROLES, RateLimiter, TokenStore
+from .auth import ROLES, FailedAuthLimiter, RateLimiter, TokenStore
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+# Enough for a person who mistypes and a script whose token just expired; far too few to guess one.
+DEFAULT_FAILED_AUTH_PER_MINUTE = 20
 
 
 def token_store(settings: Settings) -> TokenStore:
+    """The API tokens (migrated first); a revocation is announced to every replica."""
+    from .revocations import RevocationAnnouncer
+
     upgrade("gateway", "gateway", settings.database_url)
-    return TokenStore(make_engine(settings.database_url, pool_size=settings.db_pool_size))
+    return TokenStore(make_engine(settings.database_url, pool_size=settings.db_pool_size),
+                      announce=RevocationAnnouncer(settings.amqp_uri))
 
 
 def rate_limiter() -> RateLimiter:
     return RateLimiter(int(os.environ.get("CRM_GATEWAY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE)))
 
 
+def failed_auth_limiter() -> FailedAuthLimiter:
+    return FailedAuthLimiter(int(os.environ.get("CRM_GATEWAY_FAILED_AUTH_PER_MINUTE", DEFAULT_FAILED_AUTH_PER_MINUTE)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="crm-gateway", description="The CRM's REST API and its API tokens.")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="serve REST under /api/v1 (the default)")
+    commands.add_parser("serve", help="serve REST under /api/v1 and gRPC (the default)")
     commands.add_parser("setup", help="migrate the gateway's database")
     token = commands.add_parser("token", help="make, list or revoke API tokens").add_subparsers(
         dest="action", required=True)
@@ -98,21 +110,41 @@ def _serve(settings: Settings) -> None:
     from crmkit.rpc_client import RpcClient
     from crmkit.runner import require_broker
 
+    from . import grpc_server
     from .app import create_app
     from .core import Gateway
+    from .revocations import RevocationListener
 
+    grpc_server.refuse_eventlet()
     logs.configure("gateway", settings.log_format, settings.log_level)
     require_broker(settings.amqp_uri)
     host = os.environ.get("CRM_GATEWAY_HOST", "127.0.0.1")
     port = int(os.environ.get("CRM_GATEWAY_PORT", "8080"))
     threads = int(os.environ.get("CRM_GATEWAY_THREADS", "16"))
+    grpc_address = f"{os.environ.get('CRM_GRPC_HOST', '127.0.0.1')}:{os.environ.get('CRM_GRPC_PORT', '50051')}"
+    grpc_threads = int(os.environ.get("CRM_GRPC_THREADS", "16"))
     tokens = token_store(settings)
+    revocations = RevocationListener(settings.amqp_uri, tokens)
+    revocations.start()
     client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="gateway")
-    gateway = Gateway(client, tokens, rate_limiter())
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter())
+    # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
+    trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
     try:
-        print(f"gateway listening on http://{host}:{port}/api/v1", flush=True)
-        waitress.serve(create_app(gateway), host=host, port=port, threads=threads, ident="crm-gateway",
-                       _quiet=True)
-    finally:
+        grpc, grpc_health, grpc_port = grpc_server.make_server(gateway, grpc_address, grpc_threads)
+    except OSError as exc:
         client.close()
+        sys.exit(f"crm-gateway: {exc}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    grpc.start()
+    try:
+        print(f"gateway listening on http://{host}:{port}/api/v1 and gRPC {grpc_address.rsplit(':', 1)[0]}:"
+              f"{grpc_port}", flush=True)
+        waitress.serve(create_app(gateway), host=host, port=port, threads=threads, ident="crm-gateway",
+                       clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
+    finally:
+        grpc_server.stop(grpc, grpc_health)
+        revocations.stop()
+        client.close()
+        print("gateway stopped", flush=True)

@@ -107,3 +107,82 @@ def test_one_idempotency_key_makes_one_token_and_refuses_another_request(store):
     assert [t["id"] for t in tokens.list_tokens()] == [record["id"]]
     with pytest.raises(IdempotencyKeyReused):
         tokens.create(**{**made, "request_fingerprint": "b" * 64})
+
+
+def test_a_replica_trusts_its_cache_only_while_it_hears_revocations(store, monkeypatch):
+    tokens, path = store
+    clock = [100.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    elsewhere = TokenStore(tokens.engine)  # another replica revokes, and nobody hears it
+    tokens.hearing(True)
+    assert tokens.authenticate(secret) is not None
+    elsewhere.revoke(record["id"])
+    clock[0] += 5
+    assert tokens.authenticate(secret) is not None  # heard nothing: trusted up to CACHE_SECONDS
+    tokens.hearing(False)  # the listener lost the broker: what it read is trusted for 1 s at most
+    assert tokens.authenticate(secret) is None
+
+
+def test_a_replica_that_connects_again_forgets_what_it_read(store):
+    tokens, _ = store
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    tokens.hearing(True)
+    assert tokens.authenticate(secret) is not None
+    TokenStore(tokens.engine).revoke(record["id"])
+    tokens.hearing(False)
+    tokens.hearing(True)  # announcements made meanwhile were missed
+    assert tokens.authenticate(secret) is None
+
+
+def test_a_revocation_heard_during_a_read_keeps_that_read_out_of_the_cache(store, monkeypatch):
+    tokens, _ = store
+    secret, record = tokens.create(name="n", role="admin", user_id="u", team=None, created_by="test")
+    tokens.hearing(True)
+
+    def read_then_revoked(*fields):
+        # The read found the token alive; its revocation is heard before the read is cached.
+        monkeypatch.setattr(auth, "Principal", Principal)
+        tokens.forget(auth.hash_token(secret))
+        return Principal(*fields)
+
+    monkeypatch.setattr(auth, "Principal", read_then_revoked)
+    assert tokens.authenticate(secret) is not None  # concurrent with the revocation: either answer is right
+    TokenStore(tokens.engine).revoke(record["id"])  # (committed before it was heard)
+    assert tokens.authenticate(secret) is None
+
+
+def test_an_address_gets_its_failed_attempts_a_minute_then_waits(monkeypatch):
+    from gateway.auth import FailedAuthLimiter
+
+    now = [50.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    limiter = FailedAuthLimiter(per_minute=3)
+    assert [limiter.take("10.0.0.1") for _ in range(3)] == [None, None, None]
+    assert limiter.take("10.0.0.1") == 20  # one attempt back every 20 s
+    assert limiter.take("10.0.0.2") is None  # each address its own
+    now[0] += 20
+    assert limiter.take("10.0.0.1") is None
+    limiter.give_back("10.0.0.1")  # a good token costs nothing
+    assert limiter.take("10.0.0.1") is None and limiter.take("10.0.0.1") == 20
+    # One IPv6 host holds a /64: its addresses count together.
+    assert [limiter.take(f"2001:db8::{n}") for n in range(1, 5)][-1] == 20
+    assert limiter.take("2001:db8:0:1::1") is None
+
+
+def test_a_flood_of_addresses_keeps_the_failed_attempts_bounded():
+    from gateway.auth import FailedAuthLimiter
+
+    limiter = FailedAuthLimiter(per_minute=5, max_addresses=1000)
+    for n in range(20_000):
+        limiter.take(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    assert len(limiter._buckets) <= 1000
+
+
+def test_a_grpc_peer_names_the_client_address():
+    from gateway.grpc_server import peer_address
+
+    assert peer_address("ipv4:127.0.0.1:50123") == "127.0.0.1"
+    assert peer_address("ipv6:[::1]:50123") == "::1"
+    assert peer_address("ipv6:%5B2001:db8::7%5D:443") == "2001:db8::7"
+    assert peer_address("unix:/tmp/socket") == "unix:/tmp/socket"

@@ -260,7 +260,7 @@ class Stack:
                             raise AssertionError(f"{service} not ready within {timeout}s; see {self.log_dir}") from None
         finally:
             client.close()
-        if "grpc" in self.procs:
+        if "gateway" in self.procs:  # it serves gRPC too
             self._wait_grpc_serving(deadline, timeout)
         if "gateway" in self.procs:
             while True:
@@ -273,7 +273,7 @@ class Stack:
                 time.sleep(0.1)
 
     def _wait_grpc_serving(self, deadline: float, timeout: float) -> None:
-        """crm-grpc's standard health service says SERVING (grpcio comes with the gateway,
+        """The gateway's gRPC health service says SERVING (grpcio comes with the gateway,
         which is installed wherever its Procfile process is)."""
         import grpc
         from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -288,7 +288,7 @@ class Stack:
                         return
                 self._check_alive()
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"crm-grpc not serving within {timeout}s; see {self.log_dir}")
+                    raise AssertionError(f"gateway's gRPC not serving within {timeout}s; see {self.log_dir}")
                 time.sleep(0.1)
 
     def _check_alive(self) -> None:
