@@ -1,6 +1,7 @@
 """Organizations and contacts through the gateway."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from events import wait_for
@@ -100,6 +101,58 @@ def test_an_opportunity_deals_cannot_make_comes_back_to_the_lead(stack):
     assert "stage" in api.get(f"/leads/{lead['id']}")["opportunity_failure"]
     api.get(f"/opportunities/{refused['converted_opportunity_id']}", expect=404)
 
+
+
+def _refused_conversion(api: Api, lead: dict, opportunity: dict) -> dict:
+    made = api.post("/leads", lead, expect=201)
+    api.post(f"/leads/{made['id']}/qualify")
+    converted = api.post(f"/leads/{made['id']}/convert", {"opportunity": opportunity})
+    wait_for(lambda: api.get(f"/leads/{made['id']}")["opportunity_status"] == "failed", what="the refusal")
+    return api.get(f"/leads/{made['id']}") | {"first_answer": converted}
+
+
+def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(stack):
+    """The conversion is one saga: deals' refusal is on the lead, and converting again
+    with corrected details asks deals for the same opportunity, once, with the
+    organization and contact the conversion made."""
+    api = Api(stack.base_url)
+    lead = _refused_conversion(api, a_lead(), {"stage": "no-such-stage"})
+    assert "stage" in lead["opportunity_failure"]
+    opportunity_id = lead["converted_opportunity_id"]
+    assert opportunity_id == lead["first_answer"]["converted_opportunity_id"]
+    api.get(f"/opportunities/{opportunity_id}", expect=404)
+
+    only_the_opportunity = api.post(f"/leads/{lead['id']}/convert", {"organization": {"mode": "none"}}, expect=422)
+    assert only_the_opportunity["error"]["details"]["organization"]
+    retried = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"stage": "proposal"}})
+    assert (retried["status"], retried["opportunity_status"], retried["opportunity_failure"]) == (
+        "converted", "pending", None)
+    assert retried["converted_opportunity_id"] == opportunity_id
+    assert api.post(f"/leads/{lead['id']}/convert", {}, expect=409)["error"]["code"] == "invalid_transition"
+    opportunity = api.eventually(f"/opportunities/{opportunity_id}")
+    assert (opportunity["stage"], opportunity["lead_id"]) == ("proposal", lead["id"])
+    assert (opportunity["organization_id"], opportunity["contact_id"]) == (
+        lead["converted_organization_id"], lead["converted_contact_id"])
+    wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
+    assert [o["id"] for o in api.get(f"/opportunities?lead_id={lead['id']}")["items"]] == [opportunity_id]
+
+
+def test_a_refused_opportunity_can_be_given_up_and_concurrent_retries_make_one(stack):
+    api = Api(stack.base_url)
+    given_up = _refused_conversion(api, a_lead(), {"stage": "closed_lost"})
+    finished = api.post(f"/leads/{given_up['id']}/convert", {"opportunity": {"mode": "none"}})
+    assert (finished["opportunity_status"], finished["converted_opportunity_id"]) == (None, None)
+    assert finished["converted_contact_id"] == given_up["converted_contact_id"]
+
+    lead = _refused_conversion(api, a_lead(), {"stage": "closed_won"})
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: api.http.post(
+            f"{stack.base_url}/leads/{lead['id']}/convert", json={"opportunity": {"name": "Corrected"}}), range(4)))
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    opportunity = api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")
+    assert opportunity["name"] == "Corrected"
+    wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
+    assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
 
 def test_customer_lists_filter_by_owner_country_and_creation_time(stack):
     api = Api(stack.base_url)

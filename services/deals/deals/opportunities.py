@@ -64,8 +64,9 @@ def create_opportunity(unit: UnitOfWork, data: dict) -> dict:
 
 
 def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
-    """From lead.converted, with the id the lead chose. Once, however often it arrives:
-    the inbox skips redeliveries, and the id (and lead_id) are unique besides.
+    """From lead.converted (or lead.conversion_retried, after a refusal), with the id the
+    lead chose. Once, however often it arrives: the inbox skips redeliveries, and the id
+    (and lead_id) are unique besides, so concurrent attempts make one opportunity.
 
     What deals cannot honour (details its pipeline refuses, an id already taken) is
     published as opportunity.creation_failed, which the lead shows; an error that may

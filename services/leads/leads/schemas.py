@@ -115,6 +115,10 @@ class OpportunityChoice(Schema):
 
 
 class ConvertRequest(Schema):
+    """A qualified lead's conversion; or, after deals refused its opportunity
+    (``opportunity_status: failed``), that opportunity asked for again: then only
+    ``opportunity`` may be given, corrected, or ``{"mode": "none"}`` to finish without one."""
+
     organization = fields.Nested(OrganizationChoice, load_default=None, allow_none=True)
     contact = fields.Nested(ContactChoice, load_default=lambda: {"mode": "create"})
     opportunity = fields.Nested(OpportunityChoice, load_default=lambda: {"mode": "create"})
