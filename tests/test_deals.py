@@ -131,6 +131,26 @@ def test_lost_needs_a_reason_is_terminal_and_a_reopen_returns_to_the_stage_it_le
                       "crm.opportunity.stage_changed.v1", "crm.opportunity.won.v1"]
 
 
+
+def test_the_history_keeps_why_a_deal_was_lost_after_it_is_reopened(stack):
+    api = Api(stack.base_url)
+    deal = an_opportunity(api)
+    api.post(f"/opportunities/{deal['id']}/move", {"stage": "proposal"})
+    api.post(f"/opportunities/{deal['id']}/lose", {"lost_reason": "price", "closing_note": "Too dear."})
+    reopened = api.post(f"/opportunities/{deal['id']}/reopen", {"note": "They found more budget."})
+    assert reopened["lost_reason"] is None  # the deal is open; its history remembers
+    misplaced = api.post(f"/opportunities/{deal['id']}/move", {"stage": "negotiation", "lost_reason": "x"}, expect=422)
+    assert misplaced["error"]["details"]["lost_reason"]
+    api.post(f"/opportunities/{deal['id']}/lose", {"lost_reason": "timing"})
+    history = [(h["from_stage"], h["to_stage"], h["lost_reason"], h["note"])
+               for h in api.get(f"/opportunities/{deal['id']}")["history"]]
+    assert history[1:] == [
+        (history[1][0], "proposal", None, None),
+        ("proposal", "closed_lost", "price", "Too dear."),
+        ("closed_lost", "proposal", None, "They found more budget."),
+        ("proposal", "closed_lost", "timing", None),
+    ]
+
 def query_events(databases, subject: str) -> list[dict]:
     rows = query(databases.url("deals"), "SELECT type FROM outbox WHERE subject = :s ORDER BY id", s=subject)
     return [{"type": row.type} for row in rows]

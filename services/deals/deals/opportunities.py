@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def _enter_stage(unit: UnitOfWork, opportunity: Opportunity, pipeline: Pipeline, stage_name: str,
-                 probability: Decimal | None = None, forecast_category: str | None = None) -> None:
+                 probability: Decimal | None = None, forecast_category: str | None = None,
+                 lost_reason: str | None = None, note: str | None = None) -> None:
     """Put the deal in a stage of its pipeline, with the stage's defaults unless the
-    seller overrides them, and keep the move in the history."""
+    seller overrides them, and keep the move (and why it was made) in the history."""
     stage = pipelines.stage_of(pipeline, stage_name)
     previous = opportunity.stage
     opportunity.stage = stage.name
@@ -36,7 +37,7 @@ def _enter_stage(unit: UnitOfWork, opportunity: Opportunity, pipeline: Pipeline,
     opportunity.closed_at = utcnow() if domain.is_closed(stage.name) else None
     opportunity.history.append(StageChange(
         from_stage=previous, to_stage=stage.name, at=utcnow(), actor=unit.call.actor,
-        amount=opportunity.amount, probability=opportunity.probability))
+        amount=opportunity.amount, probability=opportunity.probability, lost_reason=lost_reason, note=note))
 
 
 def _check_amount(opportunity: Opportunity) -> None:
@@ -150,6 +151,10 @@ def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_versi
     domain.check_open(opportunity.stage, "move")
     if fields["stage"] == domain.LOST and not fields.get("lost_reason"):
         raise ValidationFailed({"lost_reason": ["A lost deal needs a reason."]})
+    if fields["stage"] != domain.LOST and "lost_reason" in fields:
+        raise ValidationFailed({"lost_reason": ["Only a move to closed_lost has a lost reason."]})
+    if not domain.is_closed(fields["stage"]) and "closing_note" in fields:
+        raise ValidationFailed({"closing_note": ["Only a win or a loss has a closing note."]})
     if fields["stage"] == opportunity.stage:
         # Not a move (a retried one, or a new probability): nothing for the history.
         overrides = {name: fields[name] for name in ("probability", "forecast_category") if name in fields}
@@ -185,13 +190,14 @@ def reopen(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: 
     if domain.is_closed(stage):
         raise ValidationFailed({"stage": ["Reopen into an open stage."]})
     return _move(unit, opportunity, {"stage": stage, "lost_reason": None, "closing_note": None},
-                 extra_event="opportunity.reopened")
+                 extra_event="opportunity.reopened", note=fields.get("note"))
 
 
-def _move(unit: UnitOfWork, opportunity: Opportunity, fields: dict, extra_event: str | None = None) -> dict:
+def _move(unit: UnitOfWork, opportunity: Opportunity, fields: dict, extra_event: str | None = None,
+          note: str | None = None) -> dict:
     pipeline = unit.get(Pipeline, opportunity.pipeline_id)
     _enter_stage(unit, opportunity, pipeline, fields["stage"], fields.get("probability"),
-                 fields.get("forecast_category"))
+                 fields.get("forecast_category"), fields.get("lost_reason"), fields.get("closing_note") or note)
     for name in ("lost_reason", "closing_note"):
         if name in fields:
             setattr(opportunity, name, fields[name])
