@@ -4,7 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from events import wait_for
+from events import query, wait_for
 from flow import Api, a_lead, convert_lead
 
 
@@ -153,6 +153,24 @@ def test_a_refused_opportunity_can_be_given_up_and_concurrent_retries_make_one(s
     assert opportunity["name"] == "Corrected"
     wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
     assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
+
+
+def test_every_address_has_a_country_and_a_quote_takes_the_addresses_own(stack, databases):
+    api = Api(stack.base_url)
+    address = {"street": "1 Rue de Rivoli", "postal_code": "75001", "city": "Paris", "country": "FR"}
+    org = _organization(api, f"Addresses {stack.port} {id(api)}", country="DE", billing_address=address,
+                        shipping_address={"street": "Unter den Linden 1", "city": "Berlin"})
+    assert org["billing_address"]["country"] == "FR"
+    lead = api.post("/leads", a_lead(address=address), expect=201)
+    assert lead["address"] == address
+    bad = api.post("/leads", a_lead(address={**address, "country": "France"}), expect=422)["error"]["details"]
+    assert bad["address"]["country"]
+    wait_for(lambda: query(databases.url("deals"), "SELECT 1 FROM known_organizations WHERE id = :i", i=org["id"]),
+             what="deals' copy of the organization")
+    deal = api.post("/opportunities", {"name": "Addressed", "organization_id": org["id"]}, expect=201)
+    quote = api.post("/quotes", {"opportunity_id": deal["id"], "lines": [
+        {"description": "x", "quantity": "1", "unit_price": "1"}]}, expect=201)
+    assert quote["billing_address"]["country"] == "FR" and quote["shipping_address"]["country"] == "DE"
 
 def test_customer_lists_filter_by_owner_country_and_creation_time(stack):
     api = Api(stack.base_url)

@@ -13,7 +13,7 @@ from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import domain, pipelines, schemas
+from . import customers, domain, pipelines, schemas
 from .models import Opportunity, Pipeline, Quote, StageChange
 
 opportunity_out = schemas.OpportunityOut()
@@ -59,6 +59,7 @@ def create_opportunity(unit: UnitOfWork, data: dict) -> dict:
     probability, category = fields.pop("probability", None), fields.pop("forecast_category", None)
     opportunity = Opportunity(**fields, pipeline_id=pipeline.id)
     opportunity.owner_id = fields.get("owner_id") or unit.call.actor
+    customers.name_the_customer(unit, opportunity)
     _check_amount(opportunity)
     _enter_stage(unit, opportunity, pipeline, stage, probability, category)
     return unit.add(opportunity, opportunity_out, "opportunity.created")
@@ -139,7 +140,8 @@ def update_opportunity(unit: UnitOfWork, opportunity_id: str, data: dict,
     opportunity = unit.get(Opportunity, opportunity_id)
     check_version("opportunity", opportunity, expected_version)
     domain.check_open(opportunity.stage, "update")
-    return unit.update(opportunity, changes, opportunity_out, "opportunity.updated", check=_check_amount)
+    return unit.update(opportunity, changes, opportunity_out, "opportunity.updated", check=_check_amount,
+                       apply=lambda changed: customers.name_the_customer(unit, changed))
 
 
 def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
