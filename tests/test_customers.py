@@ -4,7 +4,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from events import query, wait_for
+from crmkit.ids import new_id
+from events import outbox_events, publish, query, wait_for
 from flow import Api, a_lead, convert_lead
 
 
@@ -111,7 +112,7 @@ def _refused_conversion(api: Api, lead: dict, opportunity: dict) -> dict:
     return api.get(f"/leads/{made['id']}") | {"first_answer": converted}
 
 
-def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(stack):
+def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(stack, databases):
     """The conversion is one saga: deals' refusal is on the lead, and converting again
     with corrected details asks deals for the same opportunity, once, with the
     organization and contact the conversion made."""
@@ -135,6 +136,20 @@ def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(st
         lead["converted_organization_id"], lead["converted_contact_id"])
     wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
     assert [o["id"] for o in api.get(f"/opportunities?lead_id={lead['id']}")["items"]] == [opportunity_id]
+
+    # Both requests again, as new events (a replay from the dead-letter queue, a relay
+    # that published twice): deals has the opportunity, so neither is refused or made.
+    attempts = [*outbox_events(databases.url("leads"), "crm.lead.converted.v1", lead["id"]),
+                *outbox_events(databases.url("leads"), "crm.lead.conversion_retried.v1", lead["id"])]
+    assert len(attempts) == 2
+    replayed = [new_id() for _ in attempts]
+    for attempt, event_id in zip(attempts, replayed, strict=True):
+        publish(stack.env["AMQP_URI"], {**attempt, "id": event_id})
+    wait_for(lambda: query(databases.url("deals"), "SELECT count(*) FROM inbox WHERE event_id IN (:a, :b)",
+                           a=replayed[0], b=replayed[1])[0][0] == 2, what="deals handling both")
+    assert len(outbox_events(databases.url("deals"), "crm.opportunity.creation_failed.v1", opportunity_id)) == 1
+    assert api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created"
+    assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
 
 
 def test_a_refused_opportunity_can_be_given_up_and_concurrent_retries_make_one(stack):
