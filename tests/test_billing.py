@@ -120,10 +120,13 @@ def test_credit_notes_partial_then_the_rest_add_up_to_the_invoice_exactly(stack,
         "credited", "0.00", [partial["id"], rest["id"]])
     nothing_left = requests.post(f"{stack.base_url}/invoices/{invoice['id']}/credit-notes", json={"reason": "x"})
     assert nothing_left.status_code == 409 and error_of(nothing_left)["details"]["current_state"] == "credited"
+    assert error_of(nothing_left)["message"] == "Cannot credit an invoice that is credited."
     assert len(outbox_events(databases.url("billing"), "crm.credit_note.issued.v1", rest["id"])) == 1
 
     cancelled = api.post(f"/orders/{order['id']}/cancel", {"reason": "Customer withdrew"})
     assert (cancelled["status"], cancelled["cancel_reason"]) == ("cancelled", "Customer withdrew")
+    again = requests.post(f"{stack.base_url}/orders/{order['id']}/cancel", json={"reason": "twice"})
+    assert error_of(again)["message"] == "Cannot cancel an order that is cancelled."
 
 
 def test_a_credit_on_a_paid_invoice_is_a_refund(stack):

@@ -1,9 +1,11 @@
 """Organizations and contacts through the gateway."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from events import wait_for
+from crmkit.ids import new_id
+from events import outbox_events, publish, query, wait_for
 from flow import Api, a_lead, convert_lead
 
 
@@ -100,6 +102,90 @@ def test_an_opportunity_deals_cannot_make_comes_back_to_the_lead(stack):
     assert "stage" in api.get(f"/leads/{lead['id']}")["opportunity_failure"]
     api.get(f"/opportunities/{refused['converted_opportunity_id']}", expect=404)
 
+
+
+def _refused_conversion(api: Api, lead: dict, opportunity: dict) -> dict:
+    made = api.post("/leads", lead, expect=201)
+    api.post(f"/leads/{made['id']}/qualify")
+    converted = api.post(f"/leads/{made['id']}/convert", {"opportunity": opportunity})
+    wait_for(lambda: api.get(f"/leads/{made['id']}")["opportunity_status"] == "failed", what="the refusal")
+    return api.get(f"/leads/{made['id']}") | {"first_answer": converted}
+
+
+def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(stack, databases):
+    """The conversion is one saga: deals' refusal is on the lead, and converting again
+    with corrected details asks deals for the same opportunity, once, with the
+    organization and contact the conversion made."""
+    api = Api(stack.base_url)
+    lead = _refused_conversion(api, a_lead(), {"stage": "no-such-stage"})
+    assert "stage" in lead["opportunity_failure"]
+    opportunity_id = lead["converted_opportunity_id"]
+    assert opportunity_id == lead["first_answer"]["converted_opportunity_id"]
+    api.get(f"/opportunities/{opportunity_id}", expect=404)
+
+    only_the_opportunity = api.post(f"/leads/{lead['id']}/convert", {"organization": {"mode": "none"}}, expect=422)
+    assert only_the_opportunity["error"]["details"]["organization"]
+    retried = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"stage": "proposal"}})
+    assert (retried["status"], retried["opportunity_status"], retried["opportunity_failure"]) == (
+        "converted", "pending", None)
+    assert retried["converted_opportunity_id"] == opportunity_id
+    assert api.post(f"/leads/{lead['id']}/convert", {}, expect=409)["error"]["code"] == "invalid_transition"
+    opportunity = api.eventually(f"/opportunities/{opportunity_id}")
+    assert (opportunity["stage"], opportunity["lead_id"]) == ("proposal", lead["id"])
+    assert (opportunity["organization_id"], opportunity["contact_id"]) == (
+        lead["converted_organization_id"], lead["converted_contact_id"])
+    wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
+    assert [o["id"] for o in api.get(f"/opportunities?lead_id={lead['id']}")["items"]] == [opportunity_id]
+
+    # Both requests again, as new events (a replay from the dead-letter queue, a relay
+    # that published twice): deals has the opportunity, so neither is refused or made.
+    attempts = [*outbox_events(databases.url("leads"), "crm.lead.converted.v1", lead["id"]),
+                *outbox_events(databases.url("leads"), "crm.lead.conversion_retried.v1", lead["id"])]
+    assert len(attempts) == 2
+    replayed = [new_id() for _ in attempts]
+    for attempt, event_id in zip(attempts, replayed, strict=True):
+        publish(stack.env["AMQP_URI"], {**attempt, "id": event_id})
+    wait_for(lambda: query(databases.url("deals"), "SELECT count(*) FROM inbox WHERE event_id IN (:a, :b)",
+                           a=replayed[0], b=replayed[1])[0][0] == 2, what="deals handling both")
+    assert len(outbox_events(databases.url("deals"), "crm.opportunity.creation_failed.v1", opportunity_id)) == 1
+    assert api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created"
+    assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
+
+
+def test_a_refused_opportunity_can_be_given_up_and_concurrent_retries_make_one(stack):
+    api = Api(stack.base_url)
+    given_up = _refused_conversion(api, a_lead(), {"stage": "closed_lost"})
+    finished = api.post(f"/leads/{given_up['id']}/convert", {"opportunity": {"mode": "none"}})
+    assert (finished["opportunity_status"], finished["converted_opportunity_id"]) == (None, None)
+    assert finished["converted_contact_id"] == given_up["converted_contact_id"]
+
+    lead = _refused_conversion(api, a_lead(), {"stage": "closed_won"})
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: api.http.post(
+            f"{stack.base_url}/leads/{lead['id']}/convert", json={"opportunity": {"name": "Corrected"}}), range(4)))
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    opportunity = api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")
+    assert opportunity["name"] == "Corrected"
+    wait_for(lambda: api.get(f"/leads/{lead['id']}")["opportunity_status"] == "created", what="the news")
+    assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
+
+
+def test_every_address_has_a_country_and_a_quote_takes_the_addresses_own(stack, databases):
+    api = Api(stack.base_url)
+    address = {"street": "1 Rue de Rivoli", "postal_code": "75001", "city": "Paris", "country": "FR"}
+    org = _organization(api, f"Addresses {stack.port} {id(api)}", country="DE", billing_address=address,
+                        shipping_address={"street": "Unter den Linden 1", "city": "Berlin"})
+    assert org["billing_address"]["country"] == "FR"
+    lead = api.post("/leads", a_lead(address=address), expect=201)
+    assert lead["address"] == address
+    bad = api.post("/leads", a_lead(address={**address, "country": "France"}), expect=422)["error"]["details"]
+    assert bad["address"]["country"]
+    wait_for(lambda: query(databases.url("deals"), "SELECT 1 FROM known_organizations WHERE id = :i", i=org["id"]),
+             what="deals' copy of the organization")
+    deal = api.post("/opportunities", {"name": "Addressed", "organization_id": org["id"]}, expect=201)
+    quote = api.post("/quotes", {"opportunity_id": deal["id"], "lines": [
+        {"description": "x", "quantity": "1", "unit_price": "1"}]}, expect=201)
+    assert quote["billing_address"]["country"] == "FR" and quote["shipping_address"]["country"] == "DE"
 
 def test_customer_lists_filter_by_owner_country_and_creation_time(stack):
     api = Api(stack.base_url)

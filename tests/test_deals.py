@@ -113,6 +113,7 @@ def test_lost_needs_a_reason_is_terminal_and_a_reopen_returns_to_the_stage_it_le
     for command, body in (("move", {"stage": "proposal"}), ("win", {}), ("lose", {"lost_reason": "x"})):
         resp = requests.post(f"{stack.base_url}/opportunities/{deal['id']}/{command}", json=body)
         assert resp.status_code == 409 and error_of(resp)["details"]["current_state"] == "closed_lost"
+        assert error_of(resp)["message"] == "Cannot move an opportunity that is closed_lost."
     closed_edit = requests.patch(f"{stack.base_url}/opportunities/{deal['id']}", json={"next_step": "call"})
     assert closed_edit.status_code == 409
 
@@ -130,6 +131,46 @@ def test_lost_needs_a_reason_is_terminal_and_a_reopen_returns_to_the_stage_it_le
                       "crm.opportunity.stage_changed.v1", "crm.opportunity.reopened.v1",
                       "crm.opportunity.stage_changed.v1", "crm.opportunity.won.v1"]
 
+
+
+def test_the_history_keeps_why_a_deal_was_lost_after_it_is_reopened(stack):
+    api = Api(stack.base_url)
+    deal = an_opportunity(api)
+    api.post(f"/opportunities/{deal['id']}/move", {"stage": "proposal"})
+    api.post(f"/opportunities/{deal['id']}/lose", {"lost_reason": "price", "closing_note": "Too dear."})
+    reopened = api.post(f"/opportunities/{deal['id']}/reopen", {"note": "They found more budget."})
+    assert reopened["lost_reason"] is None  # the deal is open; its history remembers
+    misplaced = api.post(f"/opportunities/{deal['id']}/move", {"stage": "negotiation", "lost_reason": "x"}, expect=422)
+    assert misplaced["error"]["details"]["lost_reason"]
+    api.post(f"/opportunities/{deal['id']}/lose", {"lost_reason": "timing"})
+    history = [(h["from_stage"], h["to_stage"], h["lost_reason"], h["note"])
+               for h in api.get(f"/opportunities/{deal['id']}")["history"]]
+    assert history[1:] == [
+        (history[1][0], "proposal", None, None),
+        ("proposal", "closed_lost", "price", "Too dear."),
+        ("closed_lost", "proposal", None, "They found more budget."),
+        ("proposal", "closed_lost", "timing", None),
+    ]
+
+
+def _known_to_deals(databases, table: str, record_id: str) -> None:
+    wait_for(lambda: query(databases.url("deals"), f"SELECT 1 FROM {table} WHERE id = :i", i=record_id),
+             what=f"deals' copy of {record_id}")
+
+
+def test_an_opportunity_made_directly_carries_its_customers_names(stack, databases):
+    api = Api(stack.base_url)
+    organization = api.post("/organizations", {"name": f"Direct {uuid.uuid4().hex[:8]}"}, expect=201)
+    other = api.post("/organizations", {"name": f"Other {uuid.uuid4().hex[:8]}"}, expect=201)
+    contact = api.post("/contacts", {"first_name": "Mary", "last_name": "Somerville",
+                                     "organization_id": organization["id"]}, expect=201)
+    for table, record in (("known_organizations", organization), ("known_organizations", other),
+                          ("known_contacts", contact)):
+        _known_to_deals(databases, table, record["id"])
+    deal = an_opportunity(api, organization_id=organization["id"], contact_id=contact["id"])
+    assert (deal["organization_name"], deal["contact_name"]) == (organization["name"], "Mary Somerville")
+    moved = api.patch(f"/opportunities/{deal['id']}", {"organization_id": other["id"]})
+    assert moved["organization_name"] == other["name"]
 
 def query_events(databases, subject: str) -> list[dict]:
     rows = query(databases.url("deals"), "SELECT type FROM outbox WHERE subject = :s ORDER BY id", s=subject)

@@ -71,14 +71,14 @@ def _records(file: BinaryIO) -> Iterator[tuple[int, list[str]]]:
 
 
 def _lines(file: BinaryIO) -> Iterator[str]:
-    """The file's physical lines (ended by \n, \r\n or \r), each decoded on its own so
+    """The file's physical lines (ended by LF, CRLF or CR), each decoded on its own so
     that an undecodable byte is named by its line, not by where a read-ahead found it."""
     if file.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
         file.seek(0)
     pending, number = b"", 0
     for block in iter(lambda: file.read(BLOCK_BYTES), b""):
         pieces = (pending + block).splitlines(keepends=True)
-        # The last piece may go on in the next block (a \r of a \r\n included).
+        # The last piece may go on in the next block (the CR of a CRLF too).
         pending = pieces.pop() if pieces and not pieces[-1].endswith(b"\n") else b""
         if len(pending) > MAX_LINE_BYTES:
             raise _too_long(number + 1)

@@ -883,26 +883,32 @@ class QuoteTaxBreakdownOut(_message.Message):
     def __init__(self, rate: _Optional[str] = ..., tax: _Optional[str] = ..., taxable: _Optional[str] = ...) -> None: ...
 
 class Reopen(_message.Message):
-    __slots__ = ("stage",)
+    __slots__ = ("stage", "note")
     STAGE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     stage: str
-    def __init__(self, stage: _Optional[str] = ...) -> None: ...
+    note: str
+    def __init__(self, stage: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class StageChangeOut(_message.Message):
-    __slots__ = ("actor", "amount", "at", "from_stage", "probability", "to_stage")
+    __slots__ = ("actor", "amount", "at", "from_stage", "probability", "to_stage", "lost_reason", "note")
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     FROM_STAGE_FIELD_NUMBER: _ClassVar[int]
     PROBABILITY_FIELD_NUMBER: _ClassVar[int]
     TO_STAGE_FIELD_NUMBER: _ClassVar[int]
+    LOST_REASON_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     actor: str
     amount: str
     at: str
     from_stage: str
     probability: str
     to_stage: str
-    def __init__(self, actor: _Optional[str] = ..., amount: _Optional[str] = ..., at: _Optional[str] = ..., from_stage: _Optional[str] = ..., probability: _Optional[str] = ..., to_stage: _Optional[str] = ...) -> None: ...
+    lost_reason: str
+    note: str
+    def __init__(self, actor: _Optional[str] = ..., amount: _Optional[str] = ..., at: _Optional[str] = ..., from_stage: _Optional[str] = ..., probability: _Optional[str] = ..., to_stage: _Optional[str] = ..., lost_reason: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class StageIn(_message.Message):
     __slots__ = ("forecast_category", "name", "probability")

@@ -747,16 +747,18 @@ class LeadUpdatePatch(_message.Message):
     def __init__(self, address: _Optional[_Union[LeadsAddress, _Mapping]] = ..., allow_duplicate: _Optional[bool] = ..., annual_revenue: _Optional[str] = ..., annual_revenue_currency: _Optional[str] = ..., authority: _Optional[bool] = ..., budget_amount: _Optional[str] = ..., budget_currency: _Optional[str] = ..., campaign: _Optional[str] = ..., company: _Optional[str] = ..., country: _Optional[str] = ..., email: _Optional[str] = ..., employees: _Optional[int] = ..., first_name: _Optional[str] = ..., industry: _Optional[str] = ..., last_name: _Optional[str] = ..., need: _Optional[str] = ..., owner_id: _Optional[str] = ..., phone: _Optional[str] = ..., source: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., team: _Optional[str] = ..., timeline: _Optional[str] = ..., title: _Optional[str] = ..., website: _Optional[str] = ...) -> None: ...
 
 class LeadsAddress(_message.Message):
-    __slots__ = ("city", "postal_code", "region", "street")
+    __slots__ = ("city", "postal_code", "region", "street", "country")
     CITY_FIELD_NUMBER: _ClassVar[int]
     POSTAL_CODE_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
     STREET_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     city: str
     postal_code: str
     region: str
     street: str
-    def __init__(self, city: _Optional[str] = ..., postal_code: _Optional[str] = ..., region: _Optional[str] = ..., street: _Optional[str] = ...) -> None: ...
+    country: str
+    def __init__(self, city: _Optional[str] = ..., postal_code: _Optional[str] = ..., region: _Optional[str] = ..., street: _Optional[str] = ..., country: _Optional[str] = ...) -> None: ...
 
 class Merge(_message.Message):
     __slots__ = ("other_id",)

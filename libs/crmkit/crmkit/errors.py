@@ -10,6 +10,21 @@ from __future__ import annotations
 import json
 
 
+def _kind(entity: str) -> str:
+    """A record kind as words: "credit_note" -> "credit note"."""
+    return entity.replace("_", " ")
+
+
+def _a(entity: str) -> str:
+    """The kind with its article. Our record kinds are plain nouns whose sound follows
+    their first letter (an order, an invoice, a quote)."""
+    return f"{'an' if entity[:1] in 'aeiou' else 'a'} {_kind(entity)}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 class CrmError(Exception):
     code = "error"
 
@@ -35,7 +50,8 @@ class NotFound(CrmError):
     code = "not_found"
 
     def __init__(self, entity: str, record_id: str):
-        super().__init__(f"{entity} {record_id} does not exist.", {"entity": entity, "id": record_id})
+        super().__init__(_sentence(f"{_kind(entity)} {record_id} does not exist."),
+                         {"entity": entity, "id": record_id})
 
 
 class InvalidTransition(CrmError):
@@ -45,7 +61,7 @@ class InvalidTransition(CrmError):
 
     def __init__(self, entity: str, current: str, command: str):
         super().__init__(
-            f"Cannot {command} a {entity} that is {current}.",
+            f"Cannot {command} {_a(entity)} that is {current}.",
             {"entity": entity, "current_state": current, "command": command},
         )
 
@@ -63,7 +79,7 @@ class StaleVersion(Conflict):
 
     def __init__(self, entity: str, record_id: str, expected: int, current: int):
         super().__init__(
-            f"{entity} {record_id} is at version {current}, not {expected}: read it again and retry.",
+            _sentence(f"{_kind(entity)} {record_id} is at version {current}, not {expected}: read it again and retry."),
             {"entity": entity, "id": record_id, "expected_version": expected, "current_version": current},
         )
 

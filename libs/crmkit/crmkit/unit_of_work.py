@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -91,7 +92,7 @@ class UnitOfWork:
         key = parse_id(record_id)
         record = self.session.get(model, key) if key else None
         if record is None:
-            raise NotFound(model.__name__.lower(), str(record_id))
+            raise NotFound(record_kind(model), str(record_id))
         return record
 
     def add(self, record, out, event: str) -> dict:
@@ -161,6 +162,11 @@ class UnitOfWork:
         if self._holding_lock:
             self._holding_lock = False
             self.sqlite_lock.release()
+
+
+def record_kind(model) -> str:
+    """The kind of record a model holds, as errors name it: CreditNote -> "credit_note"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
 def _is_unique_violation(error: BaseException) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, make_engine
 from crmkit.envelope import Envelope, event_type
+from crmkit.errors import InvalidTransition, NotFound, StaleVersion
 from crmkit.numbering import next_number
 from crmkit.settings import Settings
 from crmkit.testing import PostgresDatabases
@@ -97,3 +98,11 @@ def test_exact_decimals_come_back_exactly_on_sqlite_and_postgresql(tmp_path, pos
             assert conn.execute(select(table.c.amount)).scalar_one() == value
             table.drop(conn)
         engine.dispose()
+
+
+def test_messages_built_from_a_record_kind_read_as_english():
+    assert str(InvalidTransition("order", "cancelled", "cancel")) == "Cannot cancel an order that is cancelled."
+    assert str(InvalidTransition("quote", "draft", "accept")) == "Cannot accept a quote that is draft."
+    assert str(NotFound("credit_note", "n1")) == "Credit note n1 does not exist."
+    assert str(StaleVersion("assignment_rule", "r1", 1, 2)).startswith("Assignment rule r1 is at version 2, not 1")
+    assert NotFound("credit_note", "n1").details == {"entity": "credit_note", "id": "n1"}

@@ -50,10 +50,10 @@ def record_organization(unit: UnitOfWork, event: Envelope) -> None:
 
 
 def _with_country(address: dict | None, country: str | None) -> dict | None:
-    """The organization's address with its country (kept on the organization itself)."""
+    """The organization's address with a country: its own, else the organization's."""
     if not address and not country:
         return None
-    return {**(address or {}), **({"country": country} if country else {})}
+    return {**(address or {}), "country": (address or {}).get("country") or country}
 
 
 def record_contact(unit: UnitOfWork, event: Envelope) -> None:
@@ -64,6 +64,18 @@ def record_contact(unit: UnitOfWork, event: Envelope) -> None:
     known.name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
     known.email, known.organization_id = data.get("email"), data.get("organization_id")
     known.archived = data.get("archived_at") is not None
+
+
+def name_the_customer(unit: UnitOfWork, opportunity: Opportunity) -> None:
+    """An opportunity shows its organization's and contact's names as deals knows them;
+    one deals has not heard of yet (the copy lags by an event) keeps the name given."""
+    organization = unit.session.get(KnownOrganization, opportunity.organization_id) \
+        if opportunity.organization_id else None
+    contact = unit.session.get(KnownContact, opportunity.contact_id) if opportunity.contact_id else None
+    if organization is not None:
+        opportunity.organization_name = organization.name
+    if contact is not None:
+        opportunity.contact_name = contact.name
 
 
 def snapshot(unit: UnitOfWork, opportunity: Opportunity) -> dict:

@@ -92,6 +92,10 @@ class StageChange(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     probability: Mapped[Decimal] = mapped_column(ExactDecimal)
+    # Why, as the seller said it at this move: kept here because a reopen clears them on
+    # the opportunity, and a deal may be lost, reopened and lost again.
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class KnownOrganization(Base):

@@ -13,7 +13,7 @@ from crmkit.listing import contains, paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
-from . import domain, pipelines, schemas
+from . import customers, domain, pipelines, schemas
 from .models import Opportunity, Pipeline, Quote, StageChange
 
 opportunity_out = schemas.OpportunityOut()
@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def _enter_stage(unit: UnitOfWork, opportunity: Opportunity, pipeline: Pipeline, stage_name: str,
-                 probability: Decimal | None = None, forecast_category: str | None = None) -> None:
+                 probability: Decimal | None = None, forecast_category: str | None = None,
+                 lost_reason: str | None = None, note: str | None = None) -> None:
     """Put the deal in a stage of its pipeline, with the stage's defaults unless the
-    seller overrides them, and keep the move in the history."""
+    seller overrides them, and keep the move (and why it was made) in the history."""
     stage = pipelines.stage_of(pipeline, stage_name)
     previous = opportunity.stage
     opportunity.stage = stage.name
@@ -36,7 +37,7 @@ def _enter_stage(unit: UnitOfWork, opportunity: Opportunity, pipeline: Pipeline,
     opportunity.closed_at = utcnow() if domain.is_closed(stage.name) else None
     opportunity.history.append(StageChange(
         from_stage=previous, to_stage=stage.name, at=utcnow(), actor=unit.call.actor,
-        amount=opportunity.amount, probability=opportunity.probability))
+        amount=opportunity.amount, probability=opportunity.probability, lost_reason=lost_reason, note=note))
 
 
 def _check_amount(opportunity: Opportunity) -> None:
@@ -58,14 +59,16 @@ def create_opportunity(unit: UnitOfWork, data: dict) -> dict:
     probability, category = fields.pop("probability", None), fields.pop("forecast_category", None)
     opportunity = Opportunity(**fields, pipeline_id=pipeline.id)
     opportunity.owner_id = fields.get("owner_id") or unit.call.actor
+    customers.name_the_customer(unit, opportunity)
     _check_amount(opportunity)
     _enter_stage(unit, opportunity, pipeline, stage, probability, category)
     return unit.add(opportunity, opportunity_out, "opportunity.created")
 
 
 def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
-    """From lead.converted, with the id the lead chose. Once, however often it arrives:
-    the inbox skips redeliveries, and the id (and lead_id) are unique besides.
+    """From lead.converted (or lead.conversion_retried, after a refusal), with the id the
+    lead chose. Once, however often it arrives: the inbox skips redeliveries, and the id
+    (and lead_id) are unique besides, so concurrent attempts make one opportunity.
 
     What deals cannot honour (details its pipeline refuses, an id already taken) is
     published as opportunity.creation_failed, which the lead shows; an error that may
@@ -137,7 +140,8 @@ def update_opportunity(unit: UnitOfWork, opportunity_id: str, data: dict,
     opportunity = unit.get(Opportunity, opportunity_id)
     check_version("opportunity", opportunity, expected_version)
     domain.check_open(opportunity.stage, "update")
-    return unit.update(opportunity, changes, opportunity_out, "opportunity.updated", check=_check_amount)
+    return unit.update(opportunity, changes, opportunity_out, "opportunity.updated", check=_check_amount,
+                       apply=lambda changed: customers.name_the_customer(unit, changed))
 
 
 def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
@@ -149,6 +153,10 @@ def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_versi
     domain.check_open(opportunity.stage, "move")
     if fields["stage"] == domain.LOST and not fields.get("lost_reason"):
         raise ValidationFailed({"lost_reason": ["A lost deal needs a reason."]})
+    if fields["stage"] != domain.LOST and "lost_reason" in fields:
+        raise ValidationFailed({"lost_reason": ["Only a move to closed_lost has a lost reason."]})
+    if not domain.is_closed(fields["stage"]) and "closing_note" in fields:
+        raise ValidationFailed({"closing_note": ["Only a win or a loss has a closing note."]})
     if fields["stage"] == opportunity.stage:
         # Not a move (a retried one, or a new probability): nothing for the history.
         overrides = {name: fields[name] for name in ("probability", "forecast_category") if name in fields}
@@ -184,13 +192,14 @@ def reopen(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: 
     if domain.is_closed(stage):
         raise ValidationFailed({"stage": ["Reopen into an open stage."]})
     return _move(unit, opportunity, {"stage": stage, "lost_reason": None, "closing_note": None},
-                 extra_event="opportunity.reopened")
+                 extra_event="opportunity.reopened", note=fields.get("note"))
 
 
-def _move(unit: UnitOfWork, opportunity: Opportunity, fields: dict, extra_event: str | None = None) -> dict:
+def _move(unit: UnitOfWork, opportunity: Opportunity, fields: dict, extra_event: str | None = None,
+          note: str | None = None) -> dict:
     pipeline = unit.get(Pipeline, opportunity.pipeline_id)
     _enter_stage(unit, opportunity, pipeline, fields["stage"], fields.get("probability"),
-                 fields.get("forecast_category"))
+                 fields.get("forecast_category"), fields.get("lost_reason"), fields.get("closing_note") or note)
     for name in ("lost_reason", "closing_note"):
         if name in fields:
             setattr(opportunity, name, fields[name])

@@ -126,6 +126,7 @@ class Win(Schema):
 class Reopen(Schema):
     # Default: the stage the deal was in before it closed.
     stage = fields.String()
+    note = fields.String(**_text)  # why, kept in the history
 
 
 class OpportunityListQuery(ListQuery):
@@ -149,6 +150,9 @@ class StageChangeOut(Schema):
     actor = fields.String(allow_none=True)
     amount = SignedAmount(allow_none=True)
     probability = Amount(**_percent)
+    lost_reason = fields.String(allow_none=True, metadata={"description": "Why it was lost (a move to closed_lost)."})
+    note = fields.String(allow_none=True, metadata={
+        "description": "The closing note of a win or loss, or why a deal was reopened."})
 
 
 class OpportunityOut(RecordSchema):

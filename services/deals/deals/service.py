@@ -21,7 +21,7 @@ class DealsService(Health):
     db = Database()
     call = Call()
 
-    @event_handler("crm.lead.converted.v1")
+    @event_handler("crm.lead.converted.v1", "crm.lead.conversion_retried.v1")
     def on_lead_converted(self, event):
         opportunities.create_opportunity_from_lead(self.db, event.data)
 

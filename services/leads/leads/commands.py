@@ -177,10 +177,16 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None,
                  expected_version: int | None = None) -> dict:
     """One atomic command: organization and contact created or linked, the lead marked
     converted, and lead.converted recorded with the opportunity's id chosen here, so
-    the caller knows it at once; the deals service creates the opportunity from it."""
+    the caller knows it at once; the deals service creates the opportunity from it.
+
+    The conversion is a saga that ends when deals answers. If deals refused the
+    opportunity (the lead shows why), converting again asks for it once more with the
+    corrected ``opportunity`` details, or with ``mode: none`` finishes without one."""
     choice = load(schemas.ConvertRequest(), options or {})
     lead = unit.get(Lead, lead_id)
     check_version("lead", lead, expected_version)
+    if lead.status == domain.CONVERTED and lead.opportunity_status == domain.OPPORTUNITY_FAILED:
+        return _ask_for_the_opportunity_again(unit, lead, options or {}, choice["opportunity"])
     domain.next_status(lead.status, "convert")
     domain.check_ready_to_convert(lead.budget_amount, lead.timeline, choice["override_qualification"])
 
@@ -196,14 +202,41 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None,
     lead.opportunity_status = domain.OPPORTUNITY_PENDING if opportunity else None
     unit.session.flush()
     out = lead_out.dump(lead)
-    unit.emit("lead.converted", lead.id, {
-        "lead": out,
+    unit.emit("lead.converted", lead.id, _conversion(out, organization, contact, opportunity), lead.version)
+    log.info("lead %s converted (opportunity %s)", lead.id, lead.converted_opportunity_id)
+    return out
+
+
+def _ask_for_the_opportunity_again(unit: UnitOfWork, lead: Lead, options: dict, choice: dict) -> dict:
+    """The same opportunity id again (deals makes at most one of an id), for the
+    organization and contact the conversion made: they are customers now and stay."""
+    fixed = sorted(name for name in ("organization", "contact", "override_qualification") if name in options)
+    if fixed:
+        raise ValidationFailed({name: ["The lead is converted: only its opportunity can be asked for again."]
+                                for name in fixed})
+    organization = unit.session.get(Organization, lead.converted_organization_id) \
+        if lead.converted_organization_id else None
+    contact = unit.get(Contact, lead.converted_contact_id)
+    opportunity = _opportunity_for(lead, choice, organization, contact, lead.converted_opportunity_id)
+    out = unit.update(lead, {
+        "converted_opportunity_id": opportunity["id"] if opportunity else None,
+        "opportunity_status": domain.OPPORTUNITY_PENDING if opportunity else None,
+        "opportunity_failure": None,
+    }, lead_out, "lead.updated")
+    if opportunity:
+        unit.emit("lead.conversion_retried", lead.id, _conversion(out, organization, contact, opportunity),
+                  lead.version)
+    log.info("lead %s: opportunity %s asked for again", lead.id, lead.converted_opportunity_id)
+    return out
+
+
+def _conversion(lead: dict, organization: Organization | None, contact: Contact, opportunity: dict | None) -> dict:
+    return {
+        "lead": lead,
         "organization": organization_out.dump(organization) if organization else None,
         "contact": contact_out.dump(contact),
         "opportunity": opportunity,
-    }, lead.version)
-    log.info("lead %s converted (opportunity %s)", lead.id, lead.converted_opportunity_id)
-    return out
+    }
 
 
 def _organization_for(unit: UnitOfWork, lead: Lead, choice: dict | None) -> Organization | None:
@@ -237,7 +270,7 @@ def _contact_for(unit: UnitOfWork, lead: Lead, choice: dict, organization: Organ
     return contact
 
 
-def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | None:
+def _opportunity_for(lead: Lead, choice: dict, organization, contact, opportunity_id: str | None = None) -> dict | None:
     if choice["mode"] == "none":
         return None
     amount = choice.get("amount", lead.budget_amount)
@@ -245,7 +278,7 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact) -> dict | 
     if amount is not None and not currency:
         raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
     return {
-        "id": new_id(),
+        "id": opportunity_id or new_id(),
         "name": choice.get("name") or (organization.name if organization else duplicates.display_name(lead)),
         "amount": amount,
         "currency": currency,

@@ -7,6 +7,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from crmkit import schemas as crmkit_schemas
 from crmkit.listing import ListQuery
 from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 
@@ -25,11 +26,9 @@ from .scoring import SCORED_FIELDS
 _name = dict(validate=validate.Length(min=1, max=100))
 
 
-class Address(Schema):
-    street = fields.String(allow_none=True, validate=validate.Length(max=200))
-    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
-    city = fields.String(allow_none=True, validate=validate.Length(max=100))
-    region = fields.String(allow_none=True, validate=validate.Length(max=100))
+class Address(crmkit_schemas.Address):
+    """A lead's or an organization's address: the fields of a quote's (crmkit's). A class
+    of its own so that its gRPC message keeps its own field numbers (LeadsAddress)."""
 
 
 class LeadCreate(Schema):
@@ -115,6 +114,10 @@ class OpportunityChoice(Schema):
 
 
 class ConvertRequest(Schema):
+    """A qualified lead's conversion; or, after deals refused its opportunity
+    (``opportunity_status: failed``), that opportunity asked for again: then only
+    ``opportunity`` may be given, corrected, or ``{"mode": "none"}`` to finish without one."""
+
     organization = fields.Nested(OrganizationChoice, load_default=None, allow_none=True)
     contact = fields.Nested(ContactChoice, load_default=lambda: {"mode": "create"})
     opportunity = fields.Nested(OpportunityChoice, load_default=lambda: {"mode": "create"})
