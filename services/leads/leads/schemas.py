@@ -8,7 +8,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
+from crmkit.schemas import Amount, CommaSeparated, Currency, Day, PaymentTerms, RecordSchema, Timestamp
 
 from .domain import (
     ASSIGNMENT_STRATEGIES,
@@ -18,7 +18,7 @@ from .domain import (
     RATINGS,
     SOURCES,
     STATES,
-    amounts_without_currency,
+    amount_problems,
 )
 from .scoring import SCORED_FIELDS
 
@@ -58,12 +58,12 @@ class LeadCreate(Schema):
     budget_currency = Currency(allow_none=True)
     authority = fields.Boolean(allow_none=True)
     need = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    timeline = fields.Date(allow_none=True)
+    timeline = Day(allow_none=True)
 
     @validates_schema
-    def _amounts_have_currencies(self, data, partial=None, **_kwargs):
+    def _amounts_fit_their_currencies(self, data, partial=None, **_kwargs):
         # An update is checked on the whole lead instead (commands.update_lead).
-        errors = {} if partial else amounts_without_currency(data.get)
+        errors = {} if partial else amount_problems(data.get)
         if errors:
             raise ValidationError(errors)
 
@@ -110,7 +110,7 @@ class OpportunityChoice(Schema):
     name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
     amount = Amount(allow_none=True)
     currency = Currency(allow_none=True)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Day(allow_none=True)
     stage = fields.String(allow_none=True, validate=validate.Length(max=40))
 
 
@@ -196,8 +196,8 @@ class ContactIn(Schema):
 
 class CustomerListQuery(ListQuery):
     owner_id = fields.String()
-    created_from = fields.DateTime()
-    created_to = fields.DateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     archived = fields.Boolean(load_default=False)
 
 
@@ -248,8 +248,8 @@ class LeadListQuery(ListQuery):
     owner_id = fields.String()
     team = fields.String()
     tag = fields.String()
-    created_from = fields.DateTime()
-    created_to = fields.DateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     score_min = fields.Integer(validate=validate.Range(min=0, max=100))
     score_max = fields.Integer(validate=validate.Range(min=0, max=100))
     rating = CommaSeparated(fields.String(validate=validate.OneOf(RATINGS)))
