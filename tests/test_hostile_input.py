@@ -387,7 +387,7 @@ def test_the_reported_nesting_is_a_400_naming_it(stack):
 
 
 
-# Issue 11 item 9: amounts finer than their currency
+# Issue 11 items 9, 11, 12: amounts finer than their currency, quotes below zero, blanks
 def test_a_payment_finer_than_the_invoice_currency_is_refused_and_changes_nothing(api):
     opportunity = api.post("/opportunities", {"name": "Precision"}, expect=201)
     quote = api.post("/quotes", {"opportunity_id": opportunity["id"], "currency": "EUR",
@@ -407,3 +407,21 @@ def test_a_payment_finer_than_the_invoice_currency_is_refused_and_changes_nothin
                                                           "budget_currency": "JPY"}, timeout=30)
     assert budget.status_code == 422 and budget.json()["error"]["details"] == {
         "budget_amount": ["No decimals in JPY."]}, budget.text
+
+
+def test_a_quote_whose_total_is_negative_is_refused_at_the_quote(api):
+    opportunity = api.post("/opportunities", {"name": "Returns only"}, expect=201)
+    returns = [{"description": "Returned", "quantity": "-2", "unit_price": "500", "tax_rate": "19"}]
+    before = api.get(f"/quotes?opportunity_id={opportunity['id']}")["items"]
+    resp = requests.post(f"{api.base_url}/quotes", json={"opportunity_id": opportunity["id"], "lines": returns},
+                         timeout=30)
+    assert resp.status_code == 422 and list(resp.json()["error"]["details"]) == ["lines"], resp.text
+    assert "-1190.00" in resp.json()["error"]["details"]["lines"][0]
+    assert api.get(f"/quotes?opportunity_id={opportunity['id']}")["items"] == before == []
+    # A draft changed to below zero, and a return inside a positive quote, which is fine.
+    draft = api.post("/quotes", {"opportunity_id": opportunity["id"], "lines": [
+        {"description": "Sold", "quantity": "3", "unit_price": "500"}, *returns]}, expect=201)
+    assert draft["net_total"] == "500.00"
+    changed = requests.patch(f"{api.base_url}/quotes/{draft['id']}", json={"lines": returns}, timeout=30)
+    assert changed.status_code == 422 and list(changed.json()["error"]["details"]) == ["lines"], changed.text
+    assert api.get(f"/quotes/{draft['id']}") == draft
