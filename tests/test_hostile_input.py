@@ -425,3 +425,13 @@ def test_a_quote_whose_total_is_negative_is_refused_at_the_quote(api):
     changed = requests.patch(f"{api.base_url}/quotes/{draft['id']}", json={"lines": returns}, timeout=30)
     assert changed.status_code == 422 and list(changed.json()["error"]["details"]) == ["lines"], changed.text
     assert api.get(f"/quotes/{draft['id']}") == draft
+
+
+def test_blanks_around_an_email_are_dropped_as_documented(api):
+    lead = api.post("/leads", {"last_name": "Blank", "email": "  blank@example.com \t"}, expect=201)
+    assert lead["email"] == "blank@example.com"
+    changed = api.patch(f"/leads/{lead['id']}", {"email": " other@example.com "})
+    assert changed["email"] == "other@example.com"
+    contact = api.post("/contacts", {"last_name": "Blank", "email": " c.blank@example.com ",
+                                     "allow_duplicate": True}, expect=201)
+    assert contact["email"] == "c.blank@example.com"

@@ -25,6 +25,13 @@ from .scoring import SCORED_FIELDS
 _name = dict(validate=validate.Length(min=1, max=100))
 
 
+class Email(fields.Email):
+    """An email address; blanks around it are no part of it, and are dropped."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
+
+
 class Address(Schema):
     street = fields.String(allow_none=True, validate=validate.Length(max=200))
     postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
@@ -35,7 +42,7 @@ class Address(Schema):
 class LeadCreate(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = Email(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
@@ -185,7 +192,7 @@ class OrganizationIn(Schema):
 class ContactIn(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = Email(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     organization_id = fields.String(allow_none=True)
