@@ -20,6 +20,7 @@ from werkzeug.routing import BaseConverter
 
 from crmkit import context
 from crmkit.context import CallContext
+from crmkit.schemas import MAX_DEPTH, too_deep
 
 from . import csv_import, errors
 from .core import API, Call, Gateway, Result
@@ -241,9 +242,18 @@ def _body() -> dict:
         data = json.loads(request.get_data())
     except ValueError:
         raise ApiError(400, "bad_request", "The body is not valid JSON.") from None
+    except RecursionError:
+        raise _too_deep() from None
+    # Checked before anything encodes it again (the RPC to the service would fail so).
+    if too_deep(data):
+        raise _too_deep()
     if not isinstance(data, dict):
         raise errors.invalid({"_schema": ["Expected a JSON object."]})
     return data
+
+
+def _too_deep() -> ApiError:
+    return ApiError(400, "bad_request", f"The body nests deeper than {MAX_DEPTH} levels.", {"max_depth": MAX_DEPTH})
 
 
 def _if_match() -> int | None:

@@ -35,7 +35,7 @@ from urllib.parse import unquote
 import grpc
 from google.protobuf import any_pb2, message_factory, struct_pb2
 from google.protobuf.descriptor import FieldDescriptor, MethodDescriptor
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 from google.rpc import status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -111,6 +111,12 @@ def error_status(error: ApiError, correlation_id: str) -> _Status:
 
 
 # One rpc
+class Undecodable(NamedTuple):
+    """A request's bytes that protobuf could not parse, and why."""
+
+    reason: str
+
+
 class Rpc:
     """The handler of one operation: request and metadata in, answer or status out."""
 
@@ -122,8 +128,17 @@ class Rpc:
         self.query_fields = [f for f in fields if f.name not in _REQUEST_ONLY and f.name not in op.path_params]
 
     def handler(self) -> grpc.RpcMethodHandler:
-        return grpc.unary_unary_rpc_method_handler(self, request_deserializer=self.request_class.FromString,
+        return grpc.unary_unary_rpc_method_handler(self, request_deserializer=self.parse,
                                                    response_serializer=self.response_class.SerializeToString)
+
+    def parse(self, data: bytes) -> Message | Undecodable:
+        """The request, or why the bytes are no such message (a string that is not UTF-8,
+        nesting beyond protobuf's limit): grpcio answers INTERNAL to a deserializer that
+        fails (or returns None), and that is the caller's mistake, INVALID_ARGUMENT."""
+        try:
+            return self.request_class.FromString(data)
+        except DecodeError as exc:
+            return Undecodable(str(exc))
 
     def __call__(self, request: Message, ctx: grpc.ServicerContext) -> Message:
         metadata = _metadata(ctx)
@@ -152,6 +167,9 @@ class Rpc:
     def call(self, request: Message, metadata: dict[str, str], correlation_id: str, peer: str = "") -> Call:
         op = self.op
         principal = self.gateway.authenticate(metadata.get("authorization"), peer_address(peer))
+        if isinstance(request, Undecodable):
+            raise ApiError(400, "bad_request", f"The request is no {self.request_class.DESCRIPTOR.full_name}: "
+                                               f"{request.reason}.")
         call = Call(operation=op, principal=principal, correlation_id=correlation_id,
                     params=self.params(request), query=self.query(request))
         if op.writes:

@@ -1,18 +1,27 @@
 """marshmallow pieces every boundary uses, and the one way to load input."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
+import iso4217
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .errors import ValidationFailed
 
 # Our integer columns are 32-bit; a larger number would fail in the database, not here.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# How deep a JSON document may nest: far beyond any schema of ours (four levels), far
+# below where encoding it again (an RPC, a log line) would exhaust Python's recursion.
+MAX_DEPTH = 32
 
 
 def load(schema: Schema, data) -> dict:
     """Validate input; a failure names every bad field (ValidationFailed -> HTTP 422)."""
     if not isinstance(data, dict):
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
+    if too_deep(data):
+        raise ValidationFailed({"_schema": [f"Nested deeper than {MAX_DEPTH} levels."]})
     unstorable = _unstorable(data)
     try:
         loaded = schema.load(data)
@@ -23,15 +32,38 @@ def load(schema: Schema, data) -> dict:
     return loaded
 
 
+def too_deep(value, limit: int = MAX_DEPTH) -> bool:
+    """Whether objects and lists nest deeper than ``limit`` in ``value`` (without recursion)."""
+    level = [value]
+    for _depth in range(limit + 1):
+        level = [inner for item in level if isinstance(item, dict | list)
+                 for inner in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return True
+
+
+def text_problem(text: str) -> str | None:
+    """What no database stores in text: a NUL character (PostgreSQL refuses it), a lone
+    surrogate (JSON's "\\ud800" decodes to one; it has no UTF-8)."""
+    if "\x00" in text:
+        return "Must not contain the NUL character."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Must be valid Unicode text (a lone surrogate is not)."
+    return None
+
+
 def _unstorable(value) -> dict:
-    """Values no field type forbids but no database takes: a NUL character in text
-    (PostgreSQL refuses it), an integer beyond 32 bits. Named like marshmallow names
-    errors: {field: [message]}, nested for objects and lists."""
+    """Values no field type forbids but no database takes: text_problem's, an integer
+    beyond 32 bits. Named like marshmallow names errors: {field: [message]}, nested for
+    objects and lists (a field name is no field's value: marshmallow names unknown ones)."""
     problems: dict = {}
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if isinstance(item, str) and "\x00" in item:
-            problems[key] = ["Must not contain the NUL character."]
+        if isinstance(item, str) and (problem := text_problem(item)):
+            problems[key] = [problem]
         elif isinstance(item, int) and not isinstance(item, bool) and not INT_MIN <= item <= INT_MAX:
             problems[key] = [f"Must be between {INT_MIN} and {INT_MAX}."]
         elif isinstance(item, dict | list) and (inner := _unstorable(item)):
@@ -39,14 +71,63 @@ def _unstorable(value) -> dict:
     return problems
 
 
-def Amount(**kwargs) -> fields.Decimal:
-    """An exact decimal amount, written as a string on the wire ("1234.50")."""
-    kwargs.setdefault("validate", validate.Range(min=0))
-    return fields.Decimal(as_string=True, allow_nan=False, **kwargs)
+# The size no amount reaches: beyond any deal, well inside what columns and sums keep exact.
+MAX_AMOUNT = Decimal(10) ** 15
+# Currencies as ISO 4217 has them, those with minor units (not the funds, metals and
+# test codes such as XXX and XAU): code -> digits after the decimal point.
+MINOR_UNITS = {currency.code: currency.exponent for currency in iso4217.Currency if currency.exponent is not None}
+MAX_MINOR_UNITS = max(MINOR_UNITS.values())
+
+
+class Amount(fields.Decimal):
+    """An exact decimal, written as a string on the wire ("1234.50"): finite, not -0,
+    smaller than MAX_AMOUNT, with at most ``places`` decimals, at least 0 unless a
+    validator says otherwise. Money's default ``places`` is the most any currency has;
+    where the currency is known, ``money_problem`` checks that currency's own."""
+
+    default_error_messages = {
+        "negative_zero": "Must not be negative zero.",
+        "too_large": f"Must be smaller than {MAX_AMOUNT:,.0f}.",
+        "places": "At most {places} decimals.",
+    }
+
+    def __init__(self, *, places: int = MAX_MINOR_UNITS, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=0))
+        super().__init__(as_string=True, allow_nan=False, **kwargs)
+        self.max_places = places  # not fields.Decimal's own ``places``, which rounds to them
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number.is_zero() and number.is_signed():
+            raise self.make_error("negative_zero")
+        if abs(number) >= MAX_AMOUNT:
+            raise self.make_error("too_large")
+        exponent = number.as_tuple().exponent
+        if -exponent > self.max_places:
+            raise self.make_error("places", places=self.max_places)
+        return number.quantize(Decimal(1)) if exponent > 0 else number  # 1E+3 is 1000
+
+
+def money_problem(amount: Decimal | None, currency: str | None) -> str | None:
+    """Why ``amount`` is no amount of ``currency`` (more decimals than its minor unit),
+    or None. For the place that knows an amount's currency (a payment: its invoice's)."""
+    if amount is None or currency not in MINOR_UNITS:
+        return None
+    places = MINOR_UNITS[currency]
+    if -amount.as_tuple().exponent > places:
+        return f"At most {places} decimals in {currency}." if places else f"No decimals in {currency}."
+    return None
+
+
+def _iso_4217(code: str) -> None:
+    if code not in MINOR_UNITS:
+        raise ValidationError("Not an ISO 4217 currency code.")
 
 
 def Currency(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Not an ISO 4217 currency code."), **kwargs)
+    """A currency's ISO 4217 code ("EUR"); the pattern is what the API document shows."""
+    return fields.String(validate=[validate.Regexp(r"^[A-Z]{3}$", error="Not an ISO 4217 currency code."),
+                                   _iso_4217], **kwargs)
 
 
 # Net days a customer has to pay an invoice (DOMAIN.md); the default when none is agreed.
@@ -92,6 +173,31 @@ class CommaSeparated(fields.Field):
     default_error_messages = {"invalid": "Expected values separated by commas."}
 
 
+# The days the system works with. No record of ours is older than 1900, and a year's
+# margin before the calendar ends (9999-12-31) leaves room for the arithmetic done
+# with a day given (the day after a period, ageing buckets before it, a time zone's
+# offset), which would otherwise overflow into a 500.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+_OUTSIDE_THE_CALENDAR = f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+
+
+def _within_the_calendar(value: date | datetime) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_OUTSIDE_THE_CALENDAR)
+
+
+def Day(**kwargs) -> fields.Date:
+    """A date given to the system ("2026-03-31"), between FIRST_DAY and LAST_DAY."""
+    return fields.Date(validate=_within_the_calendar, **kwargs)
+
+
+def Timestamp(**kwargs) -> fields.DateTime:
+    """A date and time given to the system, its day (as written, before its offset)
+    between FIRST_DAY and LAST_DAY."""
+    return fields.DateTime(validate=_within_the_calendar, **kwargs)
+
+
 # The longest period a report gives month by month (and the funnel), in calendar months.
 MAX_PERIOD_MONTHS = 36
 
@@ -99,8 +205,8 @@ MAX_PERIOD_MONTHS = 36
 class Period(Schema):
     """A range of days, both ends included: ``from`` and ``to``."""
 
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
+    date_from = Day(data_key="from", required=True)
+    date_to = Day(data_key="to", required=True)
 
     @validates_schema
     def _a_range(self, data, **_kwargs):

@@ -35,19 +35,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# ISO 4217 currencies whose minor unit is not 2 digits.
-_MINOR_UNITS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-}
+import iso4217
+
+# Unit prices and quantities may be finer than the currency (a price per gram, a third
+# of an hour), up to this many decimals; each line is rounded to the currency.
+PRICE_PLACES = 6
+QUANTITY_PLACES = 6
 ROUNDING_MODES = ("per_rate", "per_line")
 TAX_MODES = ("exclusive", "inclusive")
 HUNDRED = Decimal(100)
 
 
 def minor_units(currency: str) -> int:
-    return _MINOR_UNITS.get(currency.upper(), 2)
+    """The digits of the currency's minor unit, as ISO 4217 has them (JPY 0, EUR 2, BHD 3);
+    2 for a code without one."""
+    try:
+        exponent = iso4217.Currency(currency.upper()).exponent
+    except ValueError:
+        return 2
+    return 2 if exponent is None else exponent
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from crmkit.db import is_sqlite, utcnow
-from crmkit.errors import Conflict, InvalidTransition, check_version
+from crmkit.errors import Conflict, InvalidTransition, ValidationFailed, check_version
 from crmkit.ids import new_id
 from crmkit.listing import paginate
 from crmkit.numbering import next_number
-from crmkit.schemas import load
+from crmkit.schemas import load, money_problem
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, schemas
@@ -108,6 +108,8 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
 def record_payment(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
     fields = load(schemas.PaymentIn(), data)
     invoice = unit.get(Invoice, invoice_id)
+    if problem := money_problem(fields["amount"], invoice.currency):  # a payment is in its invoice's currency
+        raise ValidationFailed({"amount": [problem]})
     for earlier in invoice.payments:
         if earlier.reference == fields["reference"]:
             if earlier.amount != fields["amount"]:

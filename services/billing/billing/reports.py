@@ -121,7 +121,7 @@ from sqlalchemy import Date, DateTime, bindparam, case, cast, func, literal_colu
 from sqlalchemy.orm import Session
 
 from crmkit.db import ExactDecimal, utcnow
-from crmkit.schemas import CappedPeriod, Period, load
+from crmkit.schemas import CappedPeriod, Day, Period, load
 from crmtotals import round_money
 
 from .domain import DRAFT, PAYABLE_STATES
@@ -139,7 +139,7 @@ _id = dict(validate=validate.Length(min=1, max=36))
 # --- queries -------------------------------------------------------------------------------
 
 class ReceivablesQuery(Schema):
-    as_of = fields.Date()  # default: today
+    as_of = Day()  # default: today
     group_by = fields.String(load_default="none", validate=validate.OneOf(GROUP_BY))
     organization_id = fields.String(**_id)
 

@@ -8,8 +8,9 @@ makes its OpenAPI document from them.
 """
 from marshmallow import Schema, fields, validate
 
+import crmtotals
 from crmkit.listing import ListQuery
-from crmkit.schemas import Address, Amount, CommaSeparated, PaymentTerms, RecordSchema
+from crmkit.schemas import Address, Amount, CommaSeparated, Day, PaymentTerms, RecordSchema
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import INVOICE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
@@ -52,12 +53,13 @@ class InvoiceListQuery(ListQuery):
     opportunity_id = fields.String()  # through the invoice's order
     owner_id = fields.String()
     number = fields.String()
-    due_before = fields.Date()
+    due_before = Day()
 
 
 class CreditLineIn(Schema):
     position = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    quantity = Amount(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    quantity = Amount(required=True, places=crmtotals.QUANTITY_PLACES,
+                      validate=validate.Range(min=0, min_inclusive=False))
 
 
 class CreditNoteIn(Schema):
@@ -73,7 +75,7 @@ class CreditNoteListQuery(ListQuery):
 
 class PaymentIn(Schema):
     amount = Amount(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    payment_date = fields.Date(allow_none=True)
+    payment_date = Day(allow_none=True)
     method = fields.String(load_default="bank_transfer", validate=validate.OneOf(PAYMENT_METHODS))
     # The bank's or the processor's reference: a payment is recorded once per reference.
     reference = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from crmkit.db import utcnow
 from crmkit.errors import Conflict, InvalidTransition, ValidationFailed, check_version
 from crmkit.listing import contains, paginate
-from crmkit.schemas import load
+from crmkit.schemas import load, money_problem
 from crmkit.unit_of_work import UnitOfWork
 
 from . import customers, domain, pipelines, schemas
@@ -43,6 +43,8 @@ def _enter_stage(unit: UnitOfWork, opportunity: Opportunity, pipeline: Pipeline,
 def _check_amount(opportunity: Opportunity) -> None:
     if opportunity.amount is not None and not opportunity.currency:
         raise ValidationFailed({"currency": ["An amount needs its currency."]})
+    if problem := money_problem(opportunity.amount, opportunity.currency):
+        raise ValidationFailed({"amount": [problem]})
 
 
 def _open_stage(pipeline: Pipeline, name: str | None) -> str:

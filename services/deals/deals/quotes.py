@@ -69,10 +69,16 @@ def _product_of(unit: UnitOfWork, line: dict) -> Product | None:
 
 
 def _price(quote: Quote, lines: list[dict]) -> None:
-    """Lines and totals of the quote, from the one totals engine."""
+    """Lines and totals of the quote, from the one totals engine. Lines may be negative
+    (returns, credits), the whole may not: money goes back through credit notes, and an
+    invoice of less than nothing could never be paid."""
     totals = crmtotals.compute(
         [crmtotals.Line(l["quantity"], l["unit_price"], l["discount_percent"], l["tax_rate"]) for l in lines],
         quote.currency, quote.document_discount_percent, quote.rounding, tax_mode=quote.tax_mode)
+    if totals.grand_total < 0:
+        raise ValidationFailed({"lines": [
+            f"The quote's total would be {totals.grand_total} {quote.currency}; it must not be negative "
+            "(money goes back to a customer through a credit note of its invoice)."]})
     quote.lines = [QuoteLine(position=position, net=line_totals.net, **line)
                    for position, (line, line_totals) in enumerate(zip(lines, totals.lines, strict=True), start=1)]
     for name in ("subtotal", "discount_total", "net_total", "tax_total", "grand_total"):

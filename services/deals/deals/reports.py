@@ -82,7 +82,7 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import ExactDecimal
 from crmkit.errors import ValidationFailed
-from crmkit.schemas import CappedPeriod, Period, load
+from crmkit.schemas import CappedPeriod, Day, Period, load
 from crmtotals import round_money
 
 from .domain import CLOSED_STAGES, DEFAULT_PIPELINE_ID, LOST, WON
@@ -108,8 +108,8 @@ class _Filters(Schema):
 
 class PipelineQuery(_Filters):
     pipeline_id = fields.String(**_id)  # default: the default pipeline
-    expected_close_from = fields.Date()
-    expected_close_to = fields.Date()
+    expected_close_from = Day()
+    expected_close_to = Day()
 
     @validates_schema
     def _range(self, data, **_kwargs):

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+import crmtotals
 from crmkit.listing import ListQuery
-from crmkit.schemas import Address, Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
+from crmkit.schemas import Address, Amount, CommaSeparated, Currency, Day, PaymentTerms, RecordSchema
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import FORECAST_CATEGORIES, OPEN_FORECAST_CATEGORIES, QUOTE_STATUSES
@@ -22,7 +23,7 @@ _text = dict(allow_none=True, validate=validate.Length(max=10000))
 _reason = dict(validate=validate.Length(min=1, max=500))
 _sku = dict(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
                                      error="Letters, digits and . _ / - (max 64)."))
-_price = dict(validate=validate.Range(min=0, max=1_000_000_000_000))
+_price = dict(places=crmtotals.PRICE_PLACES, validate=validate.Range(min=0, max=1_000_000_000_000))
 
 
 def SignedAmount(**kwargs):
@@ -73,7 +74,7 @@ class OpportunityFields(Schema):
     amount = Amount(allow_none=True)
     currency = Currency(allow_none=True)
     probability = Amount(**_percent)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Day(allow_none=True)
     forecast_category = fields.String(validate=validate.OneOf(OPEN_FORECAST_CATEGORIES))
     next_step = fields.String(allow_none=True, validate=validate.Length(max=500))
 
@@ -101,7 +102,7 @@ class OpportunityFromLead(Schema):
     contact_name = fields.String(allow_none=True)
     amount = Amount(allow_none=True)
     currency = Currency(allow_none=True)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Day(allow_none=True)
     stage = fields.String(allow_none=True)
 
 
@@ -138,8 +139,8 @@ class OpportunityListQuery(ListQuery):
     organization_id = fields.String()
     lead_id = fields.String()
     forecast_category = CommaSeparated(fields.String(validate=validate.OneOf(FORECAST_CATEGORIES)))
-    expected_close_from = fields.Date()
-    expected_close_to = fields.Date()
+    expected_close_from = Day()
+    expected_close_to = Day()
     q = fields.String(validate=validate.Length(min=1, max=100))
 
 
@@ -223,7 +224,8 @@ class QuoteLineIn(Schema):
     sku = fields.String(allow_none=True, validate=validate.Length(max=64))
     description = fields.String(validate=validate.Length(min=1, max=500))
     # Negative quantities are returns and credits; the totals rules are the same.
-    quantity = Amount(required=True, validate=validate.Range(min=-1_000_000_000, max=1_000_000_000))
+    quantity = Amount(required=True, places=crmtotals.QUANTITY_PLACES,
+                      validate=validate.Range(min=-1_000_000_000, max=1_000_000_000))
     unit_price = Amount(**_price)
     discount_percent = Amount(load_default=Decimal(0), **_percent)
     tax_rate = Amount(**_percent)
@@ -263,7 +265,7 @@ class QuoteCreate(QuoteFields):
 
 
 class QuoteSend(Schema):
-    valid_until = fields.Date()
+    valid_until = Day()
 
 
 class QuoteReject(Schema):

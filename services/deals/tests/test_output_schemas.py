@@ -97,8 +97,8 @@ def scenario(rpc: ServiceCalls) -> None:
     rpc.list_products({"limit": "1"})
     rpc.list_products({"active": "true"})
 
-    # Quotes: drafted, changed, sent, revised, accepted (one of returns only: negative
-    # totals, and a deal won at a negative amount), rejected, expired; and a PDF.
+    # Quotes: drafted, changed, sent, revised, accepted (one with returns: negative
+    # lines), rejected, expired; and a PDF.
     first = rpc.create_quote({"opportunity_id": full["id"], "terms": "Net 45", "lines": [
         {"sku": "LIC-PRO", "quantity": "10", "discount_percent": "10"},
         {"description": "Onboarding workshop", "quantity": "1", "unit_price": "800", "tax_rate": "7"},
@@ -111,10 +111,11 @@ def scenario(rpc: ServiceCalls) -> None:
     rpc.accept_quote(second["id"])
     returns = rpc.create_quote({  # by a caller without an actor, for a deal without an owner: no owner
         "opportunity_id": bare["id"], "billing_address": {"street": "2 Side St", "country": None},
-        "lines": [{"description": "Returned units", "quantity": "-2", "unit_price": "5"}]}, actor=None)
+        "lines": [{"description": "Spare units", "quantity": "3", "unit_price": "5"},
+                  {"description": "Returned units", "quantity": "-2", "unit_price": "5"}]}, actor=None)
     rpc.send_quote(returns["id"])
     rpc.accept_quote(returns["id"])
-    rpc.get_opportunity(bare["id"])  # won at the quote's negative net total
+    rpc.get_opportunity(bare["id"])  # won at the quote's net total
     refused = rpc.create_quote({"opportunity_id": from_lead["id"], "lines": [{"sku": "LIC-PRO", "quantity": "1"}]})
     rpc.send_quote(refused["id"])
     rpc.reject_quote(refused["id"], {"reason": "Too expensive"})
@@ -178,11 +179,11 @@ def test_every_field_is_answered_both_filled_in_and_null_where_it_may_be(answers
     assert OUTPUTS.unseen(answers, NEVER) == []
 
 
-def test_negative_amounts_are_answered_and_allowed(answers):
-    returns = next(q for q in answers["accept_quote"] if q["grand_total"].startswith("-"))
-    assert returns["lines"][0]["quantity"] == "-2"
-    won = next(o for o in answers["get_opportunity"] if (o["amount"] or "").startswith("-"))
-    assert won["stage"] == "closed_won"
+def test_negative_lines_are_answered_and_allowed(answers):
+    # A return is a negative line; a quote's total is never below zero (issue 11 item 11).
+    returns = next(q for q in answers["accept_quote"] if any(line["quantity"] == "-2" for line in q["lines"]))
+    assert next(line for line in returns["lines"] if line["quantity"] == "-2")["net"] == "-10.00"
+    assert not returns["grand_total"].startswith("-")
 
 
 def test_the_check_refuses_what_a_schema_does_not_say(answers):

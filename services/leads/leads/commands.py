@@ -10,7 +10,7 @@ from crmkit.db import utcnow
 from crmkit.errors import ValidationFailed, check_version
 from crmkit.ids import new_id
 from crmkit.listing import as_utc, contains, paginate
-from crmkit.schemas import load
+from crmkit.schemas import load, money_problem
 from crmkit.unit_of_work import UnitOfWork
 
 from . import assignment, domain, duplicates, normalize, schemas, scoring  # noqa: F401 (scoring: its hook)
@@ -94,7 +94,7 @@ def update_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: in
     allow_duplicate = changes.pop("allow_duplicate", False)
 
     def check(lead: Lead) -> None:
-        _amounts_have_currencies(lead)
+        _amounts_fit_their_currencies(lead)
         keys = (lead.email_key, lead.phone_key, lead.company_key, lead.person_key)
         duplicates.refresh_lead_keys(lead)
         if not allow_duplicate and keys != (lead.email_key, lead.phone_key, lead.company_key, lead.person_key):
@@ -138,10 +138,10 @@ def record_opportunity_outcome(unit: UnitOfWork, lead_id: str | None, opportunit
         log.warning("lead %s: deals refused its opportunity %s: %s", lead.id, opportunity_id, failure)
 
 
-def _amounts_have_currencies(lead: Lead) -> None:
-    missing = domain.amounts_without_currency(lambda name: getattr(lead, name))
-    if missing:
-        raise ValidationFailed(missing)
+def _amounts_fit_their_currencies(lead: Lead) -> None:
+    problems = domain.amount_problems(lambda name: getattr(lead, name))
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _move(unit: UnitOfWork, lead_id: str, command: str, event: str, expected_version: int | None,
@@ -277,6 +277,8 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact, opportunit
     currency = choice.get("currency") or lead.budget_currency
     if amount is not None and not currency:
         raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
+    if problem := money_problem(amount, currency):
+        raise ValidationFailed({"opportunity": {"amount": [problem]}})
     return {
         "id": opportunity_id or new_id(),
         "name": choice.get("name") or (organization.name if organization else duplicates.display_name(lead)),

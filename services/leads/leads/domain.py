@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from crmkit.errors import InvalidTransition, ValidationFailed
+from crmkit.schemas import money_problem
 
 NEW, CONTACTED, QUALIFIED, CONVERTED, DISQUALIFIED, MERGED = (
     "new", "contacted", "qualified", "converted", "disqualified", "merged")
@@ -56,10 +57,16 @@ def normalize_tags(tags: list[str]) -> list[str]:
 AMOUNT_CURRENCIES = (("budget_amount", "budget_currency"), ("annual_revenue", "annual_revenue_currency"))
 
 
-def amounts_without_currency(value_of) -> dict:
-    """The currency fields missing beside an amount, as field -> messages."""
-    return {currency: ["An amount needs its currency."] for amount, currency in AMOUNT_CURRENCIES
-            if value_of(amount) is not None and not value_of(currency)}
+def amount_problems(value_of) -> dict:
+    """What is wrong with the amounts beside their currencies, as field -> messages: a
+    currency missing, or an amount finer than its currency's minor unit."""
+    problems = {}
+    for amount, currency in AMOUNT_CURRENCIES:
+        if value_of(amount) is not None and not value_of(currency):
+            problems[currency] = ["An amount needs its currency."]
+        elif problem := money_problem(value_of(amount), value_of(currency)):
+            problems[amount] = [problem]
+    return problems
 
 
 def check_ready_to_convert(budget_amount, timeline, override: bool) -> None:

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from crmkit import schemas as crmkit_schemas
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
+from crmkit.schemas import Amount, CommaSeparated, Currency, Day, PaymentTerms, RecordSchema, Timestamp
 
 from .domain import (
     ASSIGNMENT_STRATEGIES,
@@ -19,11 +19,18 @@ from .domain import (
     RATINGS,
     SOURCES,
     STATES,
-    amounts_without_currency,
+    amount_problems,
 )
 from .scoring import SCORED_FIELDS
 
 _name = dict(validate=validate.Length(min=1, max=100))
+
+
+class Email(fields.Email):
+    """An email address; blanks around it are no part of it, and are dropped."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
 
 
 class Address(crmkit_schemas.Address):
@@ -34,7 +41,7 @@ class Address(crmkit_schemas.Address):
 class LeadCreate(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = Email(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
@@ -57,12 +64,12 @@ class LeadCreate(Schema):
     budget_currency = Currency(allow_none=True)
     authority = fields.Boolean(allow_none=True)
     need = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    timeline = fields.Date(allow_none=True)
+    timeline = Day(allow_none=True)
 
     @validates_schema
-    def _amounts_have_currencies(self, data, partial=None, **_kwargs):
+    def _amounts_fit_their_currencies(self, data, partial=None, **_kwargs):
         # An update is checked on the whole lead instead (commands.update_lead).
-        errors = {} if partial else amounts_without_currency(data.get)
+        errors = {} if partial else amount_problems(data.get)
         if errors:
             raise ValidationError(errors)
 
@@ -109,7 +116,7 @@ class OpportunityChoice(Schema):
     name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
     amount = Amount(allow_none=True)
     currency = Currency(allow_none=True)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Day(allow_none=True)
     stage = fields.String(allow_none=True, validate=validate.Length(max=40))
 
 
@@ -188,7 +195,7 @@ class OrganizationIn(Schema):
 class ContactIn(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = Email(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     organization_id = fields.String(allow_none=True)
@@ -199,8 +206,8 @@ class ContactIn(Schema):
 
 class CustomerListQuery(ListQuery):
     owner_id = fields.String()
-    created_from = fields.DateTime()
-    created_to = fields.DateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     archived = fields.Boolean(load_default=False)
 
 
@@ -251,8 +258,8 @@ class LeadListQuery(ListQuery):
     owner_id = fields.String()
     team = fields.String()
     tag = fields.String()
-    created_from = fields.DateTime()
-    created_to = fields.DateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     score_min = fields.Integer(validate=validate.Range(min=0, max=100))
     score_max = fields.Integer(validate=validate.Range(min=0, max=100))
     rating = CommaSeparated(fields.String(validate=validate.OneOf(RATINGS)))
