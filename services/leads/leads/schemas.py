@@ -8,7 +8,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
+from crmkit.schemas import Amount, CommaSeparated, Currency, HistoryQuery, PaymentTerms, RecordChangeOut, RecordSchema  # noqa: F401 (the history RPCs' schemas, by name)
 
 from .domain import (
     ASSIGNMENT_STRATEGIES,
@@ -415,6 +415,9 @@ RPC_OUTPUTS = {
     "update_contact": ("one", "ContactOut"),
     "archive_contact": ("one", "ContactOut"),
     "list_contacts": ("page", "ContactOut"),
+    "lead_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "organization_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "contact_history": ("page", "RecordChangeOut"),  # crmkit.history
     "report_funnel": ("one", "FunnelStepsOut"),  # in reports
     "health": ("one", "HealthOut"),
 }
