@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from .context import CallContext
 from .db import utcnow
-from .errors import ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .listing import make_cursor, read_cursor
 from .platform_tables import record_changes
 from .records import Record
@@ -171,11 +171,18 @@ def _exact(value):
 
 def read(unit: UnitOfWork, model: type, record_id: str, query: dict) -> dict:
     """The history of one record, a page at a time: ``sort`` ``-at`` (newest first, the
-    default) or ``at`` (oldest first). A record that does not exist is NotFound."""
+    default) or ``at`` (oldest first). A record that never existed is NotFound; one
+    deleted answers its history, which ends with its deletion."""
     params = load(HistoryQuery(), query)
-    record = unit.get(model, record_id)
     table = record_changes
-    stmt = select(table).where(table.c.record_type == record_type(model), table.c.record_id == record.id)
+    kept = select(table).where(table.c.record_type == record_type(model), table.c.record_id == str(record_id))
+    try:
+        unit.get(model, record_id)
+    except NotFound:
+        # A record deleted (a discarded draft) still has its history; one that never was has none.
+        if unit.session.execute(kept.limit(1)).first() is None:
+            raise
+    stmt = kept
     newest_first = params["sort"] == NEWEST_FIRST
     if params["cursor"]:
         last_id, _ = read_cursor(params["cursor"], params["sort"])
