@@ -10,7 +10,7 @@ import pytest
 import requests
 from google.protobuf import json_format
 
-from events import outbox_events, query
+from events import outbox_events, query, wait_for
 from flow import Api, a_lead, convert_lead, quote_and_accept
 from gateway.pb import leads_pb2, leads_pb2_grpc
 
@@ -157,3 +157,19 @@ def test_a_change_rolled_back_writes_no_history(databases, api):
     assert resp.status_code == 404, resp.text
     assert changes() == before
     assert len(history(api, f"/leads/{lead['id']}")["items"]) == 2
+
+
+def test_a_change_made_by_a_timer_names_the_timer_and_no_actor(api):
+    lead = api.post("/leads", a_lead(industry="Machinery"), expect=201)
+    model = api.get("/scoring-model")
+    rule = {"factor": "machinery", "points": 40, "when": {"field": "industry", "equals": "Machinery"}}
+    resp = api.http.put(f"{api.base_url}/scoring-model", timeout=30, json={
+        "hot_from": model["hot_from"], "warm_from": model["warm_from"], "rules": [*model["rules"], rule]})
+    assert resp.status_code == 200, resp.text
+
+    # The leads scored by the older model are rescored by the service's timer.
+    rescored = wait_for(lambda: next((e for e in history(api, f"/leads/{lead['id']}")["items"]
+                                      if e["cause"]["kind"] == "timer"), None), what="the rescore")
+    assert rescored["cause"] == {"kind": "timer", "name": "leads.rescore_stale_leads", "id": None}
+    assert rescored["actor"] is None
+    assert rescored["changes"]["score"] == {"before": lead["score"], "after": lead["score"] + 40}
