@@ -5,6 +5,7 @@ the roles table in ROLES.md are all made from this list.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -266,6 +267,24 @@ OPERATIONS: list[Operation] = [
     _op("revoke_token", "gateway", "DELETE", "/tokens/{token_id}", ADMINS, handler="revoke_token", out="TokenOut",
         summary="Revoke an API token"),
 ]
+
+
+
+def _history_of(read: Operation) -> Operation:
+    """``GET <record>/history`` beside ``GET <record>``: whoever may read the record may
+    read its history, as far (the same roles and scope), a page at a time (crmkit.history)."""
+    kind = read.name.removeprefix("get_")
+    return dataclasses.replace(
+        read, name=f"{kind}_history", rpc=f"{kind}_history", path=f"{read.path}/history", query="HistoryQuery",
+        out="RecordChangeOut", shape="page",
+        summary=f"Who changed the {kind.replace('_', ' ')}, when, why and how: each version's fields before "
+                "and after, newest first (sort=at: oldest first)")
+
+
+# Every record a user reads by its id has a history.
+OPERATIONS += [_history_of(op) for op in list(OPERATIONS) if op.name in (
+    "get_lead", "get_organization", "get_contact", "get_pipeline", "get_opportunity", "get_product", "get_quote",
+    "get_order", "get_invoice", "get_credit_note")]
 
 BY_NAME = {op.name: op for op in OPERATIONS}
 assert len(BY_NAME) == len(OPERATIONS), "operation names must be unique"

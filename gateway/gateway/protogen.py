@@ -421,7 +421,8 @@ def render_file(proto: ProtoFile, api: Api, committed) -> str:
             return type_name
         if not _is_message_name(type_name):
             return type_name
-        area = api.owner.get(type_name, proto.area)
+        # A message this file makes itself (a page of items that several areas answer) is its own.
+        area = proto.area if type_name in proto.messages else api.owner.get(type_name, proto.area)
         if area == proto.area:
             return type_name
         imports.add(proto_path(area))

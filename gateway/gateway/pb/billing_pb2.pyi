@@ -212,6 +212,50 @@ class ReportDsoRequest(_message.Message):
     organization_id: str
     def __init__(self, from_: _Optional[str] = ..., to: _Optional[str] = ..., organization_id: _Optional[str] = ...) -> None: ...
 
+class OrderHistoryRequest(_message.Message):
+    __slots__ = ("order_id", "sort", "limit", "cursor")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, order_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class RecordChangePage(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_common_pb2.RecordChangeOut]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_common_pb2.RecordChangeOut, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class InvoiceHistoryRequest(_message.Message):
+    __slots__ = ("invoice_id", "sort", "limit", "cursor")
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    invoice_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, invoice_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class CreditNoteHistoryRequest(_message.Message):
+    __slots__ = ("credit_note_id", "sort", "limit", "cursor")
+    CREDIT_NOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    credit_note_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, credit_note_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
 class AgingAmountOut(_message.Message):
     __slots__ = ("buckets", "currency", "total")
     BUCKETS_FIELD_NUMBER: _ClassVar[int]

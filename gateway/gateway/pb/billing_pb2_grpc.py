@@ -125,6 +125,21 @@ class BillingStub:
                 request_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.ReportDsoRequest.SerializeToString,
                 response_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.DsoReportOut.FromString,
                 _registered_method=True)
+        self.OrderHistory = channel.unary_unary(
+                '/crm.billing.v1.Billing/OrderHistory',
+                request_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.OrderHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.InvoiceHistory = channel.unary_unary(
+                '/crm.billing.v1.Billing/InvoiceHistory',
+                request_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.InvoiceHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.CreditNoteHistory = channel.unary_unary(
+                '/crm.billing.v1.Billing/CreditNoteHistory',
+                request_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.CreditNoteHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
+                _registered_method=True)
 
 
 class BillingServicer:
@@ -283,6 +298,30 @@ class BillingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def OrderHistory(self, request, context):
+        """Who changed the order, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/orders/{order_id}/history. Roles: admin, manager, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InvoiceHistory(self, request, context):
+        """Who changed the invoice, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/invoices/{invoice_id}/history. Roles: admin, manager, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreditNoteHistory(self, request, context):
+        """Who changed the credit note, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/credit-notes/{credit_note_id}/history. Roles: admin, manager, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BillingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -375,6 +414,21 @@ def add_BillingServicer_to_server(servicer, server):
                     servicer.ReportDso,
                     request_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.ReportDsoRequest.FromString,
                     response_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.DsoReportOut.SerializeToString,
+            ),
+            'OrderHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.OrderHistory,
+                    request_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.OrderHistoryRequest.FromString,
+                    response_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.SerializeToString,
+            ),
+            'InvoiceHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.InvoiceHistory,
+                    request_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.InvoiceHistoryRequest.FromString,
+                    response_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.SerializeToString,
+            ),
+            'CreditNoteHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreditNoteHistory,
+                    request_deserializer=crm_dot_billing_dot_v1_dot_billing__pb2.CreditNoteHistoryRequest.FromString,
+                    response_serializer=crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -864,6 +918,87 @@ class Billing:
             '/crm.billing.v1.Billing/ReportDso',
             crm_dot_billing_dot_v1_dot_billing__pb2.ReportDsoRequest.SerializeToString,
             crm_dot_billing_dot_v1_dot_billing__pb2.DsoReportOut.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OrderHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.billing.v1.Billing/OrderHistory',
+            crm_dot_billing_dot_v1_dot_billing__pb2.OrderHistoryRequest.SerializeToString,
+            crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InvoiceHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.billing.v1.Billing/InvoiceHistory',
+            crm_dot_billing_dot_v1_dot_billing__pb2.InvoiceHistoryRequest.SerializeToString,
+            crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreditNoteHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.billing.v1.Billing/CreditNoteHistory',
+            crm_dot_billing_dot_v1_dot_billing__pb2.CreditNoteHistoryRequest.SerializeToString,
+            crm_dot_billing_dot_v1_dot_billing__pb2.RecordChangePage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,15 +22,20 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63rm/common/v1/common.proto\x12\rcrm.common.v1\"\xb1\x01\n\x07\x41\x64\x64ress\x12\x11\n\x04\x63ity\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07\x63ountry\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0bpostal_code\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x13\n\x06region\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\x13\n\x06street\x18\x05 \x01(\tH\x04\x88\x01\x01\x42\x07\n\x05_cityB\n\n\x08_countryB\x0e\n\x0c_postal_codeB\t\n\x07_regionB\t\n\x07_streetb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63rm/common/v1/common.proto\x12\rcrm.common.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xb1\x01\n\x07\x41\x64\x64ress\x12\x11\n\x04\x63ity\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07\x63ountry\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0bpostal_code\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x13\n\x06region\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\x13\n\x06street\x18\x05 \x01(\tH\x04\x88\x01\x01\x42\x07\n\x05_cityB\n\n\x08_countryB\x0e\n\x0c_postal_codeB\t\n\x07_regionB\t\n\x07_street\"`\n\x0e\x43hangeCauseOut\x12\x0f\n\x02id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x11\n\x04kind\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x11\n\x04name\x18\x03 \x01(\tH\x02\x88\x01\x01\x42\x05\n\x03_idB\x07\n\x05_kindB\x07\n\x05_name\"\x91\x02\n\x0fRecordChangeOut\x12\x13\n\x06\x61\x63tion\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x12\n\x05\x61\x63tor\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x02\x61t\x18\x03 \x01(\tH\x02\x88\x01\x01\x12,\n\x05\x63\x61use\x18\x04 \x01(\x0b\x32\x1d.crm.common.v1.ChangeCauseOut\x12(\n\x07\x63hanges\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x1b\n\x0e\x63orrelation_id\x18\x06 \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07version\x18\x07 \x01(\x03H\x04\x88\x01\x01\x42\t\n\x07_actionB\x08\n\x06_actorB\x05\n\x03_atB\x11\n\x0f_correlation_idB\n\n\x08_versionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ADDRESS']._serialized_start=46
-  _globals['_ADDRESS']._serialized_end=223
+  _globals['_ADDRESS']._serialized_start=76
+  _globals['_ADDRESS']._serialized_end=253
+  _globals['_CHANGECAUSEOUT']._serialized_start=255
+  _globals['_CHANGECAUSEOUT']._serialized_end=351
+  _globals['_RECORDCHANGEOUT']._serialized_start=354
+  _globals['_RECORDCHANGEOUT']._serialized_end=627
 # @@protoc_insertion_point(module_scope)

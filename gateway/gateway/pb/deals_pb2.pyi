@@ -320,6 +320,62 @@ class ReportFunnelRequest(_message.Message):
     to: str
     def __init__(self, from_: _Optional[str] = ..., to: _Optional[str] = ...) -> None: ...
 
+class PipelineHistoryRequest(_message.Message):
+    __slots__ = ("pipeline_id", "sort", "limit", "cursor")
+    PIPELINE_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    pipeline_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, pipeline_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class RecordChangePage(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_common_pb2.RecordChangeOut]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_common_pb2.RecordChangeOut, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class OpportunityHistoryRequest(_message.Message):
+    __slots__ = ("opportunity_id", "sort", "limit", "cursor")
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    opportunity_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, opportunity_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ProductHistoryRequest(_message.Message):
+    __slots__ = ("product_id", "sort", "limit", "cursor")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, product_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class QuoteHistoryRequest(_message.Message):
+    __slots__ = ("quote_id", "sort", "limit", "cursor")
+    QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    quote_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, quote_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
 class DealAmountOut(_message.Message):
     __slots__ = ("amount", "count", "currency", "weighted_amount")
     AMOUNT_FIELD_NUMBER: _ClassVar[int]

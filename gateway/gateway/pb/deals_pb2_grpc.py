@@ -180,6 +180,26 @@ class DealsStub:
                 request_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.ReportFunnelRequest.SerializeToString,
                 response_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.FunnelOut.FromString,
                 _registered_method=True)
+        self.PipelineHistory = channel.unary_unary(
+                '/crm.deals.v1.Deals/PipelineHistory',
+                request_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.PipelineHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.OpportunityHistory = channel.unary_unary(
+                '/crm.deals.v1.Deals/OpportunityHistory',
+                request_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.OpportunityHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.ProductHistory = channel.unary_unary(
+                '/crm.deals.v1.Deals/ProductHistory',
+                request_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.ProductHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.QuoteHistory = channel.unary_unary(
+                '/crm.deals.v1.Deals/QuoteHistory',
+                request_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.QuoteHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+                _registered_method=True)
 
 
 class DealsServicer:
@@ -433,6 +453,38 @@ class DealsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PipelineHistory(self, request, context):
+        """Who changed the pipeline, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/pipelines/{pipeline_id}/history. Roles: admin, manager, sales_rep, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpportunityHistory(self, request, context):
+        """Who changed the opportunity, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/opportunities/{opportunity_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ProductHistory(self, request, context):
+        """Who changed the product, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/products/{product_id}/history. Roles: admin, manager, sales_rep, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QuoteHistory(self, request, context):
+        """Who changed the quote, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/quotes/{quote_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DealsServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -580,6 +632,26 @@ def add_DealsServicer_to_server(servicer, server):
                     servicer.ReportFunnel,
                     request_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.ReportFunnelRequest.FromString,
                     response_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.FunnelOut.SerializeToString,
+            ),
+            'PipelineHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.PipelineHistory,
+                    request_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.PipelineHistoryRequest.FromString,
+                    response_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.SerializeToString,
+            ),
+            'OpportunityHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpportunityHistory,
+                    request_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.OpportunityHistoryRequest.FromString,
+                    response_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.SerializeToString,
+            ),
+            'ProductHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ProductHistory,
+                    request_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.ProductHistoryRequest.FromString,
+                    response_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.SerializeToString,
+            ),
+            'QuoteHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.QuoteHistory,
+                    request_deserializer=crm_dot_deals_dot_v1_dot_deals__pb2.QuoteHistoryRequest.FromString,
+                    response_serializer=crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1366,6 +1438,114 @@ class Deals:
             '/crm.deals.v1.Deals/ReportFunnel',
             crm_dot_deals_dot_v1_dot_deals__pb2.ReportFunnelRequest.SerializeToString,
             crm_dot_deals_dot_v1_dot_deals__pb2.FunnelOut.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PipelineHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.deals.v1.Deals/PipelineHistory',
+            crm_dot_deals_dot_v1_dot_deals__pb2.PipelineHistoryRequest.SerializeToString,
+            crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpportunityHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.deals.v1.Deals/OpportunityHistory',
+            crm_dot_deals_dot_v1_dot_deals__pb2.OpportunityHistoryRequest.SerializeToString,
+            crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ProductHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.deals.v1.Deals/ProductHistory',
+            crm_dot_deals_dot_v1_dot_deals__pb2.ProductHistoryRequest.SerializeToString,
+            crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QuoteHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.deals.v1.Deals/QuoteHistory',
+            crm_dot_deals_dot_v1_dot_deals__pb2.QuoteHistoryRequest.SerializeToString,
+            crm_dot_deals_dot_v1_dot_deals__pb2.RecordChangePage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,3 +1,4 @@
+from . import common_pb2 as _common_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
@@ -359,6 +360,50 @@ class ArchiveContactRequest(_message.Message):
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+
+class LeadHistoryRequest(_message.Message):
+    __slots__ = ("lead_id", "sort", "limit", "cursor")
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    lead_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, lead_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class RecordChangePage(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_common_pb2.RecordChangeOut]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_common_pb2.RecordChangeOut, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class OrganizationHistoryRequest(_message.Message):
+    __slots__ = ("organization_id", "sort", "limit", "cursor")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, organization_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ContactHistoryRequest(_message.Message):
+    __slots__ = ("contact_id", "sort", "limit", "cursor")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    sort: str
+    limit: int
+    cursor: str
+    def __init__(self, contact_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
 
 class Assign(_message.Message):
     __slots__ = ("owner_id", "reason", "team")

@@ -190,6 +190,21 @@ class LeadsStub:
                 request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ArchiveContactRequest.SerializeToString,
                 response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ContactOut.FromString,
                 _registered_method=True)
+        self.LeadHistory = channel.unary_unary(
+                '/crm.leads.v1.Leads/LeadHistory',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.LeadHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.OrganizationHistory = channel.unary_unary(
+                '/crm.leads.v1.Leads/OrganizationHistory',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.OrganizationHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
+                _registered_method=True)
+        self.ContactHistory = channel.unary_unary(
+                '/crm.leads.v1.Leads/ContactHistory',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ContactHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
+                _registered_method=True)
 
 
 class LeadsServicer:
@@ -458,6 +473,30 @@ class LeadsServicer:
         """Archive a contact
         POST /api/v1/contacts/{contact_id}/archive. Roles: admin, manager.
         Metadata: idempotency-key, if-match.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeadHistory(self, request, context):
+        """Who changed the lead, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/leads/{lead_id}/history. Roles: admin, manager, sales_rep, integration. A sales_rep only for records of its team or its own.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OrganizationHistory(self, request, context):
+        """Who changed the organization, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/organizations/{organization_id}/history. Roles: admin, manager, sales_rep, billing, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContactHistory(self, request, context):
+        """Who changed the contact, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
+        GET /api/v1/contacts/{contact_id}/history. Roles: admin, manager, sales_rep, billing, integration.
         ImportLeads is REST only (CSV streamed over HTTP): POST /api/v1/leads/import.
         ExportLeads is REST only (CSV streamed over HTTP): GET /api/v1/leads/export.
         """
@@ -622,6 +661,21 @@ def add_LeadsServicer_to_server(servicer, server):
                     servicer.ArchiveContact,
                     request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ArchiveContactRequest.FromString,
                     response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ContactOut.SerializeToString,
+            ),
+            'LeadHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeadHistory,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.LeadHistoryRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.SerializeToString,
+            ),
+            'OrganizationHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.OrganizationHistory,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.OrganizationHistoryRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.SerializeToString,
+            ),
+            'ContactHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactHistory,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ContactHistoryRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1462,6 +1516,87 @@ class Leads:
             '/crm.leads.v1.Leads/ArchiveContact',
             crm_dot_leads_dot_v1_dot_leads__pb2.ArchiveContactRequest.SerializeToString,
             crm_dot_leads_dot_v1_dot_leads__pb2.ContactOut.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeadHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.Leads/LeadHistory',
+            crm_dot_leads_dot_v1_dot_leads__pb2.LeadHistoryRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OrganizationHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.Leads/OrganizationHistory',
+            crm_dot_leads_dot_v1_dot_leads__pb2.OrganizationHistoryRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ContactHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.Leads/ContactHistory',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ContactHistoryRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.RecordChangePage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,5 +1,5 @@
 """Tables every service database has besides its own: the outbox, the inbox, the
-number series and the answers to idempotent requests. crmkit's code uses the tables
+number series, the answers to idempotent requests and the history of every record. crmkit's code uses the tables
 defined here; a service copies them into its own metadata with ``install(metadata)``
 so that its migrations create them."""
 from __future__ import annotations
@@ -58,6 +58,28 @@ idempotency_keys = Table(
 )
 
 
+# Who changed what (crmkit.history): one row per version of a record, written in the
+# transaction of the change, kept as long as the record.
+record_changes = Table(
+    "record_changes", metadata,
+    # Per record, id order is the order of its versions: writers of one record take turns.
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("actor", String(64), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("correlation_id", String(200), nullable=True),
+    Column("cause_kind", String(10), nullable=True),
+    Column("cause", String(200), nullable=True),
+    Column("causation_id", String(200), nullable=True),
+    # {field: {"before": value, "after": value}} as JSON text; decimals and dates as exact text.
+    Column("changes", Text, nullable=False),
+)
+Index("ix_record_changes_record", record_changes.c.record_type, record_changes.c.record_id, record_changes.c.id)
+
+
 def install(target: MetaData) -> None:
-    for table in (outbox, inbox, number_series, idempotency_keys):
+    for table in (outbox, inbox, number_series, idempotency_keys, record_changes):
         table.to_metadata(target)

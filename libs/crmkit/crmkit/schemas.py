@@ -8,6 +8,7 @@ import iso4217
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .errors import ValidationFailed
+from .listing import ListQuery
 
 # Our integer columns are 32-bit; a larger number would fail in the database, not here.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -222,3 +223,34 @@ class CappedPeriod(Period):
         start, end = data["date_from"], data["date_to"]
         if (end.year - start.year) * 12 + end.month - start.month + 1 > MAX_PERIOD_MONTHS:
             raise ValidationError(f"At most {MAX_PERIOD_MONTHS} months from from.", "to")
+
+
+class HistoryQuery(ListQuery):
+    """A page of a record's history (crmkit.history)."""
+
+    sort = fields.String(load_default="-at", validate=validate.OneOf(
+        ("-at", "at"), error="Sort by -at (newest first) or at (oldest first)."))
+
+
+class ChangeCauseOut(Schema):
+    """What made a change: a request (the RPC, e.g. leads.update_lead), an event a
+    service acted on (its type, e.g. crm.quote.accepted.v1), or a timer."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("request", "event", "timer")))
+    name = fields.String(required=True)
+    # The request ("api:<correlation id>") or the event (its id) that caused it.
+    id = fields.String(required=True, allow_none=True)
+
+
+class RecordChangeOut(Schema):
+    """One version of a record: who made it, when, why, and each field before and after."""
+
+    version = fields.Integer(required=True)
+    action = fields.String(required=True, validate=validate.OneOf(("created", "updated", "deleted")))
+    actor = fields.String(required=True, allow_none=True)
+    at = fields.DateTime(required=True)
+    correlation_id = fields.String(required=True, allow_none=True)
+    cause = fields.Nested(ChangeCauseOut, required=True, allow_none=True)
+    changes = fields.Dict(required=True, keys=fields.String(), values=fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("before", "after"))), values=fields.Raw(allow_none=True)),
+        metadata={"description": "{field: {before, after}}; decimals, dates and times as exact text"})

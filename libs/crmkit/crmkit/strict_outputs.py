@@ -31,6 +31,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.rpc import Rpc
 
 from .context import CallContext
+from .history import Cause
 from .unit_of_work import UnitOfWork
 
 
@@ -215,12 +216,12 @@ class ServiceCalls:
         self.engine, self.source, self.service_class = engine, source, service_class
         self.answers: dict[str, list] = defaultdict(list)
 
-    def unit(self, actor: str | None = "ana") -> UnitOfWork:
+    def unit(self, actor: str | None = "ana", cause: Cause | None = None) -> UnitOfWork:
         return UnitOfWork(engine=self.engine, source=self.source, call=CallContext(actor=actor), sqlite_lock=None,
-                          waker=None)
+                          waker=None, cause=cause)
 
-    def run(self, work, actor: str | None = "ana"):
-        unit = self.unit(actor)
+    def run(self, work, actor: str | None = "ana", cause: Cause | None = None):
+        unit = self.unit(actor, cause)
         try:
             result = work(unit)
             unit.commit()
@@ -238,7 +239,7 @@ class ServiceCalls:
                 service.db = unit
                 return getattr(service, method)(*args, **kwargs)
 
-            answer = json.loads(json.dumps(self.run(work, actor)))
+            answer = json.loads(json.dumps(self.run(work, actor, Cause("request", f"{self.source}.{method}"))))
             self.answers[method].append(answer)
             return answer
 

@@ -7,6 +7,9 @@ nameko sends an RPC reply (or acks an event) *before* it calls a dependency's
 fail to commit, and ack events whose effects are not yet durable. crmkit's own
 entrypoints (``crmkit.entrypoints``) therefore call ``complete_work`` first; the
 ``worker_result`` hook only completes work for other entrypoints (timers).
+
+Every record the session writes gets its history (``crmkit.history``) in the same
+transaction, naming the unit's cause: the RPC, the event or the timer.
 """
 from __future__ import annotations
 
@@ -21,11 +24,12 @@ from uuid import UUID
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import outbox
+from . import history, outbox
 from .context import CallContext
 from .db import is_sqlite, make_engine, utcnow
 from .dialect import insert_ignoring_duplicates
@@ -60,6 +64,7 @@ class UnitOfWork:
     call: CallContext
     sqlite_lock: eventlet.semaphore.Semaphore | None
     waker: outbox.Waker | None
+    cause: history.Cause | None = None
     _session: Session | None = None
     _events: list[Envelope] = field(default_factory=list)
     _holding_lock: bool = False
@@ -74,6 +79,7 @@ class UnitOfWork:
                 self.sqlite_lock.acquire()
                 self._holding_lock = True
             self._session = Session(self.engine, expire_on_commit=False, autoflush=True)
+            history.watch(self._session, self.call, self.cause)
         return self._session
 
     def emit(self, name: str, subject: str, data: dict, sequence: int | None = None,
@@ -193,6 +199,16 @@ def _lost_update_as_conflict(exc_info):
     return (Conflict, conflict, exc_info[2])
 
 
+def cause_of(worker_ctx) -> history.Cause:
+    """What a worker does its work for: an event (crmkit's handlers get its envelope),
+    an RPC, or else a timer."""
+    event = worker_ctx.args[0] if worker_ctx.args else None
+    if isinstance(event, Envelope):
+        return history.Cause("event", event.type)
+    kind = "request" if isinstance(worker_ctx.entrypoint, Rpc) else "timer"
+    return history.Cause(kind, f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}")
+
+
 class Database(DependencyProvider):
     """Gives each worker a UnitOfWork over the service's database."""
 
@@ -211,7 +227,7 @@ class Database(DependencyProvider):
         unit = UnitOfWork(
             engine=self.engine, source=self.container.service_name,
             call=CallContext.from_context_data(worker_ctx.context_data),
-            sqlite_lock=self.sqlite_lock, waker=self.waker,
+            sqlite_lock=self.sqlite_lock, waker=self.waker, cause=cause_of(worker_ctx),
         )
         self.units[worker_ctx] = unit
         return unit

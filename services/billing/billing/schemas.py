@@ -10,7 +10,16 @@ from marshmallow import Schema, fields, validate
 
 import crmtotals
 from crmkit.listing import ListQuery
-from crmkit.schemas import Address, Amount, CommaSeparated, Day, PaymentTerms, RecordSchema
+from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+    Address,
+    Amount,
+    CommaSeparated,
+    Day,
+    HistoryQuery,
+    PaymentTerms,
+    RecordChangeOut,
+    RecordSchema,
+)
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import INVOICE_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
@@ -202,6 +211,9 @@ RPC_OUTPUTS = {
     "create_credit_note": ("one", "CreditNoteOut"),
     "get_credit_note": ("one", "CreditNoteOut"),
     "list_credit_notes": ("page", "CreditNoteOut"),
+    "order_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "invoice_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "credit_note_history": ("page", "RecordChangeOut"),  # crmkit.history
     "report_receivables": ("one", "ReceivablesReportOut"),  # in reports, as the rest of this block
     "report_billed_collected": ("one", "BilledCollectedReportOut"),
     "report_dso": ("one", "DsoReportOut"),

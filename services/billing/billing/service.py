@@ -1,12 +1,14 @@
 """The billing service's nameko entrypoints: a thin shell over the use cases."""
 from nameko.timer import timer
 
+from crmkit import history
 from crmkit.context import Call
 from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import credit_notes, invoices, orders, reports
+from .models import CreditNote, Invoice, Order
 from .settings import SETTINGS
 
 # How many invoices one pass of the overdue timer handles.
@@ -102,3 +104,16 @@ class BillingService(Health):
     @rpc
     def report_funnel(self, query):
         return reports.funnel(self.db.session, query)
+
+    # Who changed what (crmkit.history): a page of a record's changes, newest first by default
+    @rpc
+    def order_history(self, order_id, query):
+        return history.read(self.db, Order, order_id, query)
+
+    @rpc
+    def invoice_history(self, invoice_id, query):
+        return history.read(self.db, Invoice, invoice_id, query)
+
+    @rpc
+    def credit_note_history(self, credit_note_id, query):
+        return history.read(self.db, CreditNote, credit_note_id, query)

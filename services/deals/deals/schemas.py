@@ -12,7 +12,17 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 import crmtotals
 from crmkit.listing import ListQuery
-from crmkit.schemas import Address, Amount, CommaSeparated, Currency, Day, PaymentTerms, RecordSchema
+from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+    Address,
+    Amount,
+    CommaSeparated,
+    Currency,
+    Day,
+    HistoryQuery,
+    PaymentTerms,
+    RecordChangeOut,
+    RecordSchema,
+)
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
 from .domain import FORECAST_CATEGORIES, OPEN_FORECAST_CATEGORIES, QUOTE_STATUSES
@@ -377,6 +387,10 @@ RPC_OUTPUTS = {
     "send_quote": ("one", "QuoteOut"),
     "accept_quote": ("one", "QuoteOut"),
     "reject_quote": ("one", "QuoteOut"),
+    "pipeline_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "opportunity_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "product_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "quote_history": ("page", "RecordChangeOut"),  # crmkit.history
     "report_pipeline": ("one", "PipelineReportOut"),  # in reports, as the rest of this block
     "report_forecast": ("one", "ForecastReportOut"),
     "report_win_rate": ("one", "WinRateReportOut"),

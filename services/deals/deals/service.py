@@ -3,12 +3,14 @@ import os
 
 from nameko.timer import timer
 
+from crmkit import history
 from crmkit.context import Call
 from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import customers, opportunities, pipelines, products, quotes, reports
+from .models import Opportunity, Pipeline, Product, Quote
 
 # How often sent quotes past their validity are looked for, and how many one pass expires.
 EXPIRE_EVERY_SECONDS = float(os.environ.get("DEALS_EXPIRE_EVERY_SECONDS", "60"))
@@ -153,3 +155,20 @@ class DealsService(Health):
     @rpc
     def report_funnel(self, query):
         return reports.funnel(self.db.session, query)
+
+    # Who changed what (crmkit.history): a page of a record's changes, newest first by default
+    @rpc
+    def pipeline_history(self, pipeline_id, query):
+        return history.read(self.db, Pipeline, pipeline_id, query)
+
+    @rpc
+    def opportunity_history(self, opportunity_id, query):
+        return history.read(self.db, Opportunity, opportunity_id, query)
+
+    @rpc
+    def product_history(self, product_id, query):
+        return history.read(self.db, Product, product_id, query)
+
+    @rpc
+    def quote_history(self, quote_id, query):
+        return history.read(self.db, Quote, quote_id, query)

@@ -10,6 +10,9 @@ from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
 from crmkit.records import Record
 
+# Keys derived for duplicate detection: what people typed is in the history already.
+NOT_IN_HISTORY = {"history": False}
+
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
@@ -33,7 +36,8 @@ class Organization(Record, Base):
     # The customer's payment terms (net days); None: the seller's default.
     payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    name_key: Mapped[str | None] = mapped_column(String(200), index=True)  # normalize.company(name)
+    # normalize.company(name)
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True, info=NOT_IN_HISTORY)
 
 
 class Contact(Record, Base):
@@ -48,9 +52,9 @@ class Contact(Record, Base):
     decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Duplicate detection compares these (leads.normalize), kept beside what people typed.
-    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
-    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
-    person_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True, info=NOT_IN_HISTORY)
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True, info=NOT_IN_HISTORY)
+    person_key: Mapped[str | None] = mapped_column(String(200), index=True, info=NOT_IN_HISTORY)
 
 
 class Lead(Record, Base):
@@ -92,10 +96,10 @@ class Lead(Record, Base):
     score_factors: Mapped[list] = mapped_column(JSON, default=list)
     rating: Mapped[str] = mapped_column(String(4), default="cold")
     score_model_version: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
-    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
-    company_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    person_key: Mapped[str | None] = mapped_column(String(200))
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True, info=NOT_IN_HISTORY)
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True, info=NOT_IN_HISTORY)
+    company_key: Mapped[str | None] = mapped_column(String(200), index=True, info=NOT_IN_HISTORY)
+    person_key: Mapped[str | None] = mapped_column(String(200), info=NOT_IN_HISTORY)
     # When it last became qualified; kept when it is converted, disqualified or recycled
     # (the funnel counts qualifications by it: leads.reports).
     qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
@@ -108,7 +112,8 @@ class Lead(Record, Base):
     opportunity_status: Mapped[str | None] = mapped_column(String(10))
     opportunity_failure: Mapped[dict | None] = mapped_column(JSON)
 
-    tag_rows: Mapped[list[LeadTag]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    tag_rows: Mapped[list[LeadTag]] = relationship(lazy="selectin", cascade="all, delete-orphan",
+                                                   info={"history": "tags"})
 
     @property
     def tags(self) -> list[str]:

@@ -9,7 +9,17 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from crmkit import schemas as crmkit_schemas
 from crmkit.listing import ListQuery
-from crmkit.schemas import Amount, CommaSeparated, Currency, Day, PaymentTerms, RecordSchema, Timestamp
+from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+    Amount,
+    CommaSeparated,
+    Currency,
+    Day,
+    HistoryQuery,
+    PaymentTerms,
+    RecordChangeOut,
+    RecordSchema,
+    Timestamp,
+)
 
 from .domain import (
     ASSIGNMENT_STRATEGIES,
@@ -433,6 +443,9 @@ RPC_OUTPUTS = {
     "update_contact": ("one", "ContactOut"),
     "archive_contact": ("one", "ContactOut"),
     "list_contacts": ("page", "ContactOut"),
+    "lead_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "organization_history": ("page", "RecordChangeOut"),  # crmkit.history
+    "contact_history": ("page", "RecordChangeOut"),  # crmkit.history
     "report_funnel": ("one", "FunnelStepsOut"),  # in reports
     "health": ("one", "HealthOut"),
 }

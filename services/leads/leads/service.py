@@ -3,12 +3,14 @@ import os
 
 from nameko.timer import timer
 
+from crmkit import history
 from crmkit.context import Call
 from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import assignment, commands, customers, imports, reports, scoring
+from .models import Contact, Lead, Organization
 
 # After a change of the scoring rules, leads are rescored this many at a time.
 RESCORE_BATCH = 500
@@ -170,3 +172,16 @@ class LeadsService(Health):
     @rpc
     def report_funnel(self, query):
         return reports.funnel(self.db.session, query)
+
+    # Who changed what (crmkit.history): a page of a record's changes, newest first by default
+    @rpc
+    def lead_history(self, lead_id, query):
+        return history.read(self.db, Lead, lead_id, query)
+
+    @rpc
+    def organization_history(self, organization_id, query):
+        return history.read(self.db, Organization, organization_id, query)
+
+    @rpc
+    def contact_history(self, contact_id, query):
+        return history.read(self.db, Contact, contact_id, query)
