@@ -8,7 +8,7 @@ makes its OpenAPI document from them.
 """
 from marshmallow import Schema, fields, validate
 
-from crmkit.listing import ListQuery
+from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import Address, Amount, CommaSeparated, PaymentTerms, RecordSchema
 from crmtotals import ROUNDING_MODES, TAX_MODES
 
@@ -34,6 +34,7 @@ class OrderCancel(Schema):
 
 
 class OrderListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "number")
     status = CommaSeparated(fields.String(validate=validate.OneOf(ORDER_STATUSES)))
     organization_id = fields.String()
     opportunity_id = fields.String()
@@ -46,6 +47,7 @@ class InvoiceUpdate(Schema):
 
 
 class InvoiceListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at")
     status = CommaSeparated(fields.String(validate=validate.OneOf(INVOICE_STATUSES)))
     organization_id = fields.String()
     order_id = fields.String()
@@ -67,6 +69,7 @@ class CreditNoteIn(Schema):
 
 
 class CreditNoteListQuery(ListQuery):
+    sort = Sort("created_at", "number")
     invoice_id = fields.String()
     organization_id = fields.String()
 

@@ -7,7 +7,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from crmkit.listing import ListQuery
+from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import Amount, CommaSeparated, Currency, PaymentTerms, RecordSchema
 
 from .domain import (
@@ -202,6 +202,7 @@ class CustomerListQuery(ListQuery):
 
 
 class OrganizationListQuery(CustomerListQuery):
+    sort = Sort("created_at", "updated_at", "name")
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or domain
     domain = fields.String()
     country = fields.String(**_country)
@@ -213,6 +214,7 @@ class ContactUpdate(ContactIn):
 
 
 class ContactListQuery(CustomerListQuery):
+    sort = Sort("created_at", "updated_at", "last_name")
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or email
     email = fields.String()
     organization_id = fields.String()
@@ -243,6 +245,7 @@ class ContactOut(RecordSchema):
 
 
 class LeadListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "last_name", "status", "score")
     status = CommaSeparated(fields.String(validate=validate.OneOf(STATES)))
     source = CommaSeparated(fields.String(validate=validate.OneOf(SOURCES)))
     owner_id = fields.String()
