@@ -18,8 +18,11 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from crmkit.schemas import INT_MAX, INT_MIN, MAX_PERIOD_MONTHS, CappedPeriod, CommaSeparated
+
 from . import schemas as gateway_schemas
 from .auth import ROLES
+from .core import RECORDS
 from .operations import OPERATIONS, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
 
 HERE = Path(__file__).parent
@@ -27,13 +30,15 @@ OPENAPI = HERE / "openapi.json"
 ROLES_DOC = HERE.parent / "ROLES.md"
 VERSION = "1.0.0"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+# crmkit.schemas.load refuses the NUL character in any text: no database stores it.
+TEXT_PATTERN = "^[^\u0000]*$"
 SERVICE_MODULES = {"leads": ("leads.schemas", "leads.scoring"), "deals": ("deals.schemas", "deals.reports"),
                    "billing": ("billing.schemas", "billing.reports")}
 ERRORS = {
     400: "The request is malformed (bad JSON, If-Match or Idempotency-Key).",
     401: "No API token, or an unknown or revoked one.",
     403: "The token's role may not do this, or not to this record.",
-    404: "No such record.",
+    404: "No such record: the path's, or one the request names by id.",
     409: "The record's state does not allow it (details.current_state), a duplicate, or a concurrent write won.",
     412: "If-Match names a version that is no longer the current one.",
     413: "The body is too large.",
@@ -45,23 +50,50 @@ ERRORS = {
 
 
 def _decimal_as_string(self, field, ret) -> dict:
-    """Amounts travel as strings ("1234.50") so that no client rounds them through a float."""
+    """Amounts travel as strings ("1234.50") so that no client rounds them through a float;
+    JSON Schema compares no strings as numbers, so a range is said in words."""
     if isinstance(field, fields.Decimal) and field.as_string:
-        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            ret.pop(key, None)
-        return {"type": ["string", "null"] if field.allow_none else "string", "format": "decimal",
-                "pattern": DECIMAL_PATTERN}
+        bounds = {key: ret.pop(key) for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+                  if key in ret}
+        decimal = {"type": ["string", "null"] if field.allow_none else "string", "format": "decimal",
+                   "pattern": DECIMAL_PATTERN}
+        if bounds:
+            words = " and ".join(f"{RANGE_WORDS[key]} {value}" for key, value in bounds.items())
+            decimal["description"] = words[0].upper() + words[1:] + "."
+        return decimal
     return {}
 
 
-def _comma_separated(self, field, ret) -> dict:
-    from crmkit.schemas import CommaSeparated
+RANGE_WORDS = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
+               "exclusiveMaximum": "less than"}
 
+
+def _comma_separated(self, field, ret) -> dict:
+    """``status=new,contacted``: with the values' pattern when they are a list (blanks
+    around a value and empty items are ignored, as CommaSeparated ignores them)."""
     if isinstance(field, CommaSeparated):
         inner = self.field2property(field.inner)
         values = inner.get("enum")
         description = "One or more values separated by commas" + (f": {', '.join(values)}." if values else ".")
-        return {"type": "string", "description": description}
+        comma_list = {"type": "string", "description": description}
+        if values:
+            one = "(?:" + "|".join(values) + ")"
+            comma_list["pattern"] = rf"^\s*(?:{one}\s*)?(?:,\s*(?:{one}\s*)?)*$"
+        return comma_list
+    return {}
+
+
+def _text_without_nul(self, field, ret) -> dict:
+    text = ret.get("type") in ("string", ["string", "null"])
+    if text and not {"format", "pattern", "enum"} & set(ret):
+        return {"pattern": TEXT_PATTERN}
+    return {}
+
+
+def _integer_in_32_bits(self, field, ret) -> dict:
+    """Our integer columns are 32-bit, and crmkit.schemas.load refuses what does not fit."""
+    if isinstance(field, fields.Integer):
+        return {key: value for key, value in (("minimum", INT_MIN), ("maximum", INT_MAX)) if key not in ret}
     return {}
 
 
@@ -117,6 +149,8 @@ def build_openapi() -> dict:
     }, servers=[{"url": "/api/v1"}])
     plugin.converter.add_attribute_function(_decimal_as_string)
     plugin.converter.add_attribute_function(_comma_separated)
+    plugin.converter.add_attribute_function(_text_without_nul)
+    plugin.converter.add_attribute_function(_integer_in_32_bits)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=gateway_schemas.ErrorOut)
     for status, description in ERRORS.items():
@@ -132,7 +166,19 @@ def build_openapi() -> dict:
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
+    _say_the_period_caps(document, found)
     return document
+
+
+def _say_the_period_caps(document: dict, found: Schemas) -> None:
+    """A CappedPeriod's cap is a rule across two parameters, which JSON Schema cannot
+    state: it is said on ``to``."""
+    for op in OPERATIONS:
+        if op.query and issubclass(found.for_op(op, op.query), CappedPeriod):
+            parameters = document["paths"][op.path][op.method.lower()]["parameters"]
+            to = next(parameter for parameter in parameters if parameter["name"] == "to")
+            to["description"] = (f"The last day: not before from, and at most {MAX_PERIOD_MONTHS} calendar months "
+                                 f"from it (from's month and to's month both count).")
 
 
 def _schema_name(schema) -> str:
@@ -173,7 +219,7 @@ def _operation(op: Operation, found: Schemas) -> dict:
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "file": {"type": "string", "contentMediaType": "text/csv"}}, "required": ["file"]}}}}
     operation["responses"][str(op.status)] = _success(op, found)
-    for status in _error_statuses(op):
+    for status in _error_statuses(op, found):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{status}"}
     return operation
 
@@ -217,17 +263,39 @@ def _links(created: Operation) -> dict:
     return links
 
 
-def _error_statuses(op: Operation) -> list[int]:
+def _error_statuses(op: Operation, found: Schemas) -> list[int]:
     statuses = {401, 403, 422, 429}  # 422: an unknown query parameter too
     if op.service:
         statuses.add(503)
-    if op.path_params or op.scope in (OWN_PARENT,):
+    if op.path_params or _names_a_record(op, found):
         statuses.add(404)
     if op.writes:
         statuses |= {400, 409, 413, 422}
     if op.if_match:
         statuses.add(412)
     return sorted(statuses)
+
+
+# The kinds of record the API has, as its paths name their ids (lead_id, pipeline_id, ...).
+RECORD_KINDS = {param.removesuffix("_id") for op in OPERATIONS for param in op.path_params if param.endswith("_id")}
+
+
+def _names_a_record(op: Operation, found: Schemas) -> bool:
+    """Whether the request names a record by id that is read to answer it, and so may
+    be missing: a field of the body (a quote's opportunity, an opportunity's pipeline), or
+    a filter of a list the gateway narrows for a sales rep by a record whose owner and
+    team it reads (core.RECORDS: the opportunity of GET /quotes?opportunity_id=)."""
+    body = _input_names(found.for_op(op, op.body)) if op.body else []
+    query = _input_names(found.for_op(op, op.query)) if op.query and op.scope == TEAM_LIST else []
+    return any(_record_of(name) in RECORD_KINDS for name in body) or any(_record_of(name) in RECORDS for name in query)
+
+
+def _input_names(schema: type[Schema]) -> list[str]:
+    return [field.data_key or name for name, field in schema._declared_fields.items() if not field.dump_only]
+
+
+def _record_of(name: str) -> str | None:
+    return name.removesuffix("_id") if name.endswith("_id") else None
 
 
 def _roles_sentence(op: Operation) -> str:

@@ -25,10 +25,20 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-class ListQuery(Schema):
-    """The paging part of every list's query; a resource adds its filters."""
+def Sort(*names: str, default: str = "-created_at") -> fields.String:
+    """A list's sort key: one of ``names`` (non-null columns of the listed model), or
+    one with ``-`` before it to descend. Its validator's values are what the API's
+    document lists."""
+    keys = [key for name in names for key in (name, f"-{name}")]
+    return fields.String(load_default=default, validate=validate.OneOf(
+        keys, error=f"Sort by one of {', '.join(sorted(names))} (prefix - to descend)."))
 
-    sort = fields.String(load_default="-created_at")
+
+class ListQuery(Schema):
+    """The paging part of every list's query; a resource adds its filters (and the
+    sort keys it has besides created_at)."""
+
+    sort = Sort("created_at")
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
     cursor = fields.String(load_default=None)
 
@@ -85,18 +95,15 @@ def contains(column, text: str):
     return column.ilike(f"%{escaped}%", escape=LIKE_ESCAPE)
 
 
-def paginate(session: Session, stmt: Select, *, model, sortable: dict[str, str], sort: str, limit: int,
-             cursor: str | None) -> Page:
+def paginate(session: Session, stmt: Select, *, model, sort: str, limit: int, cursor: str | None) -> Page:
     """Run ``stmt`` (a select of ``model`` with its filters) one page at a time.
 
-    ``sortable`` maps the public sort names to non-null columns of ``model``; ``sort`` is
-    one of them, with a leading ``-`` for descending.
+    ``sort`` is a column of ``model`` as the query's ``Sort`` validated it, with a leading
+    ``-`` for descending.
     """
     descending = sort.startswith("-")
     name = sort.lstrip("-")
-    if name not in sortable:
-        raise ValidationFailed({"sort": [f"Sort by one of {', '.join(sorted(sortable))} (prefix - to descend)."]})
-    column, id_column = getattr(model, sortable[name]), model.id
+    column, id_column = getattr(model, name), model.id
     if cursor:
         value, last_id = read_cursor(cursor, sort)
         # A row comparison, not "a < v OR (a = v AND id < i)": the database can then start
@@ -107,5 +114,5 @@ def paginate(session: Session, stmt: Select, *, model, sortable: dict[str, str],
     rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = make_cursor(sort, getattr(rows[-1], sortable[name]), rows[-1].id) if more else None
+    next_cursor = make_cursor(sort, getattr(rows[-1], name), rows[-1].id) if more else None
     return Page(rows, next_cursor)

@@ -206,8 +206,8 @@ MAX_PERIOD_MONTHS = 36
 class Period(Schema):
     """A range of days, both ends included: ``from`` and ``to``."""
 
-    date_from = Day(data_key="from", required=True)
-    date_to = Day(data_key="to", required=True)
+    date_from = Day(data_key="from", required=True, metadata={"description": "The first day."})
+    date_to = Day(data_key="to", required=True, metadata={"description": "The last day: not before from."})
 
     @validates_schema
     def _a_range(self, data, **_kwargs):

@@ -29,7 +29,6 @@ from .invoices import invoice_out
 from .models import LINE_FIELDS, TOTAL_FIELDS, CreditNote, CreditNoteLine, Invoice
 
 credit_note_out = schemas.CreditNoteOut()
-SORTS = {"created_at": "created_at", "number": "number"}
 _SNAPSHOT_FIELDS = ("currency", "document_discount_percent", "rounding", "tax_mode", "organization_id",
                     "organization_name", "organization_vat_id", "contact_id", "contact_name", "contact_email",
                     "billing_address", "owner_id")
@@ -158,6 +157,6 @@ def list_credit_notes(unit: UnitOfWork, query: dict) -> dict:
     for name in ("invoice_id", "organization_id"):
         if params.get(name):
             stmt = stmt.where(getattr(CreditNote, name) == params[name])
-    page = paginate(unit.session, stmt, model=CreditNote, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=CreditNote, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": credit_note_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

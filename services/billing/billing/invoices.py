@@ -20,7 +20,6 @@ from .models import LINE_FIELDS, Invoice, InvoiceLine, Order, Payment
 
 invoice_out = schemas.InvoiceOut()
 payment_out = schemas.PaymentOut()
-SORTS = {"created_at": "created_at", "updated_at": "updated_at"}
 _COPIED_FROM_ORDER = (
     "currency", "document_discount_percent", "rounding", "tax_mode", "tax_breakdown", "subtotal",
     "discount_total", "net_total", "tax_total", "grand_total", "organization_id", "organization_name",
@@ -100,7 +99,7 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
     if params.get("opportunity_id"):
         orders = select(Order.id).where(Order.opportunity_id == params["opportunity_id"])
         stmt = stmt.where(Invoice.order_id.in_(orders))
-    page = paginate(unit.session, stmt, model=Invoice, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Invoice, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": invoice_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 

@@ -20,7 +20,6 @@ from .models import LINE_FIELDS, TOTAL_FIELDS, Order, OrderLine
 from .settings import SETTINGS
 
 order_out = schemas.OrderOut()
-SORTS = {"created_at": "created_at", "updated_at": "updated_at", "number": "number"}
 
 # What every billing document copies from the quote: the customer and how it was priced.
 _SNAPSHOT_FIELDS = ("organization_id", "organization_name", "organization_vat_id", "contact_id", "contact_name",
@@ -82,7 +81,7 @@ def list_orders(unit: UnitOfWork, query: dict) -> dict:
             stmt = stmt.where(getattr(Order, name) == params[name])
     if params.get("status"):
         stmt = stmt.where(Order.status.in_(params["status"]))
-    page = paginate(unit.session, stmt, model=Order, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Order, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": order_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 

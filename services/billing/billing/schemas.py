@@ -9,7 +9,7 @@ makes its OpenAPI document from them.
 from marshmallow import Schema, fields, validate
 
 import crmtotals
-from crmkit.listing import ListQuery
+from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Address,
     Amount,
@@ -44,6 +44,7 @@ class OrderCancel(Schema):
 
 
 class OrderListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "number")
     status = CommaSeparated(fields.String(validate=validate.OneOf(ORDER_STATUSES)))
     organization_id = fields.String()
     opportunity_id = fields.String()
@@ -56,6 +57,7 @@ class InvoiceUpdate(Schema):
 
 
 class InvoiceListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at")
     status = CommaSeparated(fields.String(validate=validate.OneOf(INVOICE_STATUSES)))
     organization_id = fields.String()
     order_id = fields.String()
@@ -78,6 +80,7 @@ class CreditNoteIn(Schema):
 
 
 class CreditNoteListQuery(ListQuery):
+    sort = Sort("created_at", "number")
     invoice_id = fields.String()
     organization_id = fields.String()
 

@@ -17,7 +17,6 @@ from . import customers, domain, pipelines, schemas
 from .models import Opportunity, Pipeline, Quote, StageChange
 
 opportunity_out = schemas.OpportunityOut()
-SORTS = {"created_at": "created_at", "updated_at": "updated_at", "name": "name"}
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ def list_opportunities(unit: UnitOfWork, query: dict) -> dict:
     if params.get("q"):
         stmt = stmt.where(or_(contains(Opportunity.name, params["q"]),
                               contains(Opportunity.organization_name, params["q"])))
-    page = paginate(unit.session, stmt, model=Opportunity, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Opportunity, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": opportunity_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 

@@ -13,7 +13,6 @@ from . import schemas
 from .models import Product
 
 product_out = schemas.ProductOut()
-SORTS = {"sku": "sku", "name": "name", "created_at": "created_at", "updated_at": "updated_at"}
 
 
 def _check_sku_free(unit: UnitOfWork, sku: str, product_id: str | None = None) -> None:
@@ -51,6 +50,6 @@ def list_products(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Product.currency == params["currency"])
     if params.get("q"):
         stmt = stmt.where(or_(contains(Product.sku, params["q"]), contains(Product.name, params["q"])))
-    page = paginate(unit.session, stmt, model=Product, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Product, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": product_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

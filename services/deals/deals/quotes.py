@@ -22,7 +22,6 @@ from . import customers, domain, opportunities, pdf, schemas
 from .models import Opportunity, Product, Quote, QuoteLine
 
 quote_out = schemas.QuoteOut()
-SORTS = {"created_at": "created_at", "updated_at": "updated_at", "number": "number"}
 # What a revision carries over from the quote it revises unless the change says otherwise.
 _DOCUMENT_FIELDS = ("currency", "document_discount_percent", "tax_mode", "rounding", "terms", "billing_address",
                     "shipping_address", "payment_terms_days")
@@ -184,7 +183,7 @@ def list_quotes(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Quote.status.in_(params["status"]))
     if params.get("number"):
         stmt = stmt.where(Quote.base_number == params["number"].split("-R")[0])
-    page = paginate(unit.session, stmt, model=Quote, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Quote, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": quote_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 import crmtotals
-from crmkit.listing import ListQuery
+from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Address,
     Amount,
@@ -141,6 +141,7 @@ class Reopen(Schema):
 
 
 class OpportunityListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "name")
     stage = CommaSeparated(fields.String())
     status = fields.String(validate=validate.OneOf(["open", "won", "lost", "closed"]))
     pipeline_id = fields.String()
@@ -209,7 +210,7 @@ class ProductCreate(ProductFields):
 
 
 class ProductListQuery(ListQuery):
-    sort = fields.String(load_default="sku")
+    sort = Sort("sku", "name", "created_at", "updated_at", default="sku")
     active = fields.Boolean()
     currency = Currency()
     q = fields.String(validate=validate.Length(min=1, max=100))
@@ -283,6 +284,7 @@ class QuoteReject(Schema):
 
 
 class QuoteListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "number")
     opportunity_id = fields.String()
     status = CommaSeparated(fields.String(validate=validate.OneOf(QUOTE_STATUSES)))
     owner_id = fields.String()

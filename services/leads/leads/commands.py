@@ -50,10 +50,6 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
 
 
-LEAD_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name", "status": "status",
-              "score": "score"}
-
-
 def list_leads(unit: UnitOfWork, query: dict) -> dict:
     params = load(schemas.LeadListQuery(), query)
     stmt = select(Lead)
@@ -79,7 +75,7 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     if params.get("q"):
         stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
-    page = paginate(unit.session, stmt, model=Lead, sortable=LEAD_SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Lead, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 

@@ -18,8 +18,6 @@ from .models import Contact, Lead, Organization
 lead_out = schemas.LeadOut()
 organization_out = schemas.OrganizationOut()
 contact_out = schemas.ContactOut()
-SORTS = {"created_at": "created_at", "updated_at": "updated_at", "name": "name"}
-CONTACT_SORTS = {"created_at": "created_at", "updated_at": "updated_at", "last_name": "last_name"}
 
 
 def bare_domain(value: str | None) -> str | None:
@@ -96,7 +94,7 @@ def list_organizations(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Organization.domain == bare_domain(params["domain"]))
     if params.get("q"):
         stmt = stmt.where(or_(contains(Organization.name, params["q"]), contains(Organization.domain, params["q"])))
-    page = paginate(unit.session, stmt, model=Organization, sortable=SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Organization, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": organization_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
@@ -111,7 +109,7 @@ def organization_leads(unit: UnitOfWork, organization_id: str, query: dict) -> d
     organization = unit.get(Organization, organization_id)
     params = load(ListQuery(), query)
     stmt = select(Lead).where(Lead.converted_organization_id == organization.id)
-    page = paginate(unit.session, stmt, model=Lead, sortable={"created_at": "created_at"}, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Lead, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
@@ -178,6 +176,6 @@ def list_contacts(unit: UnitOfWork, query: dict) -> dict:
     if params.get("q"):
         stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Contact.first_name, Contact.last_name, Contact.email))))
-    page = paginate(unit.session, stmt, model=Contact, sortable=CONTACT_SORTS, sort=params["sort"],
+    page = paginate(unit.session, stmt, model=Contact, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": contact_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

@@ -8,7 +8,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit import schemas as crmkit_schemas
-from crmkit.listing import ListQuery
+from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Amount,
     CommaSeparated,
@@ -222,6 +222,7 @@ class CustomerListQuery(ListQuery):
 
 
 class OrganizationListQuery(CustomerListQuery):
+    sort = Sort("created_at", "updated_at", "name")
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or domain
     domain = fields.String()
     country = fields.String(**_country)
@@ -233,6 +234,7 @@ class ContactUpdate(ContactIn):
 
 
 class ContactListQuery(CustomerListQuery):
+    sort = Sort("created_at", "updated_at", "last_name")
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or email
     email = fields.String()
     organization_id = fields.String()
@@ -263,6 +265,7 @@ class ContactOut(RecordSchema):
 
 
 class LeadListQuery(ListQuery):
+    sort = Sort("created_at", "updated_at", "last_name", "status", "score")
     status = CommaSeparated(fields.String(validate=validate.OneOf(STATES)))
     source = CommaSeparated(fields.String(validate=validate.OneOf(SOURCES)))
     owner_id = fields.String()
