@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.context import CallContext
 from crmkit.errors import IdempotencyKeyReused, ValidationFailed
+from crmkit.funnel import COHORT
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.schemas import load
 
@@ -295,21 +296,27 @@ class Gateway:
         return Result(story)
 
     def _report_funnel(self, call: Call) -> Result:
-        period = _load(schemas.FunnelQuery(), call.query)
-        query = {"from": period["date_from"].isoformat(), "to": period["date_to"].isoformat()}
+        q = _load(schemas.FunnelQuery(), call.query)
+        query = {"from": q["date_from"].isoformat(), "to": q["date_to"].isoformat(), "view": q["view"],
+                 "group_by": q["group_by"]}
         answers = {service: self.pool.submit(self.rpc, dataclasses.replace(call), service, "report_funnel",
                                              query=query)
                    for service in FUNNEL_SOURCES}
+        answers = {service: answer.result() for service, answer in answers.items()}
         counts: dict[str, int] = {}
+        by_source: dict[str | None, dict[str, int]] = {}
         for service, steps in FUNNEL_SOURCES.items():
-            answer = answers[service].result()["steps"]
-            counts.update({step: int(answer[step]) for step in steps})
-        names = schemas.FUNNEL_STEPS
-        steps = [{"step": name, "count": counts[name],
-                  "conversion_from_previous": _rate(counts[name], counts[names[i - 1]]) if i else None}
-                 for i, name in enumerate(names)]
-        overall = _rate(counts[names[-1]], counts[names[0]])
-        return Result({**query, "steps": steps, "conversion_overall": overall})
+            counts.update({step: int(answers[service]["steps"][step]) for step in steps})
+            for row in answers[service]["by_source"] or []:
+                by_source.setdefault(row["source"], {}).update({step: int(row["steps"][step]) for step in steps})
+        funnel = {**query, **_funnel_steps(counts), "by_source": None, "unattributed": None}
+        if q["group_by"] == "source":
+            funnel["by_source"] = [{"source": source, **_funnel_steps(by_source[source])}
+                                   for source in sorted(by_source, key=lambda source: (source is None, source or ""))]
+        if q["view"] == COHORT:
+            funnel["unattributed"] = {"opportunities": answers["deals"]["unattributed"],
+                                      "orders": answers["billing"]["unattributed"]}
+        return Result(funnel)
 
     def _invoice_payments(self, call: Call) -> Result:
         invoice = self.rpc(call, "billing", "get_invoice", invoice_id=call.params["invoice_id"])
@@ -356,6 +363,16 @@ def _load(schema, data: dict) -> dict:
 def _fingerprint(body: dict) -> str:
     """What a request asked, canonically (crmkit.idempotency's is in eventlet's company)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def _funnel_steps(counts: dict[str, int]) -> dict:
+    """The funnel's steps in order with the conversion between each and the one before
+    (a step no service counted, e.g. for a source only some have, is 0)."""
+    names = schemas.FUNNEL_STEPS
+    steps = [{"step": name, "count": counts.get(name, 0),
+              "conversion_from_previous": _rate(counts.get(name, 0), counts.get(names[i - 1], 0)) if i else None}
+             for i, name in enumerate(names)]
+    return {"steps": steps, "conversion_overall": _rate(counts.get(names[-1], 0), counts.get(names[0], 0))}
 
 
 def _rate(part: int, whole: int) -> str | None:

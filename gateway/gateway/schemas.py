@@ -4,8 +4,8 @@
 known: ``gateway.apigen``.)"""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from crmkit import funnel
 from crmkit.db import utcnow
-from crmkit.schemas import CappedPeriod
 
 from .auth import ROLES, SALES_REP
 
@@ -52,7 +52,7 @@ class NewTokenOut(TokenOut):
                        "answers the token made first."})
 
 
-class FunnelQuery(CappedPeriod):
+class FunnelQuery(funnel.FunnelQuery):
     pass
 
 
@@ -61,14 +61,39 @@ class FunnelStepOut(Schema):
     count = fields.Integer(required=True)
     conversion_from_previous = fields.String(required=True, allow_none=True, metadata={
         "description": "This step's count over the previous step's, 4 places; null for the first step or "
-                       "when the previous count is 0. Each step counts what reached it within the range."})
+                       "when the previous count is 0. In the cohort view each step is a part of the one before, "
+                       "so it is at most 1; in the activity view each step counts what reached it within the "
+                       "range, and it may exceed 1."})
+
+
+class FunnelSourceOut(Schema):
+    source = fields.String(required=True, allow_none=True, metadata={
+        "description": "The leads' source; null for deals without a known lead (activity view)."})
+    steps = fields.List(fields.Nested(FunnelStepOut), required=True)
+    conversion_overall = fields.String(required=True, allow_none=True)
+
+
+class FunnelUnattributedOut(Schema):
+    opportunities = fields.Integer(required=True, metadata={
+        "description": "Opportunities converted before they kept their lead's creation time, made on or after from."})
+    orders = fields.Integer(required=True, metadata={
+        "description": "Orders whose lead is unknown (made before they kept it), made on or after from."})
 
 
 class FunnelOut(Schema):
     from_ = fields.Date(required=True, data_key="from")
     to = fields.Date(required=True)
+    view = fields.String(required=True, validate=validate.OneOf(funnel.VIEWS))
+    group_by = fields.String(required=True, validate=validate.OneOf(funnel.GROUPINGS))
     steps = fields.List(fields.Nested(FunnelStepOut), required=True)
     conversion_overall = fields.String(required=True, allow_none=True)
+    by_source = fields.List(fields.Nested(FunnelSourceOut), required=True, allow_none=True, metadata={
+        "description": "With group_by=source: the same steps per lead source (by source, the unknown one "
+                       "last); null otherwise."})
+    unattributed = fields.Nested(FunnelUnattributedOut, required=True, allow_none=True, metadata={
+        "description": "Cohort view: records made before the funnel kept their lead's creation time, that may "
+                       "belong to the cohort but are counted in none of its steps (0 and 0: the cohort is "
+                       "complete); null in the activity view."})
 
 
 class ErrorBody(Schema):

@@ -313,12 +313,16 @@ class ReportWinRateRequest(_message.Message):
     def __init__(self, owner_id: _Optional[str] = ..., team: _Optional[str] = ..., pipeline_id: _Optional[str] = ..., group_by: _Optional[str] = ..., from_: _Optional[str] = ..., to: _Optional[str] = ...) -> None: ...
 
 class ReportFunnelRequest(_message.Message):
-    __slots__ = ("from_", "to")
+    __slots__ = ("from_", "to", "view", "group_by")
     FROM__FIELD_NUMBER: _ClassVar[int]
     TO_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
     from_: str
     to: str
-    def __init__(self, from_: _Optional[str] = ..., to: _Optional[str] = ...) -> None: ...
+    view: str
+    group_by: str
+    def __init__(self, from_: _Optional[str] = ..., to: _Optional[str] = ..., view: _Optional[str] = ..., group_by: _Optional[str] = ...) -> None: ...
 
 class PipelineHistoryRequest(_message.Message):
     __slots__ = ("pipeline_id", "sort", "limit", "cursor")
@@ -431,16 +435,34 @@ class ForecastRowOut(_message.Message):
     def __init__(self, amounts: _Optional[_Iterable[_Union[DealAmountOut, _Mapping]]] = ..., count: _Optional[int] = ..., forecast_category: _Optional[str] = ..., month: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
 
 class FunnelOut(_message.Message):
-    __slots__ = ("conversion_overall", "from_", "steps", "to")
+    __slots__ = ("conversion_overall", "from_", "steps", "to", "by_source", "group_by", "unattributed", "view")
     CONVERSION_OVERALL_FIELD_NUMBER: _ClassVar[int]
     FROM__FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     TO_FIELD_NUMBER: _ClassVar[int]
+    BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    UNATTRIBUTED_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     conversion_overall: str
     from_: str
     steps: _containers.RepeatedCompositeFieldContainer[FunnelStepOut]
     to: str
-    def __init__(self, conversion_overall: _Optional[str] = ..., from_: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[FunnelStepOut, _Mapping]]] = ..., to: _Optional[str] = ...) -> None: ...
+    by_source: _containers.RepeatedCompositeFieldContainer[FunnelSourceOut]
+    group_by: str
+    unattributed: FunnelUnattributedOut
+    view: str
+    def __init__(self, conversion_overall: _Optional[str] = ..., from_: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[FunnelStepOut, _Mapping]]] = ..., to: _Optional[str] = ..., by_source: _Optional[_Iterable[_Union[FunnelSourceOut, _Mapping]]] = ..., group_by: _Optional[str] = ..., unattributed: _Optional[_Union[FunnelUnattributedOut, _Mapping]] = ..., view: _Optional[str] = ...) -> None: ...
+
+class FunnelSourceOut(_message.Message):
+    __slots__ = ("conversion_overall", "source", "steps")
+    CONVERSION_OVERALL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    conversion_overall: str
+    source: str
+    steps: _containers.RepeatedCompositeFieldContainer[FunnelStepOut]
+    def __init__(self, conversion_overall: _Optional[str] = ..., source: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[FunnelStepOut, _Mapping]]] = ...) -> None: ...
 
 class FunnelStepOut(_message.Message):
     __slots__ = ("conversion_from_previous", "count", "step")
@@ -451,6 +473,14 @@ class FunnelStepOut(_message.Message):
     count: int
     step: str
     def __init__(self, conversion_from_previous: _Optional[str] = ..., count: _Optional[int] = ..., step: _Optional[str] = ...) -> None: ...
+
+class FunnelUnattributedOut(_message.Message):
+    __slots__ = ("opportunities", "orders")
+    OPPORTUNITIES_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    opportunities: int
+    orders: int
+    def __init__(self, opportunities: _Optional[int] = ..., orders: _Optional[int] = ...) -> None: ...
 
 class IncompletePart(_message.Message):
     __slots__ = ("part", "reason")

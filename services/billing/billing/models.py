@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
@@ -48,6 +48,11 @@ class CustomerSnapshot:
 
 class Order(Record, DocumentTotals, CustomerSnapshot, Base):
     __tablename__ = "orders"
+    __table_args__ = (
+        # The funnel's cohort: the orders of leads created in a range (migration 0007).
+        Index("ix_orders_lead_cohort", "lead_created_at", "lead_source",
+              postgresql_where=text("lead_created_at IS NOT NULL"), sqlite_where=text("lead_created_at IS NOT NULL")),
+    )
 
     number: Mapped[str] = mapped_column(String(30), unique=True)
     # Exactly one order per accepted quote, however often quote.accepted arrives.
@@ -65,6 +70,13 @@ class Order(Record, DocumentTotals, CustomerSnapshot, Base):
     fulfilled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # The deal's lead, as quote.accepted told it, for the funnel's cohort: from_lead is
+    # False for a deal created directly, True for one from a converted lead (whose time and
+    # source are null when deals did not know them), null for an order made before
+    # migration 0007 (unknown).
+    from_lead: Mapped[bool | None] = mapped_column(Boolean)
+    lead_created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lead_source: Mapped[str | None] = mapped_column(String(20))
     lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.position", lazy="selectin",
                                                     cascade="all, delete-orphan")
     invoices: Mapped[list[Invoice]] = relationship(order_by="Invoice.created_at", lazy="selectin",

@@ -51,6 +51,7 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
         return
     totals = _recomputed_totals(quote)
     today = utcnow().date()
+    lead = load(schemas.DealLead(), quote.get("lead") or {})
     order = Order(
         id=quote["order_id"], number=domain.order_number(today.year, next_number(unit.session, "order", today.year)),
         quote_id=quote["id"], quote_number=quote["number"], opportunity_id=quote.get("opportunity_id"),
@@ -59,6 +60,9 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
         rounding=quote["rounding"], tax_mode=quote.get("tax_mode", "exclusive"),
         tax_breakdown=quote["tax_breakdown"], shipping_address=quote.get("shipping_address"),
         payment_terms_days=quote.get("payment_terms_days") or DEFAULT_PAYMENT_TERMS_DAYS,
+        # A quote.accepted without "lead" comes from deals of before it was carried: unknown.
+        from_lead=quote["lead"] is not None if "lead" in quote else None,
+        lead_created_at=lead["created_at"], lead_source=lead["source"],
         **{name: quote.get(name) for name in _SNAPSHOT_FIELDS},
         **{name: getattr(totals, name) for name in TOTAL_FIELDS},
         lines=[OrderLine(**{name: line[name] for name in LINE_FIELDS}) for line in quote["lines"]],

@@ -79,21 +79,33 @@ currency is listed when it has receivables at ``to`` or invoices or credit notes
 period.
 
 ``funnel``: billing's steps of the sales funnel (leads -> qualified -> opportunities ->
-quotes sent -> won -> invoiced -> paid; the gateway adds the other services' steps) over
-``from`` .. ``to`` (required dates, at most 36 months touched; nothing else may be
-asked), each counted inside the range, whenever the deal began:
+quotes sent -> won -> invoiced -> paid; the gateway adds the other services' steps), as
+``crmkit.funnel`` defines the query (``from``, ``to``, ``view``, ``group_by``; nothing
+else may be asked) and the views:
 
-- ``invoiced``: orders with an invoice issued in the range (by ``issue_date``, the UTC
+- ``view=cohort`` (default): the orders of the leads created in the range (by the lead's
+  ``created_at``, which the order keeps as ``lead_created_at``), whenever they got
+  there: ``invoiced`` orders with an invoice issued (drafts never count; one credited
+  since still does), ``paid`` orders with an invoice paid in full (``paid_at``): each
+  order once, so each step is a part of the one before. ``unattributed``: orders made on
+  or after ``from`` whose lead is unknown (made before migration 0007, or of a deal
+  converted before deals kept its lead's time): they are in no step. An order of a deal
+  created directly has no lead and is in no cohort.
+- ``view=activity``: each counted inside the range, whenever the deal began:
+  ``invoiced``: orders with an invoice issued in the range (by ``issue_date``, the UTC
   date it was issued on), each order counted once however many of its invoices were
   issued then. Drafts never count: they have no issue date, and a discarded draft (a
   cancelled order's) is gone. An invoice credited since still counts: it was issued.
-- ``paid``: invoices paid in full in the range (``paid_at``, a timestamp, on its UTC
+  ``paid``: invoices paid in full in the range (``paid_at``, a timestamp, on its UTC
   date), including those credited (refunded) since. An invoice settled by a credit note
-  rather than payments has no ``paid_at`` and does not count.
+  rather than payments has no ``paid_at`` and does not count. ``unattributed`` is null.
 
-The answer (``FunnelStepsOut``) is ``{"from", "to", "steps": {"invoiced", "paid"}}``,
-plain integers, counted in one query (COUNT DISTINCT, COUNT); the business clock plays
-no part, so the same range always gives the same figures for the same data.
+``group_by=source`` gives the same steps per lead source (the order's ``lead_source``;
+null where unknown or for a deal created directly). The answer (``FunnelStepsOut``) is
+``{"from", "to", "view", "group_by", "steps": {"invoiced", "paid"}, "by_source",
+"unattributed"}``, plain integers, counted in one query (COUNT DISTINCT, COUNT grouped
+by source); the business clock plays no part, so the same range always gives the same
+figures for the same data.
 
 Speed (PostgreSQL, 200,000 invoices, 300,000 payments, 6,000 credit notes; the figures
 are in the migration 0004 docstring): migration 0004 adds a partial index over the open
@@ -106,26 +118,44 @@ for a recent date; for those the session turns JIT compilation off (``SET LOCAL`
 this transaction only), which PostgreSQL would otherwise start on the strength of the
 planner's estimate and which alone takes longer than the query. On SQLite, which adds
 stored decimals as floats, sums and differences are SQL functions of our own over
-Decimals, still computed inside the query. The funnel's ``invoiced`` reads the
-issue-date index; ``paid_at`` has none, so ``paid`` reads the invoices once.
+Decimals, still computed inside the query. The funnel's activity ``invoiced`` reads the
+issue-date index; ``paid_at`` has none, so ``paid`` reads the invoices once. Its cohort
+reads ``ix_orders_lead_cohort`` (migration 0007) and each order's invoices by
+``ix_invoices_order_id``.
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Date, DateTime, bindparam, case, cast, func, literal_column, select, text, type_coerce, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
+from crmkit import funnel as funnel_common
 from crmkit.db import ExactDecimal, utcnow
 from crmkit.schemas import CappedPeriod, Day, Period, load
 from crmtotals import round_money
 
 from .domain import DRAFT, PAYABLE_STATES
-from .models import CreditNote, Invoice, Payment
+from .models import CreditNote, Invoice, Order, Payment
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 GROUP_BY = ("none", "organization")
@@ -156,25 +186,30 @@ class DsoQuery(_PeriodQuery):
     """A period, with no cap on its length (unlike the monthly figures)."""
 
 
-class FunnelQuery(CappedPeriod):
-    """A period only: the funnel counts every order (no organization filter)."""
+class FunnelQuery(funnel_common.FunnelQuery):
+    """A period, the view and the grouping: the funnel counts every order (no organization
+    filter)."""
 
 
 # --- answers -------------------------------------------------------------------------------
 
 class BillingFunnelSteps(Schema):
     invoiced = fields.Integer(required=True, metadata={
-        "description": "Orders with an invoice issued in the range, each counted once."})
-    paid = fields.Integer(required=True, metadata={"description": "Invoices paid in full in the range."})
+        "description": "cohort: the orders of the leads created in the range with an invoice issued; activity: "
+                       "orders with an invoice issued in the range, each counted once."})
+    paid = fields.Integer(required=True, metadata={
+        "description": "cohort: of those, the orders with an invoice paid in full; activity: invoices paid in full "
+                       "in the range."})
 
 
-class FunnelStepsOut(Schema):
-    """The answer of ``report_funnel``: the range as asked and billing's steps."""
+class FunnelStepsOut(funnel_common.FunnelAnswer):
+    """The answer of ``report_funnel``: the range and view as asked and billing's steps."""
 
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
     steps = fields.Nested(BillingFunnelSteps, required=True)
-
+    by_source = funnel_common.source_rows(BillingFunnelSteps)
+    unattributed = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "cohort: orders made on or after from whose lead is unknown, in no step; null in the "
+                       "activity view."})
 
 
 # What receivables, billed_collected and dso answer. Their figures are decimal strings
@@ -343,19 +378,33 @@ def dso(session: Session, query: dict) -> dict:
     return {"query": schema.dump(q), "days": days, "balance_basis": basis, "rows": rows}
 
 
+FUNNEL_STEPS = ("invoiced", "paid")
+
+
 def funnel(session: Session, query: dict) -> dict:
     q = load(FunnelQuery(), query)
-    i = Invoice
-    # paid_at is a timestamp: the range's UTC days as [from 00:00, the day after to 00:00).
-    start = datetime.combine(q["date_from"], time(), UTC)
-    end = datetime.combine(q["date_to"] + timedelta(days=1), time(), UTC)
-    invoiced = select(func.count(i.order_id.distinct())).where(
-        i.status != DRAFT, i.issue_date >= q["date_from"], i.issue_date <= q["date_to"])
-    paid = select(func.count()).select_from(i).where(i.paid_at >= start, i.paid_at < end)
-    steps = session.execute(select(invoiced.scalar_subquery().label("invoiced"),
-                                   paid.scalar_subquery().label("paid"))).one()
-    return FunnelStepsOut().dump({"date_from": q["date_from"], "date_to": q["date_to"],
-                                  "steps": {name: int(value) for name, value in steps._mapping.items()}})
+    start, end = funnel_common.moments(q)
+    o, i = Order, Invoice
+    source = o.lead_source
+
+    def count(step: str, *conditions, counted=None):
+        return (select(literal(step).label("step"), source, func.count() if counted is None else counted)
+                .select_from(o).where(*conditions).group_by(source))
+
+    if q["view"] == funnel_common.COHORT:
+        cohort = (o.lead_created_at >= start, o.lead_created_at < end)
+        issued = select(i.id).where(i.order_id == o.id, i.status != DRAFT, i.issue_date.is_not(None))
+        paid = select(i.id).where(i.order_id == o.id, i.paid_at.is_not(None))
+        steps = [count("invoiced", *cohort, issued.exists()), count("paid", *cohort, paid.exists())]
+        unattributed = session.scalar(select(func.count()).select_from(o).where(
+            or_(o.from_lead.is_(None), and_(o.from_lead.is_(True), o.lead_created_at.is_(None))),
+            o.created_at >= start))
+    else:
+        steps = [count("invoiced", i.status != DRAFT, i.issue_date >= q["date_from"], i.issue_date <= q["date_to"],
+                       counted=func.count(i.order_id.distinct())).join(i, i.order_id == o.id),
+                 count("paid", i.paid_at >= start, i.paid_at < end).join(i, i.order_id == o.id)]
+        unattributed = None
+    return funnel_common.answer(q, FUNNEL_STEPS, session.execute(union_all(*steps)), unattributed=unattributed)
 
 
 # --- SQL pieces ------------------------------------------------------------------------------

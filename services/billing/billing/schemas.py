@@ -6,7 +6,9 @@ end says which), exactly as the service answers: a field that can be null says
 dumps are decimal strings (Amount; SignedAmount where they may be negative). The gateway
 makes its OpenAPI document from them.
 """
-from marshmallow import Schema, fields, validate
+from datetime import UTC
+
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 import crmtotals
 from crmkit.listing import ListQuery, Sort
@@ -31,6 +33,17 @@ def SignedAmount(**kwargs):
     """An amount in an answer that may be negative (a return line, a document of returns,
     its balance and credits): Amount without its minimum of 0."""
     return Amount(validate=None, **kwargs)
+
+
+class DealLead(Schema):
+    """The lead an accepted quote's deal came from (quote.accepted's "lead"), as the funnel
+    counts the order: in its lead's cohort, under its source (billing.reports.funnel)."""
+
+    class Meta:
+        unknown = EXCLUDE  # a tolerant reader: what deals adds later does not break this
+
+    created_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=UTC)
+    source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20))
 
 
 class OrderUpdate(Schema):

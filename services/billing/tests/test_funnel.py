@@ -4,7 +4,9 @@ on the edges of the range: its first and last day count, the day before and the 
 after do not. The PostgreSQL session runs in a time zone 14 hours ahead of UTC, so a
 ``paid_at`` taken on its local date instead of its UTC date shows.
 
-The range asked is April 2026 (``from`` 2026-04-01, ``to`` 2026-04-30).
+The range asked is April 2026 (``from`` 2026-04-01, ``to`` 2026-04-30). ``view=activity``
+counts each step inside it; ``view=cohort`` (the default) the orders of the leads created in
+it (their ``lead_created_at``), whatever became of them whenever.
 """
 from __future__ import annotations
 
@@ -52,6 +54,27 @@ ORDERS = {
 EXPECTED_INVOICED = {"ord-first", "ord-last", "ord-two", "ord-credited", "ord-settled-by-credit", "ord-partly"}
 EXPECTED_PAID = 6  # ord-last, ord-before, ord-two (2), ord-paid-credited, ord-late-payer
 
+# The lead of each order's deal: order -> (from_lead, lead_created_at, lead_source). An order
+# not named is of a deal created directly (from_lead False: in no cohort).
+LEADS = {
+    "ord-first": (True, FIRST, "web"),                    # cohort: yes (first instant); invoiced
+    "ord-last": (True, LAST, "referral"),                 # cohort: yes (last instant); invoiced, paid
+    "ord-two": (True, MIDDLE, "referral"),                # cohort: yes; one order invoiced and paid
+    "ord-after": (True, MIDDLE, "web"),                   # cohort: yes; invoiced and paid in May
+    "ord-settled-by-credit": (True, FIRST, "event"),      # cohort: yes; invoiced, never paid
+    "ord-credited": (True, FIRST, "partner"),             # cohort: yes; invoiced (credited since)
+    "ord-draft": (True, MIDDLE, "web"),                   # cohort: yes; only a draft: neither step
+    "ord-before": (True, BEFORE, "event"),                # cohort: no (the instant before); paid in April
+    "ord-local": (True, LOCAL_FIRST, "web"),              # cohort: no (April 1st only in Kiritimati)
+    "ord-paid-credited": (True, datetime(2026, 1, 15, tzinfo=UTC), "event"),  # cohort: no
+    "ord-early": (True, None, None),                      # a lead deals did not know the time of
+    "ord-partly": (None, None, None),                     # made before migration 0007: unknown
+}
+EXPECTED_COHORT_INVOICED = {"ord-first", "ord-last", "ord-two", "ord-after", "ord-settled-by-credit", "ord-credited"}
+EXPECTED_COHORT_PAID = {"ord-last", "ord-two", "ord-after"}
+APRIL = {"from": "2026-04-01", "to": "2026-04-30"}
+ACTIVITY = {"view": "activity"}
+
 
 def seed(engine) -> None:
     zero = Decimal(0)
@@ -63,7 +86,9 @@ def seed(engine) -> None:
         session.execute(insert(Order), [
             {**record, **totals, "id": order, "number": f"SO-2026-{n:04d}", "quote_id": f"quote-{order}",
              "quote_number": f"Q-2026-{n:04d}", "status": "cancelled" if order == "ord-cancelled" else "confirmed",
-             "order_date": date(2026, 1, 5), "payment_terms_days": 30}
+             "order_date": date(2026, 1, 5), "payment_terms_days": 30,
+             **dict(zip(("from_lead", "lead_created_at", "lead_source"), LEADS.get(order, (False, None, None)),
+                        strict=True))}
             for n, order in enumerate(ORDERS)])
         invoices = [(order, n, invoice) for order, list_ in ORDERS.items() for n, invoice in enumerate(list_)]
         session.execute(insert(Invoice), [
@@ -99,9 +124,10 @@ def session(engine):
         yield session
 
 
-def test_funnel_counts_orders_invoiced_and_invoices_paid_in_the_range(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
-    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "steps": {"invoiced": 6, "paid": 6}}
+def test_activity_counts_orders_invoiced_and_invoices_paid_in_the_range(session):
+    answer = reports.funnel(session, {**APRIL, **ACTIVITY})
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "activity", "group_by": "none",
+                      "steps": {"invoiced": 6, "paid": 6}, "by_source": None, "unattributed": None}
     assert answer["steps"] == {"invoiced": len(EXPECTED_INVOICED), "paid": EXPECTED_PAID}
     assert all(type(value) is int for value in answer["steps"].values())
 
@@ -117,22 +143,58 @@ def test_funnel_counts_orders_invoiced_and_invoices_paid_in_the_range(session):
     ("2026-05-01", {"invoiced": 1, "paid": 1}),
 ])
 def test_a_day_is_a_utc_calendar_day(session, day, steps):
-    assert reports.funnel(session, {"from": day, "to": day})["steps"] == steps
+    assert reports.funnel(session, {"from": day, "to": day, **ACTIVITY})["steps"] == steps
 
 
-def test_funnel_with_nothing_in_the_range(session):
-    assert reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31"})["steps"] == {"invoiced": 0, "paid": 0}
+def test_activity_by_source_counts_each_order_under_its_lead_source(session):
+    assert reports.funnel(session, {**APRIL, **ACTIVITY, "group_by": "source"})["by_source"] == [
+        {"source": "event", "steps": {"invoiced": 1, "paid": 2}},     # ord-settled-by-credit; 2 paid
+        {"source": "partner", "steps": {"invoiced": 1, "paid": 0}},   # ord-credited
+        {"source": "referral", "steps": {"invoiced": 2, "paid": 3}},  # ord-last, ord-two; ord-last, ord-two (2)
+        {"source": "web", "steps": {"invoiced": 1, "paid": 0}},       # ord-first
+        {"source": None, "steps": {"invoiced": 1, "paid": 1}},        # ord-partly; ord-late-payer
+    ]
+
+
+def test_the_cohort_counts_the_orders_of_the_leads_created_in_the_range_whenever_they_got_there(session):
+    answer = reports.funnel(session, APRIL)
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "cohort", "group_by": "none",
+                      "steps": {"invoiced": 6, "paid": 3}, "by_source": None, "unattributed": 2}
+    assert answer["steps"] == {"invoiced": len(EXPECTED_COHORT_INVOICED), "paid": len(EXPECTED_COHORT_PAID)}
+
+
+def test_the_cohort_by_source(session):
+    assert reports.funnel(session, {**APRIL, "group_by": "source"})["by_source"] == [
+        {"source": "event", "steps": {"invoiced": 1, "paid": 0}},
+        {"source": "partner", "steps": {"invoiced": 1, "paid": 0}},
+        {"source": "referral", "steps": {"invoiced": 2, "paid": 2}},
+        {"source": "web", "steps": {"invoiced": 2, "paid": 1}},
+    ]
+
+
+def test_the_unattributed_orders_are_those_made_on_or_after_from(session):
+    # Every order was made on April 10th: none of them may belong to a cohort from May on.
+    assert reports.funnel(session, {"from": "2026-04-10", "to": "2026-04-30"})["unattributed"] == 2
+    assert reports.funnel(session, {"from": "2026-04-11", "to": "2026-04-30"})["unattributed"] == 0
+
+
+@pytest.mark.parametrize("view", ["cohort", "activity"])
+def test_funnel_with_nothing_in_the_range(session, view):
+    answer = reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31", "view": view})
+    assert answer["steps"] == {"invoiced": 0, "paid": 0}
 
 
 def test_36_months_is_the_longest_range(session):
-    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01"})["steps"]
+    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01", **ACTIVITY})["steps"]
     # Every order with an issued invoice (not ord-draft, not ord-cancelled); every invoice with a paid_at.
     assert steps == {"invoiced": len(ORDERS) - 2, "paid": 9}
 
 
-def test_the_answer_is_what_its_schema_describes(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
+@pytest.mark.parametrize("query", [APRIL, {**APRIL, "group_by": "source"}, {**APRIL, **ACTIVITY}])
+def test_the_answer_is_what_its_schema_describes(session, query):
+    answer = reports.funnel(session, query)
     assert reports.FunnelStepsOut().validate(answer) == {}
+    assert set(answer) == {field.data_key or name for name, field in reports.FunnelStepsOut().fields.items()}
 
 
 @pytest.mark.parametrize("query, field", [
@@ -143,6 +205,8 @@ def test_the_answer_is_what_its_schema_describes(session):
     ({"from": "2026-05-01", "to": "2026-04-30"}, "to"),
     ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
     ({"from": "2026-04-01", "to": "2026-04-30", "organization_id": "org-alpha"}, "organization_id"),
+    ({**APRIL, "view": "cohorts"}, "view"),
+    ({**APRIL, "group_by": "organization"}, "group_by"),
 ])
 def test_a_bad_query_names_the_field(session, query, field):
     with pytest.raises(ValidationFailed) as refused:

@@ -80,6 +80,7 @@ def scenario(rpc: ServiceCalls) -> None:
         opportunity_id=new_id(), owner_id="ben", organization_id=organization,
         organization_name="Analytical Engines Ltd", organization_vat_id="GB123456789", contact_id=new_id(),
         contact_name="Ada Lovelace", contact_email="ada@engines.example", payment_terms_days=45,
+        lead={"id": new_id(), "created_at": f"{today}T09:00:00+00:00", "source": "referral"},
         billing_address={"street": "1 Engine Way", "postal_code": None, "city": "London", "region": None,
                          "country": "GB"}))
     bare = order_from(accepted_quote([{"description": "Yen things", "quantity": "3", "unit_price": "1000",
@@ -147,7 +148,9 @@ def scenario(rpc: ServiceCalls) -> None:
     rpc.report_billed_collected({**period, "organization_id": organization})
     rpc.report_dso(period)
     rpc.report_dso({**period, "organization_id": organization})
-    rpc.report_funnel(period)
+    for view in ("cohort", "activity"):
+        rpc.report_funnel({**period, "view": view})
+        rpc.report_funnel({**period, "view": view, "group_by": "source"})
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])

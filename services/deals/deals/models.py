@@ -57,12 +57,20 @@ class Opportunity(Record, Base):
               postgresql_where=text("closed_at IS NOT NULL"), sqlite_where=text("closed_at IS NOT NULL"),
               postgresql_include=["pipeline_id", "owner_id", "team", "currency", "amount", "probability",
                                   "created_at"]),
+        # The funnel's cohort: the deals of leads created in a range (migration 0009).
+        Index("ix_opportunities_lead_cohort", "lead_created_at", "lead_source", "stage",
+              postgresql_where=text("lead_created_at IS NOT NULL"), sqlite_where=text("lead_created_at IS NOT NULL")),
     )
 
     name: Mapped[str] = mapped_column(String(200))
     pipeline_id: Mapped[str] = mapped_column(ForeignKey("pipelines.id"), index=True)
     team: Mapped[str | None] = mapped_column(String(64), index=True)
     lead_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # The lead's creation time and source, copied from lead.converted, so that the funnel
+    # counts the deal in its lead's cohort; null for a deal created directly, and for one
+    # converted before migration 0009 (unknown: the funnel says how many).
+    lead_created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lead_source: Mapped[str | None] = mapped_column(String(20))
     organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
     organization_name: Mapped[str | None] = mapped_column(String(200))
     contact_id: Mapped[str | None] = mapped_column(String(36))
@@ -149,6 +157,9 @@ class Quote(Record, Base):
         # Only one accepted quote per opportunity, whatever races the application loses.
         Index("uq_quotes_one_accepted", "opportunity_id", unique=True,
               postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),
+        # The funnel: which deals had a quote sent, and when (migration 0009).
+        Index("ix_quotes_sent", "opportunity_id", "sent_at",
+              postgresql_where=text("sent_at IS NOT NULL"), sqlite_where=text("sent_at IS NOT NULL")),
     )
 
     # Q-YYYY-NNNN, and -R2, -R3 ... for later revisions of the same quote.

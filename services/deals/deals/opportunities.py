@@ -84,9 +84,11 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
         return
     try:
         fields = load(schemas.OpportunityFromLead(), wanted)
+        lead = load(schemas.ConvertedLead(), data.get("lead") or {})
         pipeline = pipelines.pipeline_for(unit, None)
         stage = _open_stage(pipeline, fields.pop("stage", None))
-        opportunity = Opportunity(**fields, pipeline_id=pipeline.id)
+        opportunity = Opportunity(**fields, pipeline_id=pipeline.id, lead_created_at=lead["created_at"],
+                                  lead_source=lead["source"])
         _check_amount(opportunity)
     except ValidationFailed as refused:
         _refuse(unit, wanted, refused.details)

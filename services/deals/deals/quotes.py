@@ -220,9 +220,21 @@ def accept_quote(unit: UnitOfWork, quote_id: str, expected_version: int | None =
     opportunities.win_by_quote(unit, opportunity, quote)
     unit.session.flush()
     out = quote_out.dump(quote)
-    unit.emit("quote.accepted", quote.id, {**out, "opportunity_name": opportunity.name}, quote.version)
+    unit.emit("quote.accepted", quote.id, {**out, "opportunity_name": opportunity.name,
+                                           "lead": _lead_of(opportunity)}, quote.version)
     log.info("quote %s accepted; opportunity %s won", quote.number, opportunity.id)
     return out
+
+
+def _lead_of(opportunity: Opportunity) -> dict | None:
+    """The deal's lead as the funnel counts it (its cohort and source), for billing's order;
+    None for a deal created directly. Its time and source are null for a deal converted
+    before they were kept (deals migration 0009)."""
+    if opportunity.lead_id is None:
+        return None
+    created_at = opportunity.lead_created_at
+    return {"id": opportunity.lead_id, "created_at": created_at.isoformat() if created_at else None,
+            "source": opportunity.lead_source}
 
 
 def reject_quote(unit: UnitOfWork, quote_id: str, data: dict, expected_version: int | None = None) -> dict:

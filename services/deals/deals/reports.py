@@ -49,27 +49,41 @@ group_by none there is always exactly one row; otherwise a row per owner or team
 closed a deal in the range.
 
 ``funnel``: this service's steps of the sales funnel (leads -> qualified -> opportunities
--> quotes sent -> won -> invoiced -> paid; the gateway adds the leads' and billing's) over
-``from`` .. ``to`` (required dates, at most 36 months touched; no filters, no grouping),
-each a count of the deals that reached the step inside the range, whenever they began:
+-> quotes sent -> won -> invoiced -> paid; the gateway adds the leads' and billing's), as
+``crmkit.funnel`` defines the query (``from``, ``to``, ``view``, ``group_by``; no filters)
+and the views:
 
-- ``opportunities``: opportunities created (``created_at``) in the range;
-- ``quotes_sent``: opportunities with a quote sent (``sent_at``) in the range, each counted
-  once however many quotes or revisions (``-R2``, ...) of it were sent then;
-- ``won``: opportunities won (stage closed_won) with ``closed_at`` in the range (a deal
-  reopened since has no ``closed_at`` and no longer counts).
+- ``view=cohort`` (default): the deals of the leads created in the range (by the lead's
+  ``created_at``, which the opportunity keeps as ``lead_created_at``), whenever they got
+  there: ``opportunities`` all of them; ``quotes_sent`` those with a quote sent (any
+  quote, any revision) or won (a deal won without a quote passed that step too);
+  ``won`` those won now (stage closed_won). Each step is a part of the one before.
+  ``unattributed``: deals converted before migration 0009 kept their lead's creation
+  time, created on or after ``from`` (so their lead may be of the cohort): they are in
+  no step. A deal created directly has no lead and is in no cohort.
+- ``view=activity``: each a count of the deals that reached the step inside the range,
+  whenever they began: ``opportunities`` created (``created_at``) in the range;
+  ``quotes_sent`` with a quote sent (``sent_at``) in the range, each counted once however
+  many quotes or revisions (``-R2``, ...) of it were sent then; ``won``: won (stage
+  closed_won) with ``closed_at`` in the range (a deal reopened since has no
+  ``closed_at`` and no longer counts). ``unattributed`` is null.
 
-The answer (``FunnelStepsOut``) is ``{"from", "to", "steps": {"opportunities",
-"quotes_sent", "won"}}``, plain integers, counted in one query (COUNT, COUNT DISTINCT);
-"now" plays no part, so the same range always gives the same figures for the same data.
+``group_by=source`` gives the same steps per lead source (``lead_source``; null for deals
+created directly or converted before migration 0009). The answer (``FunnelStepsOut``) is
+``{"from", "to", "view", "group_by", "steps": {"opportunities", "quotes_sent", "won"},
+"by_source", "unattributed"}``, plain integers, counted in one query (COUNT, COUNT
+DISTINCT grouped by source); "now" plays no part, so the same range always gives the
+same figures for the same data.
 
 Speed (bench/README.md, 200,000 opportunities on PostgreSQL): migration 0003 adds a
 partial index over the open deals keyed by expected close date, and one over the closed
 deals keyed by stage and ``closed_at``, both covering on PostgreSQL (they INCLUDE every
 column these queries read), so a report reads a narrow index, not the wide rows (an
 index-only scan wherever VACUUM has marked the pages all-visible), and aggregates.
-The funnel's ``won`` uses the closed deals' index; its other two counts have no index of
-their own (``created_at``, ``quotes.sent_at``) and read those tables once each.
+The funnel's activity ``won`` uses the closed deals' index, its ``quotes_sent`` the sent
+quotes' (migration 0009); ``opportunities`` by ``created_at`` reads the table. The cohort
+reads ``ix_opportunities_lead_cohort`` (the deals of leads created in the range, with
+source and stage) and looks their sent quotes up in ``ix_quotes_sent``.
 """
 from __future__ import annotations
 
@@ -77,9 +91,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import Date, Integer, bindparam, cast, func, literal_column, select
+from sqlalchemy import Date, Integer, bindparam, cast, func, join, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from crmkit import funnel as funnel_common
 from crmkit.db import ExactDecimal
 from crmkit.errors import ValidationFailed
 from crmkit.schemas import CappedPeriod, Day, Period, load
@@ -130,26 +145,31 @@ class WinRateQuery(_PeriodQuery):
     """The deals closed in a period, of any length."""
 
 
-class FunnelQuery(CappedPeriod):
-    """A period only: the funnel counts every deal (no owner, team or pipeline filter)."""
+class FunnelQuery(funnel_common.FunnelQuery):
+    """A period, the view and the grouping: the funnel counts every deal (no owner, team or
+    pipeline filter)."""
 
 
 # --- answers -------------------------------------------------------------------------------
 
 class DealFunnelSteps(Schema):
-    opportunities = fields.Integer(required=True, metadata={"description": "Opportunities created in the range."})
+    opportunities = fields.Integer(required=True, metadata={
+        "description": "cohort: the deals of the leads created in the range; activity: opportunities created in it."})
     quotes_sent = fields.Integer(required=True, metadata={
-        "description": "Opportunities with a quote (any revision) sent in the range, each counted once."})
-    won = fields.Integer(required=True, metadata={"description": "Opportunities won (closed_at) in the range."})
+        "description": "cohort: of those, the ones with a quote sent or won; activity: opportunities with a quote "
+                       "(any revision) sent in the range, each counted once."})
+    won = fields.Integer(required=True, metadata={
+        "description": "cohort: of those, the ones won; activity: opportunities won (closed_at) in the range."})
 
 
-class FunnelStepsOut(Schema):
-    """The answer of ``report_funnel``: the range as asked and this service's steps."""
+class FunnelStepsOut(funnel_common.FunnelAnswer):
+    """The answer of ``report_funnel``: the range and view as asked and this service's steps."""
 
-    date_from = fields.Date(data_key="from", required=True)
-    date_to = fields.Date(data_key="to", required=True)
     steps = fields.Nested(DealFunnelSteps, required=True)
-
+    by_source = funnel_common.source_rows(DealFunnelSteps)
+    unattributed = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "cohort: deals converted before their lead's creation time was kept, created on or after "
+                       "from, in no step; null in the activity view."})
 
 
 # What pipeline, forecast and win_rate answer. Their figures are decimal strings already
@@ -316,19 +336,37 @@ def win_rate(session: Session, query: dict) -> dict:
     return {"query": schema.dump(q), "rows": rows}
 
 
+FUNNEL_STEPS = ("opportunities", "quotes_sent", "won")
+
+
 def funnel(session: Session, query: dict) -> dict:
     q = load(FunnelQuery(), query)
-    start, end = _moments(q)
+    start, end = funnel_common.moments(q)
     o, quote = Opportunity, Quote
-    created = select(func.count()).select_from(o).where(o.created_at >= start, o.created_at < end)
-    # Revisions of one quote, and several quotes of one deal, are one deal that got a quote.
-    quoted = select(func.count(quote.opportunity_id.distinct())).where(quote.sent_at >= start, quote.sent_at < end)
-    won = select(func.count()).select_from(o).where(o.stage == WON, o.closed_at >= start, o.closed_at < end)
-    steps = session.execute(select(created.scalar_subquery().label("opportunities"),
-                                   quoted.scalar_subquery().label("quotes_sent"),
-                                   won.scalar_subquery().label("won"))).one()
-    return FunnelStepsOut().dump({"date_from": q["date_from"], "date_to": q["date_to"],
-                                  "steps": {name: int(value) for name, value in steps._mapping.items()}})
+    source = o.lead_source
+
+    def count(step: str, *conditions, counted=None, joined=None):
+        stmt = select(literal(step).label("step"), source, func.count() if counted is None else counted)
+        if joined is not None:
+            stmt = stmt.select_from(joined)
+        return stmt.where(*conditions).group_by(source)
+
+    if q["view"] == funnel_common.COHORT:
+        cohort = (o.lead_created_at >= start, o.lead_created_at < end)
+        quoted = select(quote.opportunity_id).where(quote.opportunity_id == o.id, quote.sent_at.is_not(None))
+        steps = [count("opportunities", *cohort),
+                 count("quotes_sent", *cohort, or_(o.stage == WON, quoted.exists())),
+                 count("won", *cohort, o.stage == WON)]
+        unattributed = session.scalar(select(func.count()).select_from(o).where(
+            o.lead_id.is_not(None), o.lead_created_at.is_(None), o.created_at >= start))
+    else:
+        # Revisions of one quote, and several quotes of one deal, are one deal that got a quote.
+        steps = [count("opportunities", o.created_at >= start, o.created_at < end),
+                 count("quotes_sent", quote.sent_at >= start, quote.sent_at < end,
+                       counted=func.count(quote.opportunity_id.distinct()), joined=join(quote, o)),
+                 count("won", o.stage == WON, o.closed_at >= start, o.closed_at < end)]
+        unattributed = None
+    return funnel_common.answer(q, FUNNEL_STEPS, session.execute(union_all(*steps)), unattributed=unattributed)
 
 
 # --- SQL pieces ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ end says which), exactly as the service answers: a field that can be null says
 dumps are decimal strings (Amount; SignedAmount where they may be negative). The gateway
 makes its OpenAPI document from them.
 """
+from datetime import UTC
 from decimal import Decimal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -114,6 +115,17 @@ class OpportunityFromLead(Schema):
     currency = Currency(allow_none=True)
     expected_close_date = Day(allow_none=True)
     stage = fields.String(allow_none=True)
+
+
+class ConvertedLead(Schema):
+    """What the opportunity keeps of the lead it came from (lead.converted's "lead"): the
+    funnel counts a deal in its lead's cohort (deals.reports.funnel)."""
+
+    class Meta:
+        unknown = EXCLUDE  # the whole lead travels; only these two are kept
+
+    created_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=UTC)
+    source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20))
 
 
 class StageMove(Schema):

@@ -4,7 +4,9 @@ the edges of the range: its first and last instant count, the instant before and
 instant after do not. The PostgreSQL session runs in a time zone 14 hours ahead of UTC,
 so a count by local date instead of UTC date shows.
 
-The range asked is April 2026 (``from`` 2026-04-01, ``to`` 2026-04-30).
+The range asked is April 2026 (``from`` 2026-04-01, ``to`` 2026-04-30). ``view=activity``
+counts each step inside it; ``view=cohort`` (the default) the deals of the leads created in
+it (their ``lead_created_at``), whatever became of them whenever.
 """
 from __future__ import annotations
 
@@ -47,7 +49,28 @@ OPPORTUNITIES = {
     "o-won-after": (EARLIER, "closed_won", AFTER),         # won the day after
     "o-reopened": (EARLIER, "negotiation", None),          # won in April, then reopened: no
     "o-quoted": (EARLIER, "proposal", None),               # two quotes of its own, both sent in April
+    "o-late-convert": (datetime(2026, 5, 11, tzinfo=UTC), "qualification", None),  # no quote
 }
+# The lead each deal came from: id -> (its lead's created_at, source); a deal not named was
+# created directly (no lead). None: converted before migration 0009 kept the lead's time.
+LEADS = {
+    "o-first": (FIRST, "web"),                   # cohort: yes (the first instant); quoted
+    "o-last": (LAST, "referral"),                # cohort: yes (the last instant); won in May
+    "o-after": (LOCAL_AFTER, "web"),             # cohort: yes, converted in May; quoted
+    "o-late-convert": (MIDDLE, "web"),           # cohort: yes, converted in May; no quote
+    "o-won-last": (MIDDLE, "referral"),          # cohort: yes; won without a quote
+    "o-lost": (MIDDLE, "event"),                 # cohort: yes; quoted, lost
+    "o-before": (BEFORE, "event"),               # cohort: no (the instant before); won in April
+    "o-local": (LOCAL_FIRST, "web"),             # cohort: no (April 1st only in Kiritimati)
+    "o-reopened": (EARLIER, "partner"),          # cohort: no (a lead of January)
+    "o-lost-late": None,                         # unknown, created in April: unattributed
+    "o-quoted": None,                            # unknown, created in January: not even that
+}
+EXPECTED_COHORT = {"o-first", "o-last", "o-after", "o-late-convert", "o-won-last", "o-lost"}
+EXPECTED_COHORT_QUOTED = EXPECTED_COHORT - {"o-late-convert"}
+EXPECTED_COHORT_WON = {"o-last", "o-won-last"}
+APRIL = {"from": "2026-04-01", "to": "2026-04-30"}
+ACTIVITY = {"view": "activity"}
 EXPECTED_OPPORTUNITIES = {"o-first", "o-last", "o-lost", "o-lost-late"}
 EXPECTED_WON = {"o-before", "o-local", "o-won-last"}
 
@@ -81,7 +104,9 @@ def seed(engine) -> None:
              "probability": Decimal(100 if stage == "closed_won" else 0 if stage == "closed_lost" else 50),
              "forecast_category": "closed" if stage == "closed_won" else "pipeline", "currency": "EUR",
              "amount": Decimal("1000.00"), "version": 1, "created_at": created_at,
-             "updated_at": closed_at or created_at, "closed_at": closed_at}
+             "updated_at": closed_at or created_at, "closed_at": closed_at,
+             "lead_id": f"lead-{id_}" if id_ in LEADS else None,
+             "lead_created_at": (LEADS.get(id_) or (None, None))[0], "lead_source": (LEADS.get(id_) or (None, None))[1]}
             for id_, (created_at, stage, closed_at) in OPPORTUNITIES.items()])
         zero = Decimal(0)
         session.execute(insert(Quote), [
@@ -114,10 +139,11 @@ def test_the_seed_has_revisions_and_several_quotes_of_one_deal_sent_in_the_range
     assert len({q[1] for q in in_april}) == len(EXPECTED_QUOTED) == 4
 
 
-def test_funnel_counts_each_step_in_the_range(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
-    assert answer == {"from": "2026-04-01", "to": "2026-04-30",
-                      "steps": {"opportunities": 4, "quotes_sent": 4, "won": 3}}
+def test_activity_counts_each_step_in_the_range(session):
+    answer = reports.funnel(session, {**APRIL, **ACTIVITY})
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "activity", "group_by": "none",
+                      "steps": {"opportunities": 4, "quotes_sent": 4, "won": 3}, "by_source": None,
+                      "unattributed": None}
     assert answer["steps"] == {"opportunities": len(EXPECTED_OPPORTUNITIES), "quotes_sent": len(EXPECTED_QUOTED),
                                "won": len(EXPECTED_WON)}
     assert all(type(value) is int for value in answer["steps"].values())
@@ -134,23 +160,60 @@ def test_funnel_counts_each_step_in_the_range(session):
     ("2026-05-01", {"opportunities": 1, "quotes_sent": 1, "won": 2}),
 ])
 def test_a_day_is_a_utc_calendar_day_from_its_first_to_its_last_instant(session, day, steps):
-    assert reports.funnel(session, {"from": day, "to": day})["steps"] == steps
+    assert reports.funnel(session, {"from": day, "to": day, **ACTIVITY})["steps"] == steps
 
 
-def test_funnel_with_nothing_in_the_range(session):
-    assert reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31"}) == {
-        "from": "2030-01-01", "to": "2030-12-31", "steps": {"opportunities": 0, "quotes_sent": 0, "won": 0}}
+def test_activity_by_source_counts_each_deal_under_its_lead_source(session):
+    assert reports.funnel(session, {**APRIL, **ACTIVITY, "group_by": "source"})["by_source"] == [
+        {"source": "event", "steps": {"opportunities": 1, "quotes_sent": 1, "won": 1}},     # o-lost; o-before
+        {"source": "referral", "steps": {"opportunities": 1, "quotes_sent": 1, "won": 1}},  # o-last; o-won-last
+        {"source": "web", "steps": {"opportunities": 1, "quotes_sent": 1, "won": 1}},       # o-first; o-local
+        # No known source: o-lost-late created, o-quoted quoted (both converted before 0009).
+        {"source": None, "steps": {"opportunities": 1, "quotes_sent": 1, "won": 0}},
+    ]
+
+
+def test_the_cohort_counts_the_deals_of_the_leads_created_in_the_range_whenever_they_got_there(session):
+    answer = reports.funnel(session, APRIL)
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "cohort", "group_by": "none",
+                      "steps": {"opportunities": 6, "quotes_sent": 5, "won": 2}, "by_source": None,
+                      "unattributed": 1}
+    assert answer["steps"] == {"opportunities": len(EXPECTED_COHORT), "quotes_sent": len(EXPECTED_COHORT_QUOTED),
+                               "won": len(EXPECTED_COHORT_WON)}
+
+
+def test_the_cohort_by_source_and_each_step_a_part_of_the_one_before(session):
+    by_source = reports.funnel(session, {**APRIL, "group_by": "source"})["by_source"]
+    assert by_source == [
+        {"source": "event", "steps": {"opportunities": 1, "quotes_sent": 1, "won": 0}},
+        {"source": "referral", "steps": {"opportunities": 2, "quotes_sent": 2, "won": 2}},
+        {"source": "web", "steps": {"opportunities": 3, "quotes_sent": 2, "won": 0}},
+    ]
+    for row in by_source:
+        assert row["steps"]["opportunities"] >= row["steps"]["quotes_sent"] >= row["steps"]["won"]
+
+
+@pytest.mark.parametrize("view", ["cohort", "activity"])
+def test_funnel_with_nothing_in_the_range(session, view):
+    answer = reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31", "view": view})
+    assert answer["steps"] == {"opportunities": 0, "quotes_sent": 0, "won": 0}
+    assert answer["unattributed"] == (0 if view == "cohort" else None)
 
 
 def test_36_months_is_the_longest_range(session):
-    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01"})["steps"]
+    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01", **ACTIVITY})["steps"]
     assert steps == {"opportunities": len(OPPORTUNITIES), "quotes_sent": 6, "won": 6}
+    cohort = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01"})
+    known = {id_ for id_, lead in LEADS.items() if lead}
+    assert cohort["steps"]["opportunities"] == len(known)
+    assert cohort["unattributed"] == 2  # o-lost-late and o-quoted
 
 
-def test_the_answer_is_what_its_schema_describes(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
+@pytest.mark.parametrize("query", [APRIL, {**APRIL, "group_by": "source"}, {**APRIL, **ACTIVITY}])
+def test_the_answer_is_what_its_schema_describes(session, query):
+    answer = reports.funnel(session, query)
     assert reports.FunnelStepsOut().validate(answer) == {}
-    assert set(reports.FunnelStepsOut().fields) == {"date_from", "date_to", "steps"}
+    assert set(answer) == {field.data_key or name for name, field in reports.FunnelStepsOut().fields.items()}
 
 
 @pytest.mark.parametrize("query, field", [
@@ -161,6 +224,8 @@ def test_the_answer_is_what_its_schema_describes(session):
     ({"from": "2026-05-01", "to": "2026-04-30"}, "to"),
     ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
     ({"from": "2026-04-01", "to": "2026-04-30", "owner_id": "ana"}, "owner_id"),
+    ({**APRIL, "view": "cohorts"}, "view"),
+    ({**APRIL, "group_by": "team"}, "group_by"),
 ])
 def test_a_bad_query_names_the_field(session, query, field):
     with pytest.raises(ValidationFailed) as refused:

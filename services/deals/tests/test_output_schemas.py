@@ -80,7 +80,9 @@ def scenario(rpc: ServiceCalls) -> None:
     orphan = rpc.create_opportunity({"name": "Nobody's", "expected_close_date": soon}, actor=None)
     from_lead = {"id": new_id(), "name": "From a lead", "lead_id": new_id(), "owner_id": "dara", "team": "south",
                  "amount": "500", "currency": "EUR", "expected_close_date": soon}
-    rpc.run(lambda unit: opportunities.create_opportunity_from_lead(unit, {"opportunity": from_lead}))
+    converted_lead = {"id": from_lead["lead_id"], "created_at": f"{today}T09:00:00+00:00", "source": "referral"}
+    rpc.run(lambda unit: opportunities.create_opportunity_from_lead(
+        unit, {"opportunity": from_lead, "lead": converted_lead}))
     rpc.get_opportunity(from_lead["id"])
     rpc.update_opportunity(full["id"], {"next_step": None})
     rpc.move_opportunity(full["id"], {"stage": "proposal"})
@@ -152,7 +154,9 @@ def scenario(rpc: ServiceCalls) -> None:
     rpc.report_forecast({**period, **filters})
     rpc.report_win_rate(period)
     rpc.report_win_rate({**filters, "from": "2001-01-01", "to": "2001-12-31"})  # nothing closed
-    rpc.report_funnel(period)
+    for view in ("cohort", "activity"):
+        rpc.report_funnel({**period, "view": view})
+        rpc.report_funnel({**period, "view": view, "group_by": "source"})
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])

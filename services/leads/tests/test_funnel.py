@@ -5,6 +5,9 @@ database, PostgreSQL and SQLite, migrated by alembic.
 The report's leads are seeded by hand on the edges of the range (April 2026): its first
 and last instant count, the instant before and the instant after do not. The PostgreSQL
 session runs in a time zone 14 hours ahead of UTC, so a count by local date shows.
+
+``view=activity`` counts each step inside the range; ``view=cohort`` (the default) counts
+what became of the leads created in it, whenever.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ LOCAL_FIRST = datetime(2026, 3, 31, 11, tzinfo=UTC)
 LOCAL_AFTER = datetime(2026, 4, 30, 13, tzinfo=UTC)
 EARLIER = datetime(2026, 1, 10, 9, tzinfo=UTC)
 
-# id: (created_at, status, qualified_at)
+# id: (created_at, status, qualified_at); every lead's source is "web" unless SOURCES says
 LEADS = {
     "l-first": (FIRST, "new", None),                    # created: yes
     "l-last": (LAST, "qualified", LAST),                # created: yes; qualified: yes
@@ -50,8 +53,13 @@ LEADS = {
     "l-recycled": (EARLIER, "new", MIDDLE),             # qualified in April, disqualified and recycled since
     "l-legacy": (MIDDLE, "converted", None),            # qualified before qualified_at existed: unknown when
 }
+SOURCES = {"l-last": "referral", "l-qualified-after": "referral", "l-legacy": "event", "l-before": "event"}
 EXPECTED_LEADS = {"l-first", "l-last", "l-qualified-after", "l-contacted", "l-legacy"}
 EXPECTED_QUALIFIED = {"l-last", "l-before", "l-local", "l-recycled"}
+# The April cohort's qualified leads: those of EXPECTED_LEADS ever qualified or converted.
+EXPECTED_COHORT_QUALIFIED = {"l-last", "l-qualified-after", "l-legacy"}
+APRIL = {"from": "2026-04-01", "to": "2026-04-30"}
+ACTIVITY = {"view": "activity"}
 
 
 def lead_row(id_: str, created_at: datetime, status: str, **more) -> dict:
@@ -62,8 +70,9 @@ def lead_row(id_: str, created_at: datetime, status: str, **more) -> dict:
 
 def seed(engine) -> None:
     with Session(engine) as session:
-        session.execute(insert(Lead), [lead_row(id_, created_at, status, qualified_at=qualified_at)
-                                       for id_, (created_at, status, qualified_at) in LEADS.items()])
+        session.execute(insert(Lead), [
+            lead_row(id_, created_at, status, qualified_at=qualified_at, source=SOURCES.get(id_, "web"))
+            for id_, (created_at, status, qualified_at) in LEADS.items()])
         session.commit()
 
 
@@ -81,11 +90,12 @@ def session(engine):
         session.rollback()
 
 
-# --- the report ------------------------------------------------------------------------------
+# --- the report: activity ------------------------------------------------------------------
 
-def test_funnel_counts_leads_created_and_qualified_in_the_range(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
-    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "steps": {"leads": 5, "qualified": 4}}
+def test_activity_counts_leads_created_and_qualified_in_the_range(session):
+    answer = reports.funnel(session, {**APRIL, **ACTIVITY})
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "activity", "group_by": "none",
+                      "steps": {"leads": 5, "qualified": 4}, "by_source": None}
     assert answer["steps"] == {"leads": len(EXPECTED_LEADS), "qualified": len(EXPECTED_QUALIFIED)}
     assert all(type(value) is int for value in answer["steps"].values())
 
@@ -101,22 +111,59 @@ def test_funnel_counts_leads_created_and_qualified_in_the_range(session):
     ("2026-05-01", {"leads": 1, "qualified": 1}),
 ])
 def test_a_day_is_a_utc_calendar_day(session, day, steps):
-    assert reports.funnel(session, {"from": day, "to": day})["steps"] == steps
+    assert reports.funnel(session, {"from": day, "to": day, **ACTIVITY})["steps"] == steps
 
 
-def test_funnel_with_nothing_in_the_range(session):
-    assert reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31"})["steps"] == {"leads": 0, "qualified": 0}
+def test_activity_by_source_counts_each_lead_under_its_own_source(session):
+    answer = reports.funnel(session, {**APRIL, **ACTIVITY, "group_by": "source"})
+    assert answer["by_source"] == [
+        {"source": "event", "steps": {"leads": 1, "qualified": 1}},     # l-legacy; l-before qualified
+        {"source": "referral", "steps": {"leads": 2, "qualified": 1}},  # l-last, l-qualified-after; l-last
+        {"source": "web", "steps": {"leads": 2, "qualified": 2}},       # l-first, l-contacted; l-local, l-recycled
+    ]
+    assert answer["steps"] == {"leads": 5, "qualified": 4}
+
+
+# --- the report: cohort (the default) ---------------------------------------------------------
+
+def test_the_cohort_is_the_leads_created_in_the_range_and_what_became_of_them(session):
+    answer = reports.funnel(session, APRIL)
+    # l-qualified-after (qualified in May) counts; l-before (created in March, qualified in
+    # April) does not; l-legacy (converted with no qualified_at) was qualified to convert.
+    assert answer == {"from": "2026-04-01", "to": "2026-04-30", "view": "cohort", "group_by": "none",
+                      "steps": {"leads": len(EXPECTED_LEADS), "qualified": len(EXPECTED_COHORT_QUALIFIED)},
+                      "by_source": None}
+    assert answer["steps"] == {"leads": 5, "qualified": 3}
+
+
+def test_the_cohort_by_source(session):
+    assert reports.funnel(session, {**APRIL, "group_by": "source"})["by_source"] == [
+        {"source": "event", "steps": {"leads": 1, "qualified": 1}},
+        {"source": "referral", "steps": {"leads": 2, "qualified": 2}},
+        {"source": "web", "steps": {"leads": 2, "qualified": 0}},
+    ]
+
+
+@pytest.mark.parametrize("view", ["cohort", "activity"])
+def test_funnel_with_nothing_in_the_range(session, view):
+    answer = reports.funnel(session, {"from": "2030-01-01", "to": "2030-12-31", "view": view, "group_by": "source"})
+    assert (answer["steps"], answer["by_source"]) == ({"leads": 0, "qualified": 0}, [])
 
 
 def test_36_months_is_the_longest_range_and_merged_leads_never_count(session):
-    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01"})["steps"]
+    steps = reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01", **ACTIVITY})["steps"]
     # Every lead but the merged one; every qualified_at but the merged one's.
     assert steps == {"leads": len(LEADS) - 1, "qualified": 6}
+    # In the cohort of them all, l-legacy counts as well (converted, so qualified once).
+    assert reports.funnel(session, {"from": "2024-01-31", "to": "2026-12-01"})["steps"] == {
+        "leads": len(LEADS) - 1, "qualified": 7}
 
 
-def test_the_answer_is_what_its_schema_describes(session):
-    answer = reports.funnel(session, {"from": "2026-04-01", "to": "2026-04-30"})
+@pytest.mark.parametrize("query", [APRIL, {**APRIL, "group_by": "source"}, {**APRIL, **ACTIVITY}])
+def test_the_answer_is_what_its_schema_describes(session, query):
+    answer = reports.funnel(session, query)
     assert reports.FunnelStepsOut().validate(answer) == {}
+    assert set(answer) == {field.data_key or name for name, field in reports.FunnelStepsOut().fields.items()}
 
 
 @pytest.mark.parametrize("query, field", [
@@ -127,6 +174,8 @@ def test_the_answer_is_what_its_schema_describes(session):
     ({"from": "2026-05-01", "to": "2026-04-30"}, "to"),
     ({"from": "2024-01-01", "to": "2027-01-01"}, "to"),
     ({"from": "2026-04-01", "to": "2026-04-30", "source": "web"}, "source"),
+    ({**APRIL, "view": "cohorts"}, "view"),
+    ({**APRIL, "group_by": "owner"}, "group_by"),
 ])
 def test_a_bad_query_names_the_field(session, query, field):
     with pytest.raises(ValidationFailed) as refused:

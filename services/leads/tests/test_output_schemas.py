@@ -157,7 +157,10 @@ def scenario(rpc: ServiceCalls) -> None:
     rpc.contact_history(contact["id"], {"sort": "at"})
 
     today = date.today()
-    rpc.report_funnel({"from": str(today - timedelta(days=400)), "to": str(today + timedelta(days=1))})
+    funnel_period = {"from": str(today - timedelta(days=400)), "to": str(today + timedelta(days=1))}
+    for view in ("cohort", "activity"):
+        rpc.report_funnel({**funnel_period, "view": view})
+        rpc.report_funnel({**funnel_period, "view": view, "group_by": "source"})
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
