@@ -387,10 +387,12 @@ def test_tax_inclusive_quotes_total_what_the_customer_was_shown_and_reach_the_in
         {"description": "Cable", "quantity": "3", "unit_price": "11.90", "tax_rate": "19"}], tax_mode="inclusive")
     assert (quote["tax_mode"], quote["grand_total"], quote["tax_total"], quote["net_total"]) == (
         "inclusive", "35.70", "5.70", "30.00")
+    assert [line["net"] for line in quote["lines"]] == ["30.00"]  # without tax, as the net total (issue 11 item 14)
     accepted = api.post(f"/quotes/{quote['id']}/accept")
     order = api.eventually(f"/orders/{accepted['order_id']}")
     invoice = api.get(f"/invoices/{order['invoice_ids'][0]}")
     assert (order["grand_total"], invoice["grand_total"], invoice["tax_total"]) == ("35.70", "35.70", "5.70")
+    assert [line["net"] for line in order["lines"]] == [line["net"] for line in invoice["lines"]] == ["30.00"]
 
 
 def test_a_quote_renders_as_a_pdf_with_the_engines_numbers(stack):

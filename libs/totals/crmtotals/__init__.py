@@ -4,9 +4,10 @@ Amounts are exact ``Decimal``s. Rounding is half-up (ties away from zero, so a c
 mirrors its invoice) to the currency's minor unit, and only at these points:
 
 - each line: ``gross = round(quantity * unit_price)``,
-  ``net = round(quantity * unit_price * (1 - discount_percent / 100))``; the line's
-  discount is ``gross - net``, so the lines always add up;
-- the document discount, per tax rate: ``round(sum of nets at that rate * percent / 100)``;
+  ``amount = round(quantity * unit_price * (1 - discount_percent / 100))``; the line's
+  discount is ``gross - amount``, so the lines always add up; its ``net`` (without tax)
+  is the amount, or in inclusive mode the amount less ``round(amount * rate / (100 + rate))``;
+- the document discount, per tax rate: ``round(sum of amounts at that rate * percent / 100)``;
 - tax: ``per_rate`` (default, EN 16931): once per rate on that rate's taxable base;
   ``per_line``: per line on its share of the base (each line's share of the document
   discount rounded, the last line of the rate taking the remainder), then summed.
@@ -14,15 +15,16 @@ mirrors its invoice) to the currency's minor unit, and only at these points:
 Tax modes. ``exclusive`` (default): unit prices exclude tax; tax is
 ``round(taxable * rate / 100)``. ``inclusive``: unit prices include tax, so every line
 amount and the document discount above are tax-included ("as priced"); per rate the
-taxable base as priced is ``sum of nets - document discount``, the tax in it is
+taxable base as priced is ``sum of amounts - document discount``, the tax in it is
 ``round(taxable as priced * rate / (100 + rate))`` (per rate or per line, as above), and
 the tax-exclusive taxable amount is what remains: ``taxable as priced - tax``. The
 customer pays exactly the amount shown: the lines as priced less the document discount.
 
 What each figure is in:
 
-- ``lines`` (gross, discount, net), ``subtotal`` and ``discount_total``: the price basis,
-  i.e. tax-exclusive or tax-inclusive as the document's ``tax_mode`` says;
+- ``lines`` (gross, discount, amount), ``subtotal`` and ``discount_total``: the price basis,
+  i.e. tax-exclusive or tax-inclusive as the document's ``tax_mode`` says; a line's
+  ``net`` is always without tax (a line of 119.00 at 19 % included is net 100.00);
 - ``tax_breakdown`` (taxable, tax), ``net_total``, ``tax_total``, ``grand_total``: always
   tax-exclusive taxable amounts, the tax, and the amount due.
 
@@ -76,11 +78,16 @@ class Line:
 
 @dataclass(frozen=True)
 class LineTotals:
-    """One line's amounts in the document's price basis: tax included when the
-    document's ``tax_mode`` is ``inclusive``, excluded otherwise."""
+    """One line. ``gross``, ``discount`` and ``amount`` (gross less discount) are in the
+    document's price basis: tax included when its ``tax_mode`` is ``inclusive``. ``net``
+    is the line's amount without tax in either mode: in inclusive mode the amount less
+    the tax it holds, rounded on the line (so with ``per_rate`` rounding the lines' nets
+    may differ from ``net_total`` by that rounding, as in either mode they differ from
+    it by the document discount)."""
 
     gross: Decimal
     discount: Decimal
+    amount: Decimal
     net: Decimal
 
 
@@ -118,13 +125,14 @@ def compute(lines: list[Line], currency: str, document_discount_percent: Decimal
     for line in lines:
         exact = line.quantity * line.unit_price
         gross = round_money(exact, currency)
-        net = round_money(exact * (HUNDRED - line.discount_percent) / HUNDRED, currency)
-        line_totals.append(LineTotals(gross=gross, discount=gross - net, net=net))
+        amount = round_money(exact * (HUNDRED - line.discount_percent) / HUNDRED, currency)
+        net = amount - _tax(amount, line.tax_rate, currency, inclusive) if inclusive else amount
+        line_totals.append(LineTotals(gross=gross, discount=gross - amount, amount=amount, net=net))
 
     breakdown = []
     document_discount_total = Decimal(0)
     for rate in sorted({line.tax_rate for line in lines}):
-        nets = [t.net for line, t in zip(lines, line_totals, strict=True) if line.tax_rate == rate]
+        nets = [t.amount for line, t in zip(lines, line_totals, strict=True) if line.tax_rate == rate]
         base = sum(nets, Decimal(0))
         allowance = round_money(base * document_discount_percent / HUNDRED, currency)
         taxable = base - allowance  # in the price basis: tax included in inclusive mode

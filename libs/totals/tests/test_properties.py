@@ -39,7 +39,10 @@ def test_totals_add_up(document):
     assert totals.grand_total == totals.net_total + totals.tax_total
     assert _total(b.taxable for b in totals.tax_breakdown) == totals.net_total
     assert _total(b.tax for b in totals.tax_breakdown) == totals.tax_total
-    assert all(t.gross - t.discount == t.net for t in totals.lines)
+    assert all(t.gross - t.discount == t.amount for t in totals.lines)
+    # A line's net is without tax: its amount when prices exclude tax, less when they include it.
+    inclusive = document["tax_mode"] == "inclusive"
+    assert all(t.net == t.amount if not inclusive else abs(t.net) <= abs(t.amount) for t in totals.lines)
     assert _total(t.gross for t in totals.lines) == totals.subtotal
     # subtotal and discount_total are in the price basis: net of tax, or tax included.
     priced = totals.grand_total if document["tax_mode"] == "inclusive" else totals.net_total
@@ -51,7 +54,7 @@ def test_totals_add_up(document):
 def test_every_amount_is_in_the_currency_minor_unit(document):
     totals = compute(**document)
     amounts = [totals.subtotal, totals.discount_total, totals.net_total, totals.tax_total, totals.grand_total]
-    amounts += [a for t in totals.lines for a in (t.gross, t.discount, t.net)]
+    amounts += [a for t in totals.lines for a in (t.gross, t.discount, t.amount, t.net)]
     amounts += [a for b in totals.tax_breakdown for a in (b.taxable, b.tax)]
     digits = minor_units(document["currency"])
     assert all(a.as_tuple().exponent >= -digits for a in amounts), amounts

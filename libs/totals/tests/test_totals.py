@@ -115,11 +115,21 @@ def test_worked_example_tax_inclusive_prices(rounding):
         "EUR", document_discount_percent=D("5"), rounding=rounding, tax_mode="inclusive",
     )
     assert totals.tax_mode == "inclusive"
-    assert [t.net for t in totals.lines] == [D("23.80"), D("5.35"), D("3.00")]  # as priced, tax included
+    assert [t.amount for t in totals.lines] == [D("23.80"), D("5.35"), D("3.00")]  # as priced, tax included
+    # Each line's net is without tax: 23.80 - 3.80, 5.35 - 0.35, 3.00 - 0.4790 -> 0.48.
+    assert [t.net for t in totals.lines] == [D("20.00"), D("5.00"), D("2.52")]
     assert (totals.subtotal, totals.discount_total) == (D("32.48"), D("0.33") + D("1.34") + D("0.27"))
     assert [(b.rate, b.taxable, b.tax) for b in totals.tax_breakdown] == [
         (D("7"), D("4.75"), D("0.33")), (D("19"), D("21.39"), D("4.07"))]
     assert (totals.net_total, totals.tax_total, totals.grand_total) == (D("26.14"), D("4.40"), D("30.54"))
+
+
+def test_a_tax_inclusive_line_shows_its_net_without_tax():
+    # Issue 11 item 14: a line of 119 at 19 % included showed net 119.00 beside a net total of 100.00.
+    totals = compute([Line(D("1"), D("119"), D("0"), D("19"))], "EUR", tax_mode="inclusive")
+    (line,) = totals.lines
+    assert (line.gross, line.amount, line.net, totals.net_total) == (D("119.00"), D("119.00"), D("100.00"),
+                                                                    D("100.00"))
 
 
 def test_tax_inclusive_per_line_can_differ_from_per_rate_but_not_the_price():

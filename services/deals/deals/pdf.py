@@ -30,6 +30,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+import crmtotals
 from crmtotals import minor_units
 
 FONTS = Path(__file__).parent / "fonts"
@@ -217,16 +218,26 @@ def _lines_table(pdf: FPDF, quote: Mapping, currency: str) -> None:
                    padding=1, v_align="TOP", borders_layout="HORIZONTAL_LINES", repeat_headings=1,
                    headings_style=HEADINGS_STYLE) as table:
         table.row(headings)
-        for line in quote["lines"]:
+        for line, amount in zip(quote["lines"], _amounts_as_priced(quote), strict=True):
             description = _clean(line["description"])
             if line.get("sku"):
                 description += f"\nSKU {line['sku']}"
             table.row((
                 str(line["position"]), description, format_number(line["quantity"]),
                 format_money(line["unit_price"], currency), format_number(line["discount_percent"]),
-                format_number(line["tax_rate"]), format_money(line["net"], currency),
+                format_number(line["tax_rate"]), format_money(amount, currency),
             ))
     pdf.ln(4)
+
+
+def _amounts_as_priced(quote: Mapping) -> list[Decimal]:
+    """Each line's amount in the quote's price basis (tax included in inclusive mode), so
+    that the lines add up to the subtotal shown; a line's ``net`` is without tax."""
+    lines = [crmtotals.Line(Decimal(line["quantity"]), Decimal(line["unit_price"]),
+                            Decimal(line["discount_percent"]), Decimal(line["tax_rate"])) for line in quote["lines"]]
+    totals = crmtotals.compute(lines, quote["currency"], Decimal(quote.get("document_discount_percent") or 0),
+                               quote.get("rounding") or "per_rate", tax_mode=quote.get("tax_mode") or "exclusive")
+    return [line.amount for line in totals.lines]
 
 
 def _totals_block(pdf: FPDF, quote: Mapping, currency: str) -> None:

@@ -312,7 +312,8 @@ class QuoteLineOut(Schema):
     unit_price = Amount()
     discount_percent = Amount(**_percent)
     tax_rate = Amount(**_percent)
-    net = SignedAmount()
+    # Without tax in either tax mode (a line of 119.00 at 19 % included is net 100.00).
+    net = SignedAmount(metadata={"description": "The line's amount after its discount, without tax."})
 
 
 class QuoteTaxBreakdownOut(Schema):
