@@ -152,6 +152,22 @@ def test_a_refused_opportunity_is_corrected_and_asked_for_again_from_the_lead(st
     assert len(api.get(f"/opportunities?lead_id={lead['id']}")["items"]) == 1
 
 
+
+def test_what_leads_can_tell_of_the_opportunity_is_refused_at_once(stack):
+    """A private customer's opportunity is named after the person: a first and a last
+    name of 100 characters make 201, more than a name takes; the conversion says so
+    (and commits nothing) rather than leaving deals to refuse it later."""
+    api = Api(stack.base_url)
+    lead = api.post("/leads", a_lead(company=None, first_name="F" * 100, last_name="L" * 100), expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    refused = api.post(f"/leads/{lead['id']}/convert", {}, expect=422)["error"]["details"]
+    assert refused["opportunity"]["name"]
+    assert api.get(f"/leads/{lead['id']}")["status"] == "qualified"
+    named = api.post(f"/leads/{lead['id']}/convert", {"opportunity": {"name": "Private deal"}})
+    opportunity = api.eventually(f"/opportunities/{named['converted_opportunity_id']}")
+    assert opportunity["name"] == "Private deal"
+    assert opportunity["contact_name"] == ("F" * 100 + " " + "L" * 100)[:200]  # deals' copy of it, cut
+
 def test_a_refused_opportunity_can_be_given_up_and_concurrent_retries_make_one(stack):
     api = Api(stack.base_url)
     given_up = _refused_conversion(api, a_lead(), {"stage": "closed_lost"})

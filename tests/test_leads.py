@@ -104,3 +104,19 @@ def test_a_bad_list_query_names_every_bad_parameter(stack):
     first = api.get("/leads?limit=1&sort=last_name")["next_cursor"]
     error = api.get(f"/leads?limit=1&sort=-created_at&cursor={first}", expect=422)["error"]
     assert "belongs to sort" in error["details"]["cursor"][0]
+
+
+def test_names_as_long_as_allowed_are_taken_and_still_compared(stack):
+    """Duplicate keys grow past the names they come from (a first and a last name of 100
+    each, a ligature that spells three letters): a long name is a lead, not a 500."""
+    api = Api(stack.base_url)
+    long_person = a_lead(first_name="F" * 100, last_name="L" * 100)
+    lead = api.post("/leads", long_person, expect=201)
+    twin = api.post("/leads", {**long_person, "email": None}, expect=409)["error"]["details"]
+    assert twin["duplicates"][0]["id"] == lead["id"]
+    ligatures = api.post("/leads", a_lead(company="\ufb03" * 200), expect=201)
+    api.post(f"/leads/{ligatures['id']}/qualify")
+    converted = api.post(f"/leads/{ligatures['id']}/convert", {})
+    assert api.get(f"/organizations/{converted['converted_organization_id']}")["name"] == "\ufb03" * 200
+    contact = api.post("/contacts", {"first_name": "\ufb03" * 100, "last_name": "\ufb03" * 100}, expect=201)
+    assert contact["last_name"] == "\ufb03" * 100

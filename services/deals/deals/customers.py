@@ -16,6 +16,14 @@ from .models import KnownContact, KnownOrganization, Opportunity
 
 log = logging.getLogger(__name__)
 
+# Deals keeps a person's name in 200 characters; a contact's first and last names may
+# take 100 each and a blank. The copy is cut: the contact itself is referred to by id.
+PERSON_NAME_LENGTH = 200
+
+
+def person_name(first_name: str | None, last_name: str | None) -> str:
+    return " ".join(part for part in (first_name, last_name) if part)[:PERSON_NAME_LENGTH]
+
 
 def _record_of(event: Envelope) -> dict:
     # organization.updated carries {record, changed}; created and archived the record.
@@ -61,7 +69,7 @@ def record_contact(unit: UnitOfWork, event: Envelope) -> None:
     known = _newer(unit, KnownContact, event)
     if known is None:
         return
-    known.name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    known.name = person_name(data.get("first_name"), data.get("last_name"))
     known.email, known.organization_id = data.get("email"), data.get("organization_id")
     known.archived = data.get("archived_at") is not None
 

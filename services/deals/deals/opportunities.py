@@ -85,6 +85,8 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
     try:
         fields = load(schemas.OpportunityFromLead(), wanted)
         lead = load(schemas.ConvertedLead(), data.get("lead") or {})
+        if fields.get("contact_name"):
+            fields["contact_name"] = fields["contact_name"][:customers.PERSON_NAME_LENGTH]
         pipeline = pipelines.pipeline_for(unit, None)
         stage = _open_stage(pipeline, fields.pop("stage", None))
         opportunity = Opportunity(**fields, pipeline_id=pipeline.id, lead_created_at=lead["created_at"],

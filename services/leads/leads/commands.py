@@ -275,9 +275,14 @@ def _opportunity_for(lead: Lead, choice: dict, organization, contact, opportunit
         raise ValidationFailed({"opportunity": {"currency": ["An amount needs its currency."]}})
     if problem := money_problem(amount, currency):
         raise ValidationFailed({"opportunity": {"amount": [problem]}})
+    name = choice.get("name") or (organization.name if organization else duplicates.display_name(lead))
+    if len(name) > domain.OPPORTUNITY_NAME_LENGTH:  # a first and a last name of 100 and a blank
+        raise ValidationFailed({"opportunity": {"name": [
+            f"The lead's name has {len(name)} characters, an opportunity's at most "
+            f"{domain.OPPORTUNITY_NAME_LENGTH}: name the opportunity."]}})
     return {
         "id": opportunity_id or new_id(),
-        "name": choice.get("name") or (organization.name if organization else duplicates.display_name(lead)),
+        "name": name,
         "amount": amount,
         "currency": currency,
         "expected_close_date": choice.get("expected_close_date") or lead.timeline,

@@ -30,6 +30,8 @@ RATINGS = ("hot", "warm", "cold")
 # What became of the opportunity a conversion asked deals for.
 OPPORTUNITY_PENDING, OPPORTUNITY_CREATED, OPPORTUNITY_FAILED = "pending", "created", "failed"
 OPPORTUNITY_STATUSES = (OPPORTUNITY_PENDING, OPPORTUNITY_CREATED, OPPORTUNITY_FAILED)
+# The longest name deals takes for an opportunity: what leads can check itself, it does.
+OPPORTUNITY_NAME_LENGTH = 200
 
 # What a CSV import reports of a row it did not make or update a lead from.
 IMPORT_PROBLEM_OUTCOMES = ("rejected", "skipped")

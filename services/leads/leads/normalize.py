@@ -32,6 +32,16 @@ def phone(value: str | None, default_region: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The length of the key columns. A key may grow past the name it comes from (a first and
+# a last name of 100 each and a blank; "\ufb03", one ligature, spells "ffi"); names that
+# agree that far are taken for the same.
+KEY_LENGTH = 200
+
+
+def _key(words: list[str]) -> str | None:
+    return " ".join(words)[:KEY_LENGTH].rstrip() or None
+
+
 def _words(value: str) -> list[str]:
     plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     return re.findall(r"[a-z0-9]+", plain)
@@ -41,10 +51,8 @@ def company(value: str | None) -> str | None:
     """``Analytical Engines, Ltd.`` and ``analytical engines`` are the same company."""
     if not value:
         return None
-    words = [w for w in _words(value) if w not in _LEGAL_FORMS]
-    return " ".join(words) or None
+    return _key([w for w in _words(value) if w not in _LEGAL_FORMS])
 
 
 def person(first_name: str | None, last_name: str | None) -> str | None:
-    words = _words(f"{first_name or ''} {last_name or ''}")
-    return " ".join(words) or None
+    return _key(_words(f"{first_name or ''} {last_name or ''}"))
