@@ -52,6 +52,10 @@ class Order(Record, DocumentTotals, CustomerSnapshot, Base):
         # The funnel's cohort: the orders of leads created in a range (migration 0007).
         Index("ix_orders_lead_cohort", "lead_created_at", "lead_source",
               postgresql_where=text("lead_created_at IS NOT NULL"), sqlite_where=text("lead_created_at IS NOT NULL")),
+        # The funnel's unattributed orders (their lead unknown): a few, by created_at.
+        Index("ix_orders_lead_unknown", "created_at",
+              postgresql_where=text("lead_created_at IS NULL AND from_lead IS NOT false"),
+              sqlite_where=text("lead_created_at IS NULL AND from_lead IS NOT false")),
     )
 
     number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -116,6 +120,11 @@ class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
               postgresql_include=["issue_date", "currency", "balance_due", "organization_id", "organization_name",
                                   "id"]),
         Index("ix_invoices_issue_date", "issue_date", postgresql_include=["status", "currency", "grand_total"]),
+        # The funnel's cohort: an order's issued and its paid invoices (migration 0007).
+        Index("ix_invoices_issued_by_order", "order_id", postgresql_where=text("issue_date IS NOT NULL"),
+              sqlite_where=text("issue_date IS NOT NULL"), postgresql_include=["status"]),
+        Index("ix_invoices_paid_by_order", "order_id", postgresql_where=text("paid_at IS NOT NULL"),
+              sqlite_where=text("paid_at IS NOT NULL")),
     )
 
     # Assigned when issued, gap-free per year; a draft has none.

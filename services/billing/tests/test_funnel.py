@@ -14,13 +14,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from alembic import command
+from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
 from billing import reports
 from billing.models import Invoice, Order
+from crmkit.db import make_engine
 from crmkit.errors import ValidationFailed
-from crmkit.testing import migrated_engine
+from crmkit.migrations import config
+from crmkit.testing import PostgresDatabases, migrated_engine
 
 BEFORE = datetime(2026, 3, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 FIRST = datetime(2026, 4, 1, tzinfo=UTC)
@@ -212,3 +215,39 @@ def test_a_bad_query_names_the_field(session, query, field):
     with pytest.raises(ValidationFailed) as refused:
         reports.funnel(session, query)
     assert list(refused.value.details) == [field]
+
+
+# --- migration 0007 ----------------------------------------------------------------------------
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'billing.db'}"
+        return
+    with PostgresDatabases(["billing"]) as databases:
+        yield databases.url("billing")
+
+
+def test_migration_0007_leaves_orders_made_before_it_unattributed(database_url):
+    """Nothing in billing's database tells an order's lead: one made before 0007 is in no
+    cohort, and the funnel says it may belong to one."""
+    command.upgrade(config("billing", "billing", database_url), "0005")
+    engine = make_engine(database_url) if database_url.startswith("sqlite") else create_engine(database_url)
+    zero = Decimal(0)
+    try:
+        with engine.begin() as connection:
+            # Only the columns 0005 has (no from_lead, lead_created_at, lead_source).
+            connection.execute(insert(Order.__table__), [{
+                "id": "ord-old", "number": "SO-2026-0001", "quote_id": "quote-old", "quote_number": "Q-2026-0001",
+                "status": "confirmed", "order_date": date(2026, 4, 10), "payment_terms_days": 30, "version": 1,
+                "created_at": CREATED, "updated_at": CREATED, "currency": "EUR", "subtotal": zero,
+                "discount_total": zero, "net_total": zero, "tax_total": zero, "grand_total": zero,
+                "tax_breakdown": [], "document_discount_percent": zero, "rounding": "per_rate",
+                "tax_mode": "exclusive"}])
+        command.upgrade(config("billing", "billing", database_url), "head")
+        with Session(engine) as session:
+            answer = reports.funnel(session, APRIL)
+        assert (answer["steps"], answer["unattributed"]) == ({"invoiced": 0, "paid": 0}, 1)
+        command.downgrade(config("billing", "billing", database_url), "0005")
+    finally:
+        engine.dispose()

@@ -60,6 +60,10 @@ class Opportunity(Record, Base):
         # The funnel's cohort: the deals of leads created in a range (migration 0009).
         Index("ix_opportunities_lead_cohort", "lead_created_at", "lead_source", "stage",
               postgresql_where=text("lead_created_at IS NOT NULL"), sqlite_where=text("lead_created_at IS NOT NULL")),
+        # The funnel's unattributed deals (converted before 0009 kept their lead's time): a few, by created_at.
+        Index("ix_opportunities_lead_unknown", "created_at",
+              postgresql_where=text("lead_id IS NOT NULL AND lead_created_at IS NULL"),
+              sqlite_where=text("lead_id IS NOT NULL AND lead_created_at IS NULL")),
     )
 
     name: Mapped[str] = mapped_column(String(200))

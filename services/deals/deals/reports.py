@@ -91,7 +91,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import Date, Integer, bindparam, cast, func, join, literal, literal_column, or_, select, union_all
+from sqlalchemy import Date, Integer, bindparam, cast, func, join, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from crmkit import funnel as funnel_common
@@ -353,9 +353,12 @@ def funnel(session: Session, query: dict) -> dict:
 
     if q["view"] == funnel_common.COHORT:
         cohort = (o.lead_created_at >= start, o.lead_created_at < end)
-        quoted = select(quote.opportunity_id).where(quote.opportunity_id == o.id, quote.sent_at.is_not(None))
+        quoted = select(quote.opportunity_id).where(quote.opportunity_id == o.id, quote.sent_at.is_not(None)).exists()
+        # quotes_sent: those with a sent quote, and those won without one, as two counts (a
+        # semi- and an anti-join that look each deal's quotes up by index; an OR of the two
+        # would make PostgreSQL read every quote).
         steps = [count("opportunities", *cohort),
-                 count("quotes_sent", *cohort, or_(o.stage == WON, quoted.exists())),
+                 count("quotes_sent", *cohort, quoted), count("quotes_sent", *cohort, o.stage == WON, ~quoted),
                  count("won", *cohort, o.stage == WON)]
         unattributed = session.scalar(select(func.count()).select_from(o).where(
             o.lead_id.is_not(None), o.lead_created_at.is_(None), o.created_at >= start))

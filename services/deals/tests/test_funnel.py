@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from alembic import command
+from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
+from crmkit.db import make_engine
 from crmkit.errors import ValidationFailed
-from crmkit.testing import migrated_engine
+from crmkit.migrations import config
+from crmkit.testing import PostgresDatabases, migrated_engine
 from deals import reports
 from deals.models import Opportunity, Quote
 
@@ -231,3 +234,35 @@ def test_a_bad_query_names_the_field(session, query, field):
     with pytest.raises(ValidationFailed) as refused:
         reports.funnel(session, query)
     assert list(refused.value.details) == [field]
+
+
+# --- migration 0009 ----------------------------------------------------------------------------
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'deals.db'}"
+        return
+    with PostgresDatabases(["deals"]) as databases:
+        yield databases.url("deals")
+
+
+def test_migration_0009_leaves_deals_converted_before_it_unattributed(database_url):
+    """The lead's time is in the leads service's database only: a deal converted before
+    0009 cannot be put in its cohort, and the funnel says it may belong to one."""
+    command.upgrade(config("deals", "deals", database_url), "0006")
+    engine = make_engine(database_url) if database_url.startswith("sqlite") else create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            # Only the columns 0006 has (no lead_created_at, lead_source).
+            connection.execute(insert(Opportunity.__table__), [
+                {"id": id_, "name": id_, "pipeline_id": PIPELINE, "stage": "qualification", "probability": 10,
+                 "forecast_category": "pipeline", "version": 1, "created_at": MIDDLE, "updated_at": MIDDLE,
+                 "lead_id": lead_id} for id_, lead_id in (("converted", "lead-1"), ("direct", None))])
+        command.upgrade(config("deals", "deals", database_url), "head")
+        with Session(engine) as session:
+            answer = reports.funnel(session, APRIL)
+        assert (answer["steps"]["opportunities"], answer["unattributed"]) == (0, 1)
+        command.downgrade(config("deals", "deals", database_url), "0006")
+    finally:
+        engine.dispose()
