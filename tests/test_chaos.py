@@ -183,8 +183,12 @@ def _count(url: str, sql: str, **params) -> int:
 def one_opportunity_per_conversion(databases, ledger: Ledger) -> list[str]:
     leads, deals = databases.url("leads"), databases.url("deals")
     problems = []
-    converted = {row.id: row.converted_opportunity_id for row in query(
-        leads, "SELECT id, converted_opportunity_id FROM leads WHERE status = 'converted'")}
+    rows = query(leads, "SELECT id, converted_opportunity_id, opportunity_status FROM leads "
+                        "WHERE status = 'converted'")
+    converted = {row.id: row.converted_opportunity_id for row in rows}
+    # The conversion's saga is finished: deals' answer came back to the lead.
+    problems += [f"converted lead {row.id}: its opportunity is {row.opportunity_status}, not created"
+                 for row in rows if row.opportunity_status != "created"]
     for lead_id, opportunity_id in ledger.conversions.items():
         if converted.get(lead_id) != opportunity_id:
             problems.append(f"lead {lead_id}: acknowledged as converted to {opportunity_id}, "
