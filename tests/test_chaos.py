@@ -4,7 +4,7 @@ the broker themselves.
 
     CRM_CHAOS_SECONDS   how long the processes are killed (default 150)
     CRM_CHAOS_SEED      the seed of the kill order and timing (default: a new one, printed)
-    CRM_CHAOS_CLIENTS   client threads running flows (default 4)
+    CRM_CHAOS_CLIENTS   client threads running flows, every other one over gRPC (default 4)
 
 The seed fixes which process is killed when, and for how long it stays down; the
 clients' timing and the broker's are not reproducible, so a seed makes a failure likely
@@ -12,6 +12,7 @@ again, not certain.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import re
@@ -23,12 +24,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from urllib.parse import quote as urlquote
 
+import grpc
 import requests
 from kombu import Connection
 
 from crmkit.dlq import dead_letter_queues, show
 from events import query
 from flow import LINES, a_lead
+from gateway import protojson
+from gateway.operations import OPERATIONS
 
 SERVICES = ["leads", "deals", "billing"]
 CHAOS_SECONDS = float(os.environ.get("CRM_CHAOS_SECONDS", "150"))
@@ -99,6 +103,56 @@ class PatientClient:
             time.sleep(0.2)
 
 
+class PatientGrpcClient(PatientClient):
+    """The same client over gRPC: each REST call of the flow is the rpc of its operation
+    (gateway.operations), its answer read back as the REST JSON; UNAVAILABLE,
+    DEADLINE_EXCEEDED and ABORTED (`conflict`) are sent again with the same key."""
+
+    RETRIED_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
+    # Where REST would answer this status: what an Unexpected says, as PatientClient's do.
+    STATUSES = {grpc.StatusCode.NOT_FOUND: 404}
+
+    def __init__(self, target: str, token: str):
+        self.channel = grpc.insecure_channel(target)
+        self.token = token
+        self.retries = 0
+
+    def send(self, method: str, path: str, body: dict | None = None, expect: int = 200) -> dict:
+        op, params = self._operation(method, path)
+        pb2 = importlib.import_module(f"gateway.pb.{op.area}_pb2")
+        stub = getattr(importlib.import_module(f"gateway.pb.{op.area}_pb2_grpc"), f"{op.area.capitalize()}Stub")
+        rpc = getattr(stub(self.channel), op.grpc_name)
+        request = protojson.to_message({**params, **({"body": body} if op.body else {})},
+                                       getattr(pb2, f"{op.grpc_name}Request")())
+        metadata = [("authorization", f"Bearer {self.token}")]
+        if op.writes:
+            metadata.append(("idempotency-key", str(uuid.uuid4())))
+        deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
+        pause = 0.1
+        while True:
+            try:
+                return protojson.to_json(rpc(request, metadata=metadata, timeout=30))
+            except grpc.RpcError as exc:
+                status = self.STATUSES.get(exc.code(), exc.code().name)
+                why = f"{op.grpc_name} ({method} {path}): {status} {exc.details()}"
+                if exc.code() not in self.RETRIED_CODES:
+                    raise Unexpected(why) from None
+            if time.monotonic() > deadline:
+                raise Unexpected(f"still failing after {REQUEST_DEADLINE_SECONDS}s: {why}")
+            self.retries += 1
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    @staticmethod
+    def _operation(method: str, path: str):
+        for op in OPERATIONS:
+            pattern = re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", op.path)
+            match = re.fullmatch(pattern, path)
+            if op.method == method and match:
+                return op, match.groupdict()
+        raise LookupError(f"no operation for {method} {path}")
+
+
 @dataclass
 class Ledger:
     """What the clients were told was done: each of these must be true afterwards."""
@@ -109,7 +163,7 @@ class Ledger:
     accepted: dict[str, str] = field(default_factory=dict)  # quote -> order
     payments: dict[str, tuple[str, Decimal]] = field(default_factory=dict)  # payment -> (invoice, amount)
     paid_invoices: list[str] = field(default_factory=list)
-    flows_done: int = 0
+    flows_done: Counter = field(default_factory=Counter)  # client kind -> whole flows finished
     failures: list[str] = field(default_factory=list)
 
 
@@ -142,11 +196,10 @@ def run_flow(client: PatientClient, ledger: Ledger) -> None:
     if paid["status"] != "paid":
         raise Unexpected(f"invoice {invoice['id']} is {paid['status']} after its balance was paid")
     ledger.paid_invoices.append(invoice["id"])
-    ledger.flows_done += 1
+    ledger.flows_done[type(client).__name__] += 1
 
 
-def client_loop(base_url: str, ledger: Ledger, stop: threading.Event) -> None:
-    client = PatientClient(base_url)
+def client_loop(client: PatientClient, ledger: Ledger, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             run_flow(client, ledger)
@@ -358,8 +411,10 @@ def test_flows_survive_random_processes_killed_and_every_invariant_holds(stack, 
     seed = int(os.environ.get("CRM_CHAOS_SEED") or random.SystemRandom().randrange(10**9))
     print(f"chaos seed {seed} (CRM_CHAOS_SEED={seed} repeats the kills), {CHAOS_SECONDS:.0f}s, {CLIENTS} clients")
     ledger, kills, crashes, stop = Ledger(), Counter(), [], threading.Event()
-    clients = [threading.Thread(target=client_loop, args=(stack.base_url, ledger, stop), name=f"client-{n}")
-               for n in range(CLIENTS)]
+    grpc_target, token = f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}", stack.token("admin", "chaos")
+    clients = [threading.Thread(target=client_loop, name=f"client-{n}", args=(
+        PatientGrpcClient(grpc_target, token) if n % 2 else PatientClient(stack.base_url), ledger, stop))
+        for n in range(CLIENTS)]
     for client in clients:
         client.start()
     try:
@@ -369,7 +424,7 @@ def test_flows_survive_random_processes_killed_and_every_invariant_holds(stack, 
         stop.set()  # each client finishes the flow it is in
         for client in clients:
             client.join(timeout=SETTLE_SECONDS)
-    print(f"kills {dict(kills)}; {ledger.flows_done} flows done, {len(ledger.payments)} payments acknowledged")
+    print(f"kills {dict(kills)}; flows done {dict(ledger.flows_done)}, {len(ledger.payments)} payments acknowledged")
     assert not any(client.is_alive() for client in clients), f"a client did not finish within {SETTLE_SECONDS}s"
 
     problems = crashes + [f"client: {failure}" for failure in ledger.failures]
@@ -383,4 +438,5 @@ def test_flows_survive_random_processes_killed_and_every_invariant_holds(stack, 
     problems += nothing_lost_or_doubled(databases, ledger)
     assert not problems, f"seed {seed}, logs in {stack.log_dir}:\n" + "\n".join(problems)
     assert set(kills) == set(stack.specs), f"not every process was killed: {dict(kills)}"
-    assert ledger.flows_done >= CLIENTS, f"only {ledger.flows_done} flows finished"
+    kinds = {"PatientClient", "PatientGrpcClient"} if CLIENTS > 1 else {"PatientClient"}
+    assert set(ledger.flows_done) == kinds, f"flows finished: {dict(ledger.flows_done)}"
