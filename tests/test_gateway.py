@@ -242,11 +242,12 @@ def test_every_documented_sort_key_is_taken_and_a_missing_record_named_by_id_is_
              and any(p["name"] == "sort" for p in operation["get"]["parameters"])}
     assert len(lists) > 10
     for template, operation in lists.items():
-        if template in NOT_YET_AS_DOCUMENTED:
+        path = template.replace('{organization_id}', organization['id'])
+        if template in NOT_YET_AS_DOCUMENTED or "{" in path:  # a record's history: tests/test_history.py
             continue
         sort = next(p for p in operation["parameters"] if p["name"] == "sort")["schema"]
         for key in sort["enum"]:
-            api.get(f"{template.replace('{organization_id}', organization['id'])}?sort={key}&limit=2")
+            api.get(f"{path}?sort={key}&limit=2")
     missing = str(uuid.uuid4())
     api.post("/opportunities", {"name": "Nowhere", "pipeline_id": missing}, expect=404)
     api.post("/quotes", {"opportunity_id": missing, "lines": LINES}, expect=404)
