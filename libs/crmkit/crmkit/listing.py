@@ -74,11 +74,13 @@ def make_cursor(sort: str, value, record_id: str) -> str:
 def read_cursor(cursor: str, sort: str) -> tuple:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if raw["s"] != sort:
-            raise ValidationFailed({"cursor": [f"This cursor belongs to sort {raw['s']!r}, not {sort!r}."]})
-        return _decode(raw["v"]), str(raw["id"])
+        given_for, values, last_id = raw["s"], _decode(raw["v"]), str(raw["id"])
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise ValidationFailed({"cursor": ["Not a cursor this API gave out."]}) from None
+    # Outside the try: ValidationFailed is a ValueError, and this message says more.
+    if given_for != sort:
+        raise ValidationFailed({"cursor": [f"This cursor belongs to sort {given_for!r}, not {sort!r}."]})
+    return values, last_id
 
 
 LIKE_ESCAPE = "\\"
