@@ -7,8 +7,6 @@ into its own answer; everything an operation means happens here.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.context import CallContext
 from crmkit.errors import IdempotencyKeyReused, ValidationFailed
+from crmkit.exact_json import digest
 from crmkit.funnel import COHORT
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.schemas import load
@@ -333,7 +332,7 @@ class Gateway:
         try:
             secret, record = self.tokens.create(
                 created_by=call.principal.user_id, idempotency_key=key,
-                request_fingerprint=_fingerprint(call.body or {}), **data)
+                request_fingerprint=digest(call.body or {}), **data)
         except IdempotencyKeyReused:
             reused = IdempotencyKeyReused(call.idempotency_key)
             raise ApiError(422, "idempotency_key_reused", reused.message, reused.details) from None
@@ -358,11 +357,6 @@ def _load(schema, data: dict) -> dict:
         return load(schema, data)
     except ValidationFailed as exc:
         raise errors.invalid(exc.details) from None
-
-
-def _fingerprint(body: dict) -> str:
-    """What a request asked, canonically (crmkit.idempotency's is in eventlet's company)."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
 def _funnel_steps(counts: dict[str, int]) -> dict:

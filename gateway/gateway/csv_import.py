@@ -9,6 +9,7 @@ Export cells that a spreadsheet would run as a formula are defused (OWASP: a lea
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
@@ -31,8 +32,7 @@ def run(file: BinaryIO, import_chunk: Callable[[list[str], list[list[str]], int]
     """Import a whole CSV file: first read it through to decide whether it is a file we
     can import at all (decoding, CSV structure, line and cell sizes), so a fault of the
     file commits nothing; then send its rows in chunks. ``file`` must be seekable."""
-    for _ in _records(file):
-        pass
+    collections.deque(_records(file), maxlen=0)  # read through: the file's first fault raises
     file.seek(0)
     records = _records(file)
     header = next(records, None)

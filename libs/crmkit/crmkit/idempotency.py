@@ -15,7 +15,6 @@ relay after ``RETENTION``.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import timedelta
 
@@ -23,16 +22,16 @@ from sqlalchemy import delete, insert, select
 
 from .db import utcnow
 from .errors import IdempotencyKeyReused
+from .exact_json import digest, json_default
 from .platform_tables import idempotency_keys
-from .unit_of_work import UnitOfWork, json_default
+from .unit_of_work import UnitOfWork
 
 RETENTION = timedelta(hours=24)
 
 
 def fingerprint(method: str, args: tuple, kwargs: dict) -> str:
     """What the request was: the method and its arguments, canonically."""
-    raw = json.dumps([method, list(args), kwargs], sort_keys=True, default=json_default, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return digest([method, list(args), kwargs])
 
 
 def run_once(unit: UnitOfWork, method: str, args: tuple, kwargs: dict, run):

@@ -13,14 +13,10 @@ transaction, naming the unit's cause: the RPC, the event or the timer.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from uuid import UUID
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
@@ -35,26 +31,12 @@ from .db import is_sqlite, make_engine, utcnow
 from .dialect import insert_ignoring_duplicates
 from .envelope import Envelope, event_type
 from .errors import Conflict, NotFound
+from .exact_json import json_safe
 from .ids import parse_id
 from .platform_tables import inbox
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def json_default(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def json_safe(data: dict) -> dict:
-    """Event data as it will be read back: Decimals and dates become strings."""
-    return json.loads(json.dumps(data, default=json_default))
 
 
 @dataclass

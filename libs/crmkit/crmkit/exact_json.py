@@ -1,0 +1,30 @@
+"""JSON text of our values as they are stored: decimals, dates and ids as exact text.
+Free of eventlet, so the gateway uses it as the services do."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+
+def json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def json_safe(data: dict) -> dict:
+    """Data as it will be read back: Decimals and dates become strings."""
+    return json.loads(json.dumps(data, default=json_default))
+
+
+def digest(value) -> str:
+    """A request's fingerprint: the SHA-256 of its canonical JSON (keys sorted)."""
+    raw = json.dumps(value, sort_keys=True, default=json_default, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
