@@ -271,6 +271,26 @@ def test_a_role_that_may_not_is_permission_denied(grpc_stack):
         integration.channel.close()
 
 
+def test_a_sales_rep_merges_no_lead_it_does_not_own_and_learns_nothing_of_another_teams_duplicate(admin,
+                                                                                                    grpc_stack):
+    rep = Client(grpc_stack, grpc_stack.token("sales_rep", "grpc-rep", team="emea"))
+    try:
+        own, _ = rep.call(rep.leads.CreateLead, leads_pb2.CreateLeadRequest(body=new_lead()))
+        email = f"theirs-{uuid.uuid4().hex[:8]}@example.org"
+        theirs, _ = admin.call(admin.leads.CreateLead, leads_pb2.CreateLeadRequest(
+            body=new_lead(email=email, owner_id="grpc-other", team="apac")))
+        denied = failure(rep.leads.MergeLeads, leads_pb2.MergeLeadsRequest(
+            lead_id=own.id, body=leads_pb2.Merge(other_id=theirs.id)), rep.metadata())
+        assert denied.code() == grpc.StatusCode.PERMISSION_DENIED, denied
+        untouched, _ = admin.call(admin.leads.GetLead, leads_pb2.GetLeadRequest(lead_id=theirs.id))
+        assert untouched.status == theirs.status and untouched.version == theirs.version
+        twin = failure(rep.leads.CreateLead, leads_pb2.CreateLeadRequest(body=new_lead(email=email)), rep.metadata())
+        assert twin.code() == grpc.StatusCode.ALREADY_EXISTS, twin
+        assert error(twin)["details"] == {"duplicates": [], "withheld": 1}
+    finally:
+        rep.channel.close()
+
+
 def test_bad_metadata_is_an_invalid_argument(admin):
     bad = failure(admin.deals.MoveOpportunity, deals_pb2.MoveOpportunityRequest(
         opportunity_id="x", body=deals_pb2.StageMove(stage="proposal")), admin.metadata(if_match="yesterday"))

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from crmkit.schemas import INT_MAX, INT_MIN, MAX_PERIOD_MONTHS, CappedPeriod, CommaSeparated
 
 from . import schemas as gateway_schemas
 from .auth import ROLES
-from .core import RECORDS
+from .core import RECORDS, STORY_PARTS
 from .operations import OPERATIONS, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
 
 HERE = Path(__file__).parent
@@ -114,6 +114,9 @@ def _story_schema(find) -> type[Schema]:
         payments = fields.List(fields.Nested(find("billing", "PaymentOut")), required=True)
         incomplete = fields.List(fields.Nested(IncompletePart), required=True, metadata={
             "description": "Parts left empty because their service did not answer."})
+        withheld = fields.List(fields.String(validate=validate.OneOf(STORY_PARTS)), required=True, metadata={
+            "description": "Parts left empty because the caller may not read them one by one (ROLES.md): "
+                           "a billing clerk gets no lead, a sales rep no lead of another team."})
 
     return StoryOut
 
@@ -309,8 +312,10 @@ def _roles_sentence(op: Operation) -> str:
 
 SCOPE_NOTES = {
     OWN_RECORD: "only on records it owns",
-    TEAM_RECORD: "only for records of its team or its own",
-    TEAM_LIST: "sees its team's records (quotes: its own, or of a team opportunity)",
+    TEAM_RECORD: "only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what "
+                 "belongs to an opportunity it sees)",
+    TEAM_LIST: "sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one "
+               "opportunity or invoice it sees, named by the filter)",
     OWN_NEW: "creates records it owns (owner_id is its user)",
     OWN_PARENT: "only for opportunities it owns",
 }
@@ -323,8 +328,10 @@ def build_roles_doc() -> str:
         "Made from `gateway/gateway/operations.py` by `python -m gateway.apigen`; `tests/test_roles.py` calls",
         "every operation with a token of every role and checks the answer against this table.",
         "",
-        "`yes` allowed; `own` a sales rep only on records it owns; `team` only on its team's records",
-        "(or its own); `-` refused with 403.",
+        "`yes` allowed; `own` a sales rep only on records it owns; `team` only on records it sees (below);",
+        "`-` refused with 403.",
+        "",
+        *SEES_NOTES,
         "",
         "| operation | route | " + " | ".join(ROLES) + " |",
         "|---|---|" + "---|" * len(ROLES),
@@ -333,6 +340,31 @@ def build_roles_doc() -> str:
         cells = [_cell(op, role) for role in ROLES]
         lines.append(f"| {op.name} | `{op.method} {op.path}` | " + " | ".join(cells) + " |")
     return "\n".join(lines + LIMITS_NOTES) + "\n"
+
+
+# The one rule of what a sales rep sees (core.Gateway._sees), applied alike to single
+# reads, lists, reports, the story and the answers that name other records.
+SEES_NOTES = [
+    "## What a sales rep sees",
+    "",
+    "Every other role reads every record its row allows. A sales rep (whose token names its user and team):",
+    "",
+    "- **reads** what it owns, its team's leads and opportunities, and everything that belongs to an",
+    "  opportunity it reads: its quotes, its orders, their invoices, their payments and credit notes;",
+    "  organizations, contacts, pipelines and products are everyone's. A single read of anything else is 403.",
+    "- **lists** its team's leads and opportunities; of quotes, orders, invoices and credit notes its own, or",
+    "  all of one opportunity it reads (`opportunity_id=`; credit notes: `invoice_id=`).",
+    "- **reports** (pipeline, forecast, win rate) count its team's opportunities; the funnel and the billing",
+    "  reports, which count everyone's, are not a rep's.",
+    "- **the story** of an opportunity it reads holds only what it could read one by one; a part it may",
+    "  not read (a lead of another team) is empty and named in `withheld`. A billing clerk's story withholds",
+    "  the lead alike.",
+    "- **changes** only records it owns, and every record a command changes: a merge needs both leads its own.",
+    "  It keeps them its own and in its team: `owner_id` and `team` are a manager's to change (assign).",
+    "- **duplicates**: a 409 `duplicate` names only the matches it may read; the rest are counted in",
+    "  `details.withheld`, so it learns that a duplicate exists and nothing more.",
+    "",
+]
 
 
 LIMITS_NOTES = [

@@ -26,7 +26,7 @@ from crmkit.schemas import load
 from . import errors, schemas
 from .auth import SALES_REP, FailedAuthLimiter, Principal, RateLimiter, TokenStore
 from .errors import ApiError
-from .operations import OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
+from .operations import BY_NAME, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,31 @@ RECORDS = {
     "lead": ("leads", "get_lead", "lead_id"),
     "opportunity": ("deals", "get_opportunity", "opportunity_id"),
     "quote": ("deals", "get_quote", "quote_id"),
+    "order": ("billing", "get_order", "order_id"),
+    "invoice": ("billing", "get_invoice", "invoice_id"),
+    "credit_note": ("billing", "get_credit_note", "credit_note_id"),
 }
+# What a record belongs to on its way up to its deal: (the field naming it, its kind).
+# A sales rep sees a record it does not own when it sees the one it belongs to.
+PARENTS = {
+    "quote": ("opportunity_id", "opportunity"),
+    "order": ("opportunity_id", "opportunity"),
+    "invoice": ("order_id", "order"),
+    "credit_note": ("invoice_id", "invoice"),
+}
+# Lists of such records: a sales rep lists its own, or all of one parent it sees,
+# named by this filter. (A list cannot ask the services who sees what, record by record.)
+OWNED_LISTS = {
+    "list_quotes": ("opportunity_id", "opportunity"),
+    "list_orders": ("opportunity_id", "opportunity"),
+    "list_invoices": ("opportunity_id", "opportunity"),
+    "list_credit_notes": ("invoice_id", "invoice"),
+}
+# The story's parts and the operation that reads each one by one: a part is in the
+# story only for a caller who may call that operation on it.
+STORY_PARTS = {"lead": "get_lead", "organization": "get_organization", "contact": "get_contact",
+               "quotes": "list_quotes", "orders": "list_orders", "invoices": "list_invoices",
+               "payments": "invoice_payments"}
 FUNNEL_SOURCES = {"leads": ("leads", "qualified"), "deals": ("opportunities", "quotes_sent", "won"),
                   "billing": ("invoiced", "paid")}
 STORY_PAGE = 200
@@ -133,7 +157,12 @@ class Gateway:
     def execute(self, call: Call) -> Result:
         self.authorize(call)
         op = call.operation
-        result = getattr(self, f"_{op.handler}")(call) if op.handler else self._one_rpc(call)
+        try:
+            result = getattr(self, f"_{op.handler}")(call) if op.handler else self._one_rpc(call)
+        except ApiError as exc:
+            if exc.code == "duplicate" and self._narrowed(call):
+                self._withhold_duplicates(call, exc)
+            raise
         if self._narrowed(call) and op.scope == TEAM_RECORD and self._checks_after(op):
             self._check_sees(call, op.record, result.data)
         return result
@@ -187,41 +216,59 @@ class Gateway:
             raise ApiError(503, "service_unavailable", f"The {service} service is not answering; retry later.",
                            {"service": service}) from None
 
-    # A sales rep writes its own records and reads its team's
+    # What a sales rep may do: write what it owns, read what it sees (ROLES.md)
     def _narrow_before(self, call: Call) -> None:
         op, principal = call.operation, call.principal
+        body = call.body if isinstance(call.body, dict) else {}  # otherwise the service names what is wrong
+        if op.scope in (OWN_NEW, OWN_RECORD):
+            self._check_keeps_hands(call, body)
         if op.scope == TEAM_LIST:
             self._narrow_list(call)
         elif op.scope == OWN_NEW:
-            body = call.body if isinstance(call.body, dict) else {}
-            owner = body.get("owner_id")
-            if owner not in (None, principal.user_id):
-                raise self._not_yours(call, "A sales rep creates records it owns itself; leave owner_id out.")
             call.body = {**body, "owner_id": principal.user_id}
             if principal.team and body.get("team") is None:
                 call.body["team"] = principal.team
         elif op.scope == OWN_PARENT:
-            opportunity_id = (call.body or {}).get("opportunity_id")
-            if isinstance(opportunity_id, str):  # otherwise the service names what is missing
+            opportunity_id = body.get("opportunity_id")
+            if isinstance(opportunity_id, str):
                 opportunity = self._read_record(call, "opportunity", opportunity_id)
                 if opportunity.get("owner_id") != principal.user_id:
                     raise self._not_yours(call, "A sales rep quotes only opportunities it owns.")
         elif op.scope == OWN_RECORD:
-            record = self._read_record(call, op.record, call.params[RECORDS[op.record][2]])
-            if record.get("owner_id") != principal.user_id:
-                raise self._not_yours(call, f"A sales rep changes only its own records; this {op.record} "
-                                            f"belongs to {record.get('owner_id') or 'nobody'}.")
+            self._check_owns(call, op.record, call.params[RECORDS[op.record][2]])
+            if op.second_record and isinstance(body.get(op.second_record[0]), str):
+                self._check_owns(call, op.second_record[1], body[op.second_record[0]])
         elif op.scope == TEAM_RECORD and not self._checks_after(op):
             self._check_sees(call, op.record, self._read_record(call, op.record, call.params[RECORDS[op.record][2]]))
 
+    def _check_owns(self, call: Call, kind: str, record_id: str) -> None:
+        if self._read_record(call, kind, record_id).get("owner_id") != call.principal.user_id:
+            raise self._not_yours(call, f"A sales rep changes only its own records; {kind} {record_id} is not its own.")
+
+    def _check_keeps_hands(self, call: Call, body: dict) -> None:
+        """A sales rep neither hands a record to another owner nor moves it to another team:
+        that is an assignment, a manager's (POST /leads/{id}/assign, or PATCH by a manager).
+        A new record may leave both out: they are the rep's own."""
+        principal, creating = call.principal, call.operation.scope == OWN_NEW
+
+        def keeps(field: str, mine: str | None) -> bool:
+            return field not in body or body[field] == mine or (creating and body[field] is None)
+
+        if not keeps("owner_id", principal.user_id):
+            raise self._not_yours(call, "A sales rep keeps its records its own; a manager assigns them to others.")
+        if not keeps("team", principal.team):
+            raise self._not_yours(call, f"A sales rep keeps its records in its own team ({principal.team}); "
+                                        "a manager moves them to another.")
+
     def _narrow_list(self, call: Call) -> None:
-        principal, query = call.principal, call.query
-        if call.operation.name == "list_quotes":
-            if query.get("opportunity_id"):
-                self._check_sees(call, "opportunity",
-                                 self._read_record(call, "opportunity", str(query["opportunity_id"])))
+        principal, query, name = call.principal, call.query, call.operation.name
+        if name in OWNED_LISTS:
+            field, parent = OWNED_LISTS[name]
+            if query.get(field):
+                self._check_sees(call, parent, self._read_record(call, parent, str(query[field])))
             elif query.get("owner_id") not in (None, principal.user_id):
-                raise self._not_yours(call, "A sales rep lists its own quotes, or those of its team's opportunities.")
+                raise self._not_yours(call, f"A sales rep lists its own records, or those of one {parent} it sees "
+                                            f"({field}=...).")
             else:
                 query["owner_id"] = principal.user_id
             return
@@ -229,15 +276,27 @@ class Gateway:
             raise self._not_yours(call, f"A sales rep sees its own team's records ({principal.team}).")
         query["team"] = principal.team
 
-    def _check_sees(self, call: Call, kind: str, record: dict) -> None:
+    def _sees(self, call: Call, kind: str, record: dict) -> bool:
+        """The one rule of what a sales rep reads (ROLES.md): what it owns, its team's leads
+        and opportunities, and everything that belongs to an opportunity it sees."""
         principal = call.principal
         if record.get("owner_id") == principal.user_id:
-            return
-        team = record.get("team")
-        if kind == "quote":
-            team = self._read_record(call, "opportunity", record["opportunity_id"]).get("team")
-        if team is None or team != principal.team:
-            raise self._not_yours(call, f"A sales rep sees its own team's records; this {kind} is not its team's.")
+            return True
+        if kind in PARENTS:
+            field, parent = PARENTS[kind]
+            return bool(record.get(field)) and self._sees(call, parent, self._read_record(call, parent, record[field]))
+        return principal.team is not None and record.get("team") == principal.team
+
+    def _check_sees(self, call: Call, kind: str, record: dict) -> None:
+        if not self._sees(call, kind, record):
+            raise self._not_yours(call, f"A sales rep sees what it owns and its team's deals; this {kind} is "
+                                        "neither.")
+
+    def _withhold_duplicates(self, call: Call, error: ApiError) -> None:
+        """A sales rep learns that a lead it may not read exists, and nothing more."""
+        matches = error.details.get("duplicates") or []
+        shown = [match for match in matches if match.get("type") != "lead" or self._sees(call, "lead", match)]
+        error.details = {**error.details, "duplicates": shown, "withheld": len(matches) - len(shown)}
 
     def _read_record(self, call: Call, kind: str, record_id: str) -> dict:
         service, method, arg = RECORDS[kind]
@@ -252,11 +311,16 @@ class Gateway:
     def _opportunity_story(self, call: Call) -> Result:
         """Everything about one deal in two rounds: the opportunity, then the other six
         reads at once. A part whose service does not answer is left empty and named in
-        ``incomplete``."""
+        ``incomplete``; a part the caller may not read one by one (STORY_PARTS) is left
+        empty and named in ``withheld``."""
         opportunity = self._read_record(call, "opportunity", call.params["opportunity_id"])
         incomplete: list[dict] = []
+        withheld = [name for name, op in STORY_PARTS.items() if call.principal.role not in BY_NAME[op].roles]
 
         def part(name: str, service: str, method: str, empty, **kwargs):
+            if name in withheld:
+                return None
+
             def read():
                 try:
                     return self.rpc(dataclasses.replace(call), service, method, **kwargs)
@@ -270,27 +334,36 @@ class Gateway:
         def optional(name, service, method, key, arg):
             return part(name, service, method, None, **{arg: opportunity[key]}) if opportunity.get(key) else None
 
+        def listed(name, service, method):
+            return part(name, service, method, {"items": []},
+                        query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
+
+        def answer(future, empty=None):
+            return future.result() if future else empty
+
         lead = optional("lead", "leads", "get_lead", "lead_id", "lead_id")
         organization = optional("organization", "leads", "get_organization", "organization_id", "organization_id")
         contact = optional("contact", "leads", "get_contact", "contact_id", "contact_id")
-        quotes = part("quotes", "deals", "list_quotes", {"items": []},
-                      query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
-        orders = part("orders", "billing", "list_orders", {"items": []},
-                      query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
-        invoices = part("invoices", "billing", "list_invoices", {"items": []},
-                        query={"opportunity_id": opportunity["id"], "limit": STORY_PAGE, "sort": "created_at"})
-        invoices = invoices.result()["items"]
+        quotes, orders = listed("quotes", "deals", "list_quotes"), listed("orders", "billing", "list_orders")
+        invoices = answer(listed("invoices", "billing", "list_invoices"), {"items": []})["items"]
+        lead = answer(lead)
+        if lead and self._narrowed(call) and not self._sees(call, "lead", lead):
+            lead = None  # a lead of another team turned into this team's deal
+            withheld.append("lead")
+        # Whoever sees the deal sees its quotes, orders and invoices (Gateway._sees).
         story = {
             "opportunity": opportunity,
-            "lead": lead.result() if lead else None,
-            "organization": organization.result() if organization else None,
-            "contact": contact.result() if contact else None,
+            "lead": lead,
+            "organization": answer(organization),
+            "contact": answer(contact),
             "stage_history": opportunity.get("history", []),
-            "quotes": quotes.result()["items"],
-            "orders": orders.result()["items"],
+            "quotes": answer(quotes, {"items": []})["items"],
+            "orders": answer(orders, {"items": []})["items"],
             "invoices": invoices,
-            "payments": [payment for invoice in invoices for payment in invoice.get("payments", [])],
+            "payments": [] if "payments" in withheld else
+            [payment for invoice in invoices for payment in invoice.get("payments", [])],
             "incomplete": incomplete,
+            "withheld": sorted(withheld),
         }
         return Result(story)
 

@@ -18,12 +18,15 @@ SALES = frozenset({ADMIN, MANAGER, SALES_REP})
 SALES_READERS = SALES | {INTEGRATION}
 BILLERS = frozenset({ADMIN, BILLING})
 BILLING_READERS = frozenset({ADMIN, MANAGER, BILLING, INTEGRATION})
+# A sales rep reads the orders, invoices and credit notes of the deals it sees (core.Gateway._sees).
+BILLING_RECORD_READERS = BILLING_READERS | {SALES_REP}
 FUNNEL_READERS = frozenset({ADMIN, MANAGER, INTEGRATION})
 
 # How far a sales rep reaches (other roles are not narrowed):
 OWN_RECORD = "own_record"        # writes a record only when it is its owner
 TEAM_RECORD = "team_record"      # reads a record of its team, or its own
-TEAM_LIST = "team_list"          # a list or report is narrowed to its team (quotes: its own)
+TEAM_LIST = "team_list"          # a list or report is narrowed to its team (quotes, orders, invoices,
+                                 # credit notes: its own, or those of a deal it sees)
 OWN_NEW = "own_new"              # a new record is its own (owner_id defaults to it)
 OWN_PARENT = "own_parent"        # a new quote belongs to an opportunity it owns
 
@@ -46,6 +49,8 @@ class Operation:
     if_match: bool = False         # takes If-Match (expected_version)
     scope: str | None = None       # see above
     record: str | None = None      # the kind whose ownership a scope checks
+    # (body field, kind) of a second record the command changes: a sales rep must own it too.
+    second_record: tuple[str, str] | None = None
     handler: str | None = None     # a gateway composition instead of one RPC
     created_in: str | None = None  # where a 201's record lives (Location: <created_in>/{id}); None: this path
     summary: str = ""
@@ -105,7 +110,7 @@ OPERATIONS: list[Operation] = [
     _leads("update_lead", "PATCH", "/leads/{lead_id}", SALES, body="LeadUpdate", scope=OWN_RECORD, **LEAD,
            if_match=True, summary="Change a lead"),
     _leads("merge_leads", "POST", "/leads/{lead_id}/merge", SALES, body="Merge", scope=OWN_RECORD, **LEAD,
-           if_match=True, summary="Merge another lead into this one"),
+           second_record=("other_id", "lead"), if_match=True, summary="Merge another lead into this one"),
     _leads("contact_lead", "POST", "/leads/{lead_id}/contact", SALES, scope=OWN_RECORD, **LEAD,
            if_match=True, summary="Mark a lead contacted"),
     _leads("qualify_lead", "POST", "/leads/{lead_id}/qualify", SALES, scope=OWN_RECORD, **LEAD,
@@ -222,9 +227,10 @@ OPERATIONS: list[Operation] = [
         query="FunnelQuery", out="FunnelOut",
         summary="Leads to paid invoices over a date range, with the conversion between steps"),
     # Orders, invoices, payments, credit notes
-    _billing("list_orders", "GET", "/orders", BILLING_READERS, query="OrderListQuery", out="OrderOut",
-             shape="page", summary="List orders"),
-    _billing("get_order", "GET", "/orders/{order_id}", BILLING_READERS, out="OrderOut", summary="Get an order"),
+    _billing("list_orders", "GET", "/orders", BILLING_RECORD_READERS, query="OrderListQuery", out="OrderOut",
+             shape="page", scope=TEAM_LIST, summary="List orders"),
+    _billing("get_order", "GET", "/orders/{order_id}", BILLING_RECORD_READERS, out="OrderOut", scope=TEAM_RECORD,
+             record="order", summary="Get an order"),
     _billing("update_order", "PATCH", "/orders/{order_id}", BILLERS, body="OrderUpdate", out="OrderOut",
              if_match=True, summary="Change an order's shipping address, delivery terms or notes"),
     _billing("start_order_fulfilment", "POST", "/orders/{order_id}/start-fulfilment", BILLERS, out="OrderOut",
@@ -233,10 +239,10 @@ OPERATIONS: list[Operation] = [
              summary="Mark an order fulfilled"),
     _billing("cancel_order", "POST", "/orders/{order_id}/cancel", BILLERS, body="OrderCancel", out="OrderOut",
              if_match=True, summary="Cancel an order (a reason is required)"),
-    _billing("list_invoices", "GET", "/invoices", BILLING_READERS, query="InvoiceListQuery", out="InvoiceOut",
-             shape="page", summary="List invoices"),
-    _billing("get_invoice", "GET", "/invoices/{invoice_id}", BILLING_READERS, out="InvoiceOut",
-             summary="Get an invoice with its payments"),
+    _billing("list_invoices", "GET", "/invoices", BILLING_RECORD_READERS, query="InvoiceListQuery",
+             out="InvoiceOut", shape="page", scope=TEAM_LIST, summary="List invoices"),
+    _billing("get_invoice", "GET", "/invoices/{invoice_id}", BILLING_RECORD_READERS, out="InvoiceOut",
+             scope=TEAM_RECORD, record="invoice", summary="Get an invoice with its payments"),
     _billing("update_invoice", "PATCH", "/invoices/{invoice_id}", BILLERS, body="InvoiceUpdate", out="InvoiceOut",
              if_match=True, summary="Change a draft invoice"),
     _billing("issue_invoice", "POST", "/invoices/{invoice_id}/issue", BILLERS, out="InvoiceOut", if_match=True,
@@ -244,15 +250,16 @@ OPERATIONS: list[Operation] = [
     _billing("record_payment", "POST", "/invoices/{invoice_id}/payments", BILLERS, body="PaymentIn",
              out="InvoiceOut", status=201, if_match=True, created_in="/invoices",
              summary="Record a payment against an invoice (answers the invoice)"),
-    _billing("invoice_payments", "GET", "/invoices/{invoice_id}/payments", BILLING_READERS, handler="invoice_payments",
-             out="PaymentOut", shape="list", summary="An invoice's payments"),
+    _billing("invoice_payments", "GET", "/invoices/{invoice_id}/payments", BILLING_RECORD_READERS,
+             handler="invoice_payments", out="PaymentOut", shape="list", scope=TEAM_RECORD, record="invoice",
+             summary="An invoice's payments"),
     _billing("create_credit_note", "POST", "/invoices/{invoice_id}/credit-notes", BILLERS, body="CreditNoteIn",
              out="CreditNoteOut", status=201, if_match=True, created_in="/credit-notes",
              summary="Credit an issued invoice, in part or in full"),
-    _billing("list_credit_notes", "GET", "/credit-notes", BILLING_READERS, query="CreditNoteListQuery",
-             out="CreditNoteOut", shape="page", summary="List credit notes"),
-    _billing("get_credit_note", "GET", "/credit-notes/{credit_note_id}", BILLING_READERS, out="CreditNoteOut",
-             summary="Get a credit note"),
+    _billing("list_credit_notes", "GET", "/credit-notes", BILLING_RECORD_READERS, query="CreditNoteListQuery",
+             out="CreditNoteOut", shape="page", scope=TEAM_LIST, summary="List credit notes"),
+    _billing("get_credit_note", "GET", "/credit-notes/{credit_note_id}", BILLING_RECORD_READERS,
+             out="CreditNoteOut", scope=TEAM_RECORD, record="credit_note", summary="Get a credit note"),
     _billing("report_receivables", "GET", "/reports/receivables", BILLING_READERS, query="ReceivablesQuery",
              out="ReceivablesReportOut", summary="Receivables by age"),
     _billing("report_billed_collected", "GET", "/reports/billed-collected", BILLING_READERS,

@@ -155,18 +155,20 @@ class CreateCreditNoteRequest(_message.Message):
     def __init__(self, invoice_id: _Optional[str] = ..., body: _Optional[_Union[CreditNoteIn, _Mapping]] = ...) -> None: ...
 
 class ListCreditNotesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "invoice_id", "organization_id")
+    __slots__ = ("sort", "limit", "cursor", "invoice_id", "organization_id", "owner_id")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
     invoice_id: str
     organization_id: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., invoice_id: _Optional[str] = ..., organization_id: _Optional[str] = ...) -> None: ...
+    owner_id: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., invoice_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
 
 class CreditNotePage(_message.Message):
     __slots__ = ("items", "next_cursor")

@@ -148,7 +148,7 @@ class BillingServicer:
 
     def ListOrders(self, request, context):
         """List orders
-        GET /api/v1/orders. Roles: admin, manager, billing, integration.
+        GET /api/v1/orders. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -156,7 +156,7 @@ class BillingServicer:
 
     def GetOrder(self, request, context):
         """Get an order
-        GET /api/v1/orders/{order_id}. Roles: admin, manager, billing, integration.
+        GET /api/v1/orders/{order_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -200,7 +200,7 @@ class BillingServicer:
 
     def ListInvoices(self, request, context):
         """List invoices
-        GET /api/v1/invoices. Roles: admin, manager, billing, integration.
+        GET /api/v1/invoices. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -208,7 +208,7 @@ class BillingServicer:
 
     def GetInvoice(self, request, context):
         """Get an invoice with its payments
-        GET /api/v1/invoices/{invoice_id}. Roles: admin, manager, billing, integration.
+        GET /api/v1/invoices/{invoice_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -243,7 +243,7 @@ class BillingServicer:
 
     def InvoicePayments(self, request, context):
         """An invoice's payments
-        GET /api/v1/invoices/{invoice_id}/payments. Roles: admin, manager, billing, integration.
+        GET /api/v1/invoices/{invoice_id}/payments. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -260,7 +260,7 @@ class BillingServicer:
 
     def ListCreditNotes(self, request, context):
         """List credit notes
-        GET /api/v1/credit-notes. Roles: admin, manager, billing, integration.
+        GET /api/v1/credit-notes. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -268,7 +268,7 @@ class BillingServicer:
 
     def GetCreditNote(self, request, context):
         """Get a credit note
-        GET /api/v1/credit-notes/{credit_note_id}. Roles: admin, manager, billing, integration.
+        GET /api/v1/credit-notes/{credit_note_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -300,7 +300,7 @@ class BillingServicer:
 
     def OrderHistory(self, request, context):
         """Who changed the order, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/orders/{order_id}/history. Roles: admin, manager, billing, integration.
+        GET /api/v1/orders/{order_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -308,7 +308,7 @@ class BillingServicer:
 
     def InvoiceHistory(self, request, context):
         """Who changed the invoice, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/invoices/{invoice_id}/history. Roles: admin, manager, billing, integration.
+        GET /api/v1/invoices/{invoice_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -316,7 +316,7 @@ class BillingServicer:
 
     def CreditNoteHistory(self, request, context):
         """Who changed the credit note, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/credit-notes/{credit_note_id}/history. Roles: admin, manager, billing, integration.
+        GET /api/v1/credit-notes/{credit_note_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1033,7 +1033,7 @@ class StageOut(_message.Message):
     def __init__(self, forecast_category: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[int] = ..., probability: _Optional[str] = ...) -> None: ...
 
 class StoryOut(_message.Message):
-    __slots__ = ("contact", "incomplete", "invoices", "lead", "opportunity", "orders", "organization", "payments", "quotes", "stage_history")
+    __slots__ = ("contact", "incomplete", "invoices", "lead", "opportunity", "orders", "organization", "payments", "quotes", "stage_history", "withheld")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
     INVOICES_FIELD_NUMBER: _ClassVar[int]
@@ -1044,6 +1044,7 @@ class StoryOut(_message.Message):
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     QUOTES_FIELD_NUMBER: _ClassVar[int]
     STAGE_HISTORY_FIELD_NUMBER: _ClassVar[int]
+    WITHHELD_FIELD_NUMBER: _ClassVar[int]
     contact: _leads_pb2.ContactOut
     incomplete: _containers.RepeatedCompositeFieldContainer[IncompletePart]
     invoices: _containers.RepeatedCompositeFieldContainer[_billing_pb2.InvoiceOut]
@@ -1054,7 +1055,8 @@ class StoryOut(_message.Message):
     payments: _containers.RepeatedCompositeFieldContainer[_billing_pb2.PaymentOut]
     quotes: _containers.RepeatedCompositeFieldContainer[QuoteOut]
     stage_history: _containers.RepeatedCompositeFieldContainer[StageChangeOut]
-    def __init__(self, contact: _Optional[_Union[_leads_pb2.ContactOut, _Mapping]] = ..., incomplete: _Optional[_Iterable[_Union[IncompletePart, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[_billing_pb2.InvoiceOut, _Mapping]]] = ..., lead: _Optional[_Union[_leads_pb2.LeadOut, _Mapping]] = ..., opportunity: _Optional[_Union[OpportunityOut, _Mapping]] = ..., orders: _Optional[_Iterable[_Union[_billing_pb2.OrderOut, _Mapping]]] = ..., organization: _Optional[_Union[_leads_pb2.OrganizationOut, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[_billing_pb2.PaymentOut, _Mapping]]] = ..., quotes: _Optional[_Iterable[_Union[QuoteOut, _Mapping]]] = ..., stage_history: _Optional[_Iterable[_Union[StageChangeOut, _Mapping]]] = ...) -> None: ...
+    withheld: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, contact: _Optional[_Union[_leads_pb2.ContactOut, _Mapping]] = ..., incomplete: _Optional[_Iterable[_Union[IncompletePart, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[_billing_pb2.InvoiceOut, _Mapping]]] = ..., lead: _Optional[_Union[_leads_pb2.LeadOut, _Mapping]] = ..., opportunity: _Optional[_Union[OpportunityOut, _Mapping]] = ..., orders: _Optional[_Iterable[_Union[_billing_pb2.OrderOut, _Mapping]]] = ..., organization: _Optional[_Union[_leads_pb2.OrganizationOut, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[_billing_pb2.PaymentOut, _Mapping]]] = ..., quotes: _Optional[_Iterable[_Union[QuoteOut, _Mapping]]] = ..., stage_history: _Optional[_Iterable[_Union[StageChangeOut, _Mapping]]] = ..., withheld: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Win(_message.Message):
     __slots__ = ("closing_note",)

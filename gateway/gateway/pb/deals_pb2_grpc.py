@@ -251,7 +251,7 @@ class DealsServicer:
 
     def ListOpportunities(self, request, context):
         """List opportunities
-        GET /api/v1/opportunities. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/opportunities. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -259,7 +259,7 @@ class DealsServicer:
 
     def GetOpportunity(self, request, context):
         """Get an opportunity with its stage history
-        GET /api/v1/opportunities/{opportunity_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/opportunities/{opportunity_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -312,7 +312,7 @@ class DealsServicer:
 
     def OpportunityStory(self, request, context):
         """The deal's whole story: lead, customer, stage history, quotes, order, invoices, payments
-        GET /api/v1/opportunities/{opportunity_id}/story. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/opportunities/{opportunity_id}/story. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -363,7 +363,7 @@ class DealsServicer:
 
     def ListQuotes(self, request, context):
         """List quotes
-        GET /api/v1/quotes. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/quotes. Roles: admin, manager, sales_rep, billing, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -371,7 +371,7 @@ class DealsServicer:
 
     def GetQuote(self, request, context):
         """Get a quote
-        GET /api/v1/quotes/{quote_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/quotes/{quote_id}. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -388,7 +388,7 @@ class DealsServicer:
 
     def QuotePdf(self, request, context):
         """The quote as PDF
-        GET /api/v1/quotes/{quote_id}/pdf. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/quotes/{quote_id}/pdf. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -423,7 +423,7 @@ class DealsServicer:
 
     def ReportPipeline(self, request, context):
         """Open deals by stage
-        GET /api/v1/reports/pipeline. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/reports/pipeline. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -431,7 +431,7 @@ class DealsServicer:
 
     def ReportForecast(self, request, context):
         """Forecast by month and category
-        GET /api/v1/reports/forecast. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/reports/forecast. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -439,7 +439,7 @@ class DealsServicer:
 
     def ReportWinRate(self, request, context):
         """Win rate, deal size and sales cycle
-        GET /api/v1/reports/win-rate. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/reports/win-rate. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -463,7 +463,7 @@ class DealsServicer:
 
     def OpportunityHistory(self, request, context):
         """Who changed the opportunity, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/opportunities/{opportunity_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/opportunities/{opportunity_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -479,7 +479,7 @@ class DealsServicer:
 
     def QuoteHistory(self, request, context):
         """Who changed the quote, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/quotes/{quote_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/quotes/{quote_id}/history. Roles: admin, manager, sales_rep, billing, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -222,7 +222,7 @@ class LeadsServicer:
 
     def ListLeads(self, request, context):
         """List leads
-        GET /api/v1/leads. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/leads. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -230,7 +230,7 @@ class LeadsServicer:
 
     def GetLead(self, request, context):
         """Get a lead
-        GET /api/v1/leads/{lead_id}. Roles: admin, manager, sales_rep, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/leads/{lead_id}. Roles: admin, manager, sales_rep, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -310,7 +310,7 @@ class LeadsServicer:
 
     def LeadAssignments(self, request, context):
         """A lead's assignment history
-        GET /api/v1/leads/{lead_id}/assignments. Roles: admin, manager, sales_rep, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/leads/{lead_id}/assignments. Roles: admin, manager, sales_rep, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -429,7 +429,7 @@ class LeadsServicer:
 
     def OrganizationLeads(self, request, context):
         """An organization's leads
-        GET /api/v1/organizations/{organization_id}/leads. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes: its own, or of a team opportunity).
+        GET /api/v1/organizations/{organization_id}/leads. Roles: admin, manager, sales_rep, integration. A sales_rep sees its team's records (quotes, orders, invoices and credit notes: its own, or those of one opportunity or invoice it sees, named by the filter).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -480,7 +480,7 @@ class LeadsServicer:
 
     def LeadHistory(self, request, context):
         """Who changed the lead, when, why and how: each version's fields before and after, newest first (sort=at: oldest first)
-        GET /api/v1/leads/{lead_id}/history. Roles: admin, manager, sales_rep, integration. A sales_rep only for records of its team or its own.
+        GET /api/v1/leads/{lead_id}/history. Roles: admin, manager, sales_rep, integration. A sales_rep only for records it sees (ROLES.md: its own, its team's leads and opportunities, and what belongs to an opportunity it sees).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

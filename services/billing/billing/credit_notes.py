@@ -154,7 +154,7 @@ def get_credit_note(unit: UnitOfWork, credit_note_id: str) -> dict:
 def list_credit_notes(unit: UnitOfWork, query: dict) -> dict:
     params = load(schemas.CreditNoteListQuery(), query)
     stmt = select(CreditNote)
-    for name in ("invoice_id", "organization_id"):
+    for name in ("invoice_id", "organization_id", "owner_id"):
         if params.get(name):
             stmt = stmt.where(getattr(CreditNote, name) == params[name])
     page = paginate(unit.session, stmt, model=CreditNote, sort=params["sort"],

@@ -96,6 +96,7 @@ class CreditNoteListQuery(ListQuery):
     sort = Sort("created_at", "number")
     invoice_id = fields.String()
     organization_id = fields.String()
+    owner_id = fields.String()
 
 
 class PaymentIn(Schema):

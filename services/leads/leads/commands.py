@@ -50,9 +50,13 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
 
 
-def list_leads(unit: UnitOfWork, query: dict) -> dict:
+def list_leads(unit: UnitOfWork, query: dict, organization_id: str | None = None) -> dict:
+    """A page of leads by the filters of ``LeadListQuery``; with ``organization_id``, only
+    the leads converted into that organization (GET /organizations/{id}/leads)."""
     params = load(schemas.LeadListQuery(), query)
     stmt = select(Lead)
+    if organization_id is not None:
+        stmt = stmt.where(Lead.converted_organization_id == organization_id)
     if params.get("status"):
         stmt = stmt.where(Lead.status.in_(params["status"]))
     if params.get("source"):
@@ -78,6 +82,11 @@ def list_leads(unit: UnitOfWork, query: dict) -> dict:
     page = paginate(unit.session, stmt, model=Lead, sort=params["sort"],
                     limit=params["limit"], cursor=params["cursor"])
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
+
+
+def organization_leads(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
+    """The leads converted into this organization, by every filter of the leads list."""
+    return list_leads(unit, query, organization_id=unit.get(Organization, organization_id).id)
 
 
 def update_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:

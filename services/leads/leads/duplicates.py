@@ -79,8 +79,9 @@ class MatchIndex:
                           Keys(contact.email_key, contact.phone_key, company_key, contact.person_key))
 
     def add_lead(self, lead: Lead) -> None:
-        self._add({"type": "lead", "id": lead.id, "name": display_name(lead), "status": lead.status},
-                  Keys.of_lead(lead))
+        # Its owner and team: the gateway tells a sales rep only of the leads it may read.
+        self._add({"type": "lead", "id": lead.id, "name": display_name(lead), "status": lead.status,
+                   "owner_id": lead.owner_id, "team": lead.team}, Keys.of_lead(lead))
 
     def _add(self, record: dict, keys: Keys) -> None:
         if keys.email_key:
