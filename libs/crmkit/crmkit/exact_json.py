@@ -19,8 +19,8 @@ def json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def json_safe(data: dict) -> dict:
-    """Data as it will be read back: Decimals and dates become strings."""
+def json_safe(data):
+    """Data as it will be read back from JSON: Decimals, dates and ids become strings."""
     return json.loads(json.dumps(data, default=json_default))
 
 

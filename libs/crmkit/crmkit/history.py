@@ -23,8 +23,6 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, insert, inspect, select
@@ -33,6 +31,7 @@ from sqlalchemy.orm import Session
 from .context import CallContext
 from .db import utcnow
 from .errors import NotFound, ValidationFailed
+from .exact_json import json_safe
 from .listing import make_cursor, read_cursor
 from .platform_tables import record_changes
 from .records import Record
@@ -98,7 +97,7 @@ def diff(record: Record, action: str) -> dict:
         if attribute.key in NOT_RECORDED or attribute.columns[0].info.get("history") is False:
             continue
         before, after = _before_and_after(state, attribute.key, action)
-        before, after = _exact(before), _exact(after)
+        before, after = json_safe(before), json_safe(after)
         if before != after:
             changes[attribute.key] = {"before": before, "after": after}
     for relationship in _owned_parts(state.mapper):
@@ -147,26 +146,13 @@ def _parts(relationship, state, committed: bool) -> list:
     def value(part, key):
         return _committed(inspect(part), key) if committed else getattr(part, key)
 
-    rows = [{key: _exact(value(part, key)) for key in keys} for part in parts]
+    rows = [{key: json_safe(value(part, key)) for key in keys} for part in parts]
     if relationship.order_by:
         order = [column.key for column in relationship.order_by]
         rows.sort(key=lambda row: [row[key] for key in order])
     else:
         rows.sort(key=lambda row: json.dumps(row, sort_keys=True))
     return [row[keys[0]] for row in rows] if len(keys) == 1 else rows
-
-
-def _exact(value):
-    """JSON as the value is stored: decimals, dates and times as exact text."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(key): _exact(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_exact(item) for item in value]
-    return value
 
 
 def read(unit: UnitOfWork, model: type, record_id: str, query: dict) -> dict:
