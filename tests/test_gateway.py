@@ -252,3 +252,39 @@ def test_every_documented_sort_key_is_taken_and_a_missing_record_named_by_id_is_
     rep.http.headers["Authorization"] = f"Bearer {stack.token('sales_rep', 'rep-sorts', team='north')}"
     rep.get(f"/quotes?opportunity_id={missing}", expect=404)
     assert len(api.checked) > 40 and rep.checked == ["GET /quotes 404"]
+
+
+def test_every_record_list_answers_what_changed_since_a_time_oldest_change_first(api):
+    """A subscriber that lost its place resyncs from the API: updated_since (inclusive)
+    with sort=updated_at, page by page."""
+    since = api.get("/leads?sort=-updated_at&limit=1")["items"]
+    started = since[0]["updated_at"] if since else "2000-01-01T00:00:00Z"
+    lead = convert_lead(api)
+    accepted = quote_and_accept(api, api.eventually(f"/opportunities/{lead['converted_opportunity_id']}")["id"])
+    order = api.eventually(f"/orders/{accepted['order_id']}")
+    invoice = api.get(f"/invoices/{order['invoice_ids'][0]}")
+    made = {
+        "/leads": lead["id"], "/organizations": lead["converted_organization_id"],
+        "/contacts": lead["converted_contact_id"], "/opportunities": lead["converted_opportunity_id"],
+        "/quotes": accepted["id"], "/orders": order["id"], "/invoices": invoice["id"],
+        "/credit-notes": api.post(f"/invoices/{invoice['id']}/credit-notes", {"reason": "Resync"}, expect=201)["id"],
+        "/products": api.post("/products", {"sku": f"RS-{uuid.uuid4().hex[:8]}", "name": "Resync",
+                                            "unit_price": "1", "currency": "EUR"}, expect=201)["id"],
+    }
+    for path, record_id in made.items():
+        seen, cursor, times = [], None, []
+        while True:
+            page = api.get(f"{path}?updated_since={quote(started)}&sort=updated_at&limit=3"
+                           + (f"&cursor={cursor}" if cursor else ""))
+            seen += [item["id"] for item in page["items"]]
+            times += [item["updated_at"] for item in page["items"]]
+            if not (cursor := page["next_cursor"]):
+                break
+        assert record_id in seen, path
+        assert times == sorted(times) and min(times) >= started, path
+        record = api.get(f"{path}/{record_id}")
+        exactly = api.get(f"{path}?updated_since={quote(record['updated_at'])}&sort=updated_at&limit=100")["items"]
+        assert record_id in [item["id"] for item in exactly], f"{path}: updated_since is inclusive"
+        assert api.get(f"{path}?updated_since=9000-01-01T00:00:00Z")["items"] == [], path
+    refused = api.http.get(f"{api.base_url}/leads?updated_since=yesterday", timeout=10)
+    assert refused.status_code == 422 and "updated_since" in refused.json()["error"]["details"], refused.text

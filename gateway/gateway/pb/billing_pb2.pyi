@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "opportunity_id", "quote_id", "owner_id")
+    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "opportunity_id", "quote_id", "owner_id", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -18,6 +18,7 @@ class ListOrdersRequest(_message.Message):
     OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -26,7 +27,8 @@ class ListOrdersRequest(_message.Message):
     opportunity_id: str
     quote_id: str
     owner_id: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., quote_id: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., quote_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class OrderPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -73,7 +75,7 @@ class CancelOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., body: _Optional[_Union[OrderCancel, _Mapping]] = ...) -> None: ...
 
 class ListInvoicesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "order_id", "owner_id", "number", "due_before", "opportunity_id")
+    __slots__ = ("sort", "limit", "cursor", "status", "organization_id", "order_id", "owner_id", "number", "due_before", "opportunity_id", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +86,7 @@ class ListInvoicesRequest(_message.Message):
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     DUE_BEFORE_FIELD_NUMBER: _ClassVar[int]
     OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -94,7 +97,8 @@ class ListInvoicesRequest(_message.Message):
     number: str
     due_before: str
     opportunity_id: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., order_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ..., due_before: _Optional[str] = ..., opportunity_id: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., organization_id: _Optional[str] = ..., order_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ..., due_before: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class InvoicePage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -155,20 +159,22 @@ class CreateCreditNoteRequest(_message.Message):
     def __init__(self, invoice_id: _Optional[str] = ..., body: _Optional[_Union[CreditNoteIn, _Mapping]] = ...) -> None: ...
 
 class ListCreditNotesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "invoice_id", "organization_id", "owner_id")
+    __slots__ = ("sort", "limit", "cursor", "invoice_id", "organization_id", "owner_id", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
     invoice_id: str
     organization_id: str
     owner_id: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., invoice_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., invoice_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class CreditNotePage(_message.Message):
     __slots__ = ("items", "next_cursor")

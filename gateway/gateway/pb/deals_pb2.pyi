@@ -49,7 +49,7 @@ class CreateOpportunityRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[OpportunityCreate, _Mapping]] = ...) -> None: ...
 
 class ListOpportunitiesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "stage", "status", "pipeline_id", "owner_id", "team", "organization_id", "lead_id", "forecast_category", "expected_close_from", "expected_close_to", "q")
+    __slots__ = ("sort", "limit", "cursor", "stage", "status", "pipeline_id", "owner_id", "team", "organization_id", "lead_id", "forecast_category", "expected_close_from", "expected_close_to", "q", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +64,7 @@ class ListOpportunitiesRequest(_message.Message):
     EXPECTED_CLOSE_FROM_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_CLOSE_TO_FIELD_NUMBER: _ClassVar[int]
     Q_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -78,7 +79,8 @@ class ListOpportunitiesRequest(_message.Message):
     expected_close_from: str
     expected_close_to: str
     q: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., stage: _Optional[str] = ..., status: _Optional[str] = ..., pipeline_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., organization_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., forecast_category: _Optional[str] = ..., expected_close_from: _Optional[str] = ..., expected_close_to: _Optional[str] = ..., q: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., stage: _Optional[str] = ..., status: _Optional[str] = ..., pipeline_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., organization_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., forecast_category: _Optional[str] = ..., expected_close_from: _Optional[str] = ..., expected_close_to: _Optional[str] = ..., q: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class OpportunityPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -149,20 +151,22 @@ class CreateProductRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[ProductCreate, _Mapping]] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "active", "currency", "q")
+    __slots__ = ("sort", "limit", "cursor", "active", "currency", "q", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     Q_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
     active: bool
     currency: str
     q: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., active: _Optional[bool] = ..., currency: _Optional[str] = ..., q: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., active: _Optional[bool] = ..., currency: _Optional[str] = ..., q: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class ProductPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -195,7 +199,7 @@ class CreateQuoteRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[QuoteCreate, _Mapping]] = ...) -> None: ...
 
 class ListQuotesRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "opportunity_id", "status", "owner_id", "number")
+    __slots__ = ("sort", "limit", "cursor", "opportunity_id", "status", "owner_id", "number", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -203,6 +207,7 @@ class ListQuotesRequest(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -210,7 +215,8 @@ class ListQuotesRequest(_message.Message):
     status: str
     owner_id: str
     number: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., status: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., status: _Optional[str] = ..., owner_id: _Optional[str] = ..., number: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class QuotePage(_message.Message):
     __slots__ = ("items", "next_cursor")

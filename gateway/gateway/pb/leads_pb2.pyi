@@ -16,7 +16,7 @@ class CreateLeadRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[LeadCreate, _Mapping]] = ...) -> None: ...
 
 class ListLeadsRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "status", "source", "owner_id", "team", "tag", "created_from", "created_to", "score_min", "score_max", "rating", "q")
+    __slots__ = ("sort", "limit", "cursor", "status", "source", "owner_id", "team", "tag", "created_from", "created_to", "score_min", "score_max", "rating", "q", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +31,7 @@ class ListLeadsRequest(_message.Message):
     SCORE_MAX_FIELD_NUMBER: _ClassVar[int]
     RATING_FIELD_NUMBER: _ClassVar[int]
     Q_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -45,7 +46,8 @@ class ListLeadsRequest(_message.Message):
     score_max: int
     rating: str
     q: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., source: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., tag: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., score_min: _Optional[int] = ..., score_max: _Optional[int] = ..., rating: _Optional[str] = ..., q: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., source: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., tag: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., score_min: _Optional[int] = ..., score_max: _Optional[int] = ..., rating: _Optional[str] = ..., q: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class LeadPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -190,7 +192,7 @@ class CreateOrganizationRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[OrganizationIn, _Mapping]] = ...) -> None: ...
 
 class ListOrganizationsRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "domain", "country")
+    __slots__ = ("sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "domain", "country", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -201,6 +203,7 @@ class ListOrganizationsRequest(_message.Message):
     Q_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -211,7 +214,8 @@ class ListOrganizationsRequest(_message.Message):
     q: str
     domain: str
     country: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., domain: _Optional[str] = ..., country: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., domain: _Optional[str] = ..., country: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class OrganizationPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -244,7 +248,7 @@ class ArchiveOrganizationRequest(_message.Message):
     def __init__(self, organization_id: _Optional[str] = ...) -> None: ...
 
 class OrganizationContactsRequest(_message.Message):
-    __slots__ = ("organization_id", "sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "email")
+    __slots__ = ("organization_id", "sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "email", "updated_since")
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
@@ -255,6 +259,7 @@ class OrganizationContactsRequest(_message.Message):
     ARCHIVED_FIELD_NUMBER: _ClassVar[int]
     Q_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     organization_id: str
     sort: str
     limit: int
@@ -265,7 +270,8 @@ class OrganizationContactsRequest(_message.Message):
     archived: bool
     q: str
     email: str
-    def __init__(self, organization_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, organization_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., email: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class ContactPage(_message.Message):
     __slots__ = ("items", "next_cursor")
@@ -276,7 +282,7 @@ class ContactPage(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[ContactOut, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class OrganizationLeadsRequest(_message.Message):
-    __slots__ = ("organization_id", "sort", "limit", "cursor", "status", "source", "owner_id", "team", "tag", "created_from", "created_to", "score_min", "score_max", "rating", "q")
+    __slots__ = ("organization_id", "sort", "limit", "cursor", "status", "source", "owner_id", "team", "tag", "created_from", "created_to", "score_min", "score_max", "rating", "q", "updated_since")
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
@@ -292,6 +298,7 @@ class OrganizationLeadsRequest(_message.Message):
     SCORE_MAX_FIELD_NUMBER: _ClassVar[int]
     RATING_FIELD_NUMBER: _ClassVar[int]
     Q_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     organization_id: str
     sort: str
     limit: int
@@ -307,7 +314,8 @@ class OrganizationLeadsRequest(_message.Message):
     score_max: int
     rating: str
     q: str
-    def __init__(self, organization_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., source: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., tag: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., score_min: _Optional[int] = ..., score_max: _Optional[int] = ..., rating: _Optional[str] = ..., q: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, organization_id: _Optional[str] = ..., sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., status: _Optional[str] = ..., source: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., tag: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., score_min: _Optional[int] = ..., score_max: _Optional[int] = ..., rating: _Optional[str] = ..., q: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class CreateContactRequest(_message.Message):
     __slots__ = ("body",)
@@ -316,7 +324,7 @@ class CreateContactRequest(_message.Message):
     def __init__(self, body: _Optional[_Union[ContactIn, _Mapping]] = ...) -> None: ...
 
 class ListContactsRequest(_message.Message):
-    __slots__ = ("sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "email", "organization_id")
+    __slots__ = ("sort", "limit", "cursor", "owner_id", "created_from", "created_to", "archived", "q", "email", "organization_id", "updated_since")
     SORT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
@@ -327,6 +335,7 @@ class ListContactsRequest(_message.Message):
     Q_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_SINCE_FIELD_NUMBER: _ClassVar[int]
     sort: str
     limit: int
     cursor: str
@@ -337,7 +346,8 @@ class ListContactsRequest(_message.Message):
     q: str
     email: str
     organization_id: str
-    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., email: _Optional[str] = ..., organization_id: _Optional[str] = ...) -> None: ...
+    updated_since: str
+    def __init__(self, sort: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., owner_id: _Optional[str] = ..., created_from: _Optional[str] = ..., created_to: _Optional[str] = ..., archived: _Optional[bool] = ..., q: _Optional[str] = ..., email: _Optional[str] = ..., organization_id: _Optional[str] = ..., updated_since: _Optional[str] = ...) -> None: ...
 
 class GetContactRequest(_message.Message):
     __slots__ = ("contact_id",)

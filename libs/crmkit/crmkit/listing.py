@@ -97,12 +97,15 @@ def contains(column, text: str):
     return column.ilike(f"%{escaped}%", escape=LIKE_ESCAPE)
 
 
-def paginate(session: Session, stmt: Select, *, model, sort: str, limit: int, cursor: str | None) -> Page:
-    """Run ``stmt`` (a select of ``model`` with its filters) one page at a time.
-
-    ``sort`` is a column of ``model`` as the query's ``Sort`` validated it, with a leading
-    ``-`` for descending.
+def paginate(session: Session, stmt: Select, *, model, params: dict) -> Page:
+    """Run ``stmt`` (a select of ``model`` with its filters) one page at a time, by the
+    loaded ``ListQuery``: its ``sort`` (a column of ``model``, a leading ``-`` for
+    descending), ``limit`` and ``cursor``; and a ``RecordListQuery``'s ``updated_since``
+    (inclusive: a subscriber resyncing from the last change it saw sees that one again).
     """
+    sort, limit, cursor = params["sort"], params["limit"], params["cursor"]
+    if params.get("updated_since"):
+        stmt = stmt.where(model.updated_at >= as_utc(params["updated_since"]))
     descending = sort.startswith("-")
     name = sort.lstrip("-")
     column, id_column = getattr(model, name), model.id

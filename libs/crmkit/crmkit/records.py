@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from .db import UtcDateTime, utcnow
@@ -23,3 +23,9 @@ class Record:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.__table__.c.version}
+
+
+def changes_index(table: str) -> Index:
+    """The index a list's ``updated_since`` and ``sort=updated_at`` read (crmkit.listing):
+    keyed like the pages, by time and then id."""
+    return Index(f"ix_{table}_updated_at", "updated_at", "id")

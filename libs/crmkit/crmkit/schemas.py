@@ -225,6 +225,14 @@ class CappedPeriod(Period):
             raise ValidationError(f"At most {MAX_PERIOD_MONTHS} months from from.", "to")
 
 
+class RecordListQuery(ListQuery):
+    """A list of records that a subscriber can resync from: what changed since a time,
+    oldest change first with ``sort=updated_at`` (crmkit.listing.paginate)."""
+
+    updated_since = Timestamp(metadata={
+        "description": "Only records created or changed at or after this time (inclusive)."})
+
+
 class HistoryQuery(ListQuery):
     """A page of a record's history (crmkit.history)."""
 

@@ -157,6 +157,5 @@ def list_credit_notes(unit: UnitOfWork, query: dict) -> dict:
     for name in ("invoice_id", "organization_id", "owner_id"):
         if params.get(name):
             stmt = stmt.where(getattr(CreditNote, name) == params[name])
-    page = paginate(unit.session, stmt, model=CreditNote, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=CreditNote, params=params)
     return {"items": credit_note_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

@@ -99,8 +99,7 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
     if params.get("opportunity_id"):
         orders = select(Order.id).where(Order.opportunity_id == params["opportunity_id"])
         stmt = stmt.where(Invoice.order_id.in_(orders))
-    page = paginate(unit.session, stmt, model=Invoice, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Invoice, params=params)
     return {"items": invoice_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 

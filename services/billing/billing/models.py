@@ -8,7 +8,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
-from crmkit.records import Record
+from crmkit.records import Record, changes_index
 
 
 class Base(DeclarativeBase):
@@ -49,6 +49,7 @@ class CustomerSnapshot:
 class Order(Record, DocumentTotals, CustomerSnapshot, Base):
     __tablename__ = "orders"
     __table_args__ = (
+        changes_index("orders"),
         # The funnel's cohort: the orders of leads created in a range (migration 0007).
         Index("ix_orders_lead_cohort", "lead_created_at", "lead_source",
               postgresql_where=text("lead_created_at IS NOT NULL"), sqlite_where=text("lead_created_at IS NOT NULL")),
@@ -114,6 +115,7 @@ class Invoice(Record, DocumentTotals, CustomerSnapshot, Base):
     __tablename__ = "invoices"
     # For the reports (billing.reports; migration 0004 says why each looks as it does).
     __table_args__ = (
+        changes_index("invoices"),
         Index("ix_invoices_open_by_due_date", "due_date",
               postgresql_where=text("status IN ('issued', 'partially_paid', 'overdue')"),
               sqlite_where=text("status IN ('issued', 'partially_paid', 'overdue')"),
@@ -176,8 +178,10 @@ class CreditNote(Record, DocumentTotals, CustomerSnapshot, Base):
     """A correction of an issued invoice, which itself never changes: CN-YYYY-NNNN."""
 
     __tablename__ = "credit_notes"
-    __table_args__ = (Index("ix_credit_notes_issue_date", "issue_date",
-                            postgresql_include=["currency", "grand_total", "invoice_id"]),)
+    __table_args__ = (
+        changes_index("credit_notes"),
+        Index("ix_credit_notes_issue_date", "issue_date", postgresql_include=["currency", "grand_total", "invoice_id"]),
+    )
 
     number: Mapped[str] = mapped_column(String(30), unique=True)
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)

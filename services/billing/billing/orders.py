@@ -85,8 +85,7 @@ def list_orders(unit: UnitOfWork, query: dict) -> dict:
             stmt = stmt.where(getattr(Order, name) == params[name])
     if params.get("status"):
         stmt = stmt.where(Order.status.in_(params["status"]))
-    page = paginate(unit.session, stmt, model=Order, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Order, params=params)
     return {"items": order_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 

@@ -11,7 +11,7 @@ from datetime import UTC
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 import crmtotals
-from crmkit.listing import ListQuery, Sort
+from crmkit.listing import Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Address,
     Amount,
@@ -20,6 +20,7 @@ from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     HistoryQuery,
     PaymentTerms,
     RecordChangeOut,
+    RecordListQuery,
     RecordSchema,
 )
 from crmtotals import ROUNDING_MODES, TAX_MODES
@@ -56,7 +57,7 @@ class OrderCancel(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-class OrderListQuery(ListQuery):
+class OrderListQuery(RecordListQuery):
     sort = Sort("created_at", "updated_at", "number")
     status = CommaSeparated(fields.String(validate=validate.OneOf(ORDER_STATUSES)))
     organization_id = fields.String()
@@ -69,7 +70,7 @@ class InvoiceUpdate(Schema):
     payment_terms_days = PaymentTerms()
 
 
-class InvoiceListQuery(ListQuery):
+class InvoiceListQuery(RecordListQuery):
     sort = Sort("created_at", "updated_at")
     status = CommaSeparated(fields.String(validate=validate.OneOf(INVOICE_STATUSES)))
     organization_id = fields.String()
@@ -92,8 +93,8 @@ class CreditNoteIn(Schema):
     lines = fields.List(fields.Nested(CreditLineIn), validate=validate.Length(min=1, max=500))
 
 
-class CreditNoteListQuery(ListQuery):
-    sort = Sort("created_at", "number")
+class CreditNoteListQuery(RecordListQuery):
+    sort = Sort("created_at", "updated_at", "number")
     invoice_id = fields.String()
     organization_id = fields.String()
     owner_id = fields.String()

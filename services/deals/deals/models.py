@@ -8,7 +8,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
-from crmkit.records import Record
+from crmkit.records import Record, changes_index
 
 
 class Base(DeclarativeBase):
@@ -48,6 +48,7 @@ class Opportunity(Record, Base):
     __tablename__ = "opportunities"
     # For the reports (deals.reports; migration 0003 says why each looks as it does).
     __table_args__ = (
+        changes_index("opportunities"),
         Index("ix_opportunities_open_by_close_date", "expected_close_date",
               postgresql_where=text("stage NOT IN ('closed_won', 'closed_lost')"),
               sqlite_where=text("stage NOT IN ('closed_won', 'closed_lost')"),
@@ -145,6 +146,7 @@ class Product(Record, Base):
     """An entry of the price book."""
 
     __tablename__ = "products"
+    __table_args__ = (changes_index("products"),)
 
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -158,6 +160,7 @@ class Product(Record, Base):
 class Quote(Record, Base):
     __tablename__ = "quotes"
     __table_args__ = (
+        changes_index("quotes"),
         # Only one accepted quote per opportunity, whatever races the application loses.
         Index("uq_quotes_one_accepted", "opportunity_id", unique=True,
               postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'")),

@@ -134,8 +134,7 @@ def list_opportunities(unit: UnitOfWork, query: dict) -> dict:
     if params.get("q"):
         stmt = stmt.where(or_(contains(Opportunity.name, params["q"]),
                               contains(Opportunity.organization_name, params["q"])))
-    page = paginate(unit.session, stmt, model=Opportunity, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Opportunity, params=params)
     return {"items": opportunity_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 

@@ -50,6 +50,5 @@ def list_products(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Product.currency == params["currency"])
     if params.get("q"):
         stmt = stmt.where(or_(contains(Product.sku, params["q"]), contains(Product.name, params["q"])))
-    page = paginate(unit.session, stmt, model=Product, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Product, params=params)
     return {"items": product_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

@@ -183,8 +183,7 @@ def list_quotes(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Quote.status.in_(params["status"]))
     if params.get("number"):
         stmt = stmt.where(Quote.base_number == params["number"].split("-R")[0])
-    page = paginate(unit.session, stmt, model=Quote, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Quote, params=params)
     return {"items": quote_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 import crmtotals
-from crmkit.listing import ListQuery, Sort
+from crmkit.listing import Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Address,
     Amount,
@@ -22,6 +22,7 @@ from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     HistoryQuery,
     PaymentTerms,
     RecordChangeOut,
+    RecordListQuery,
     RecordSchema,
 )
 from crmtotals import ROUNDING_MODES, TAX_MODES
@@ -152,7 +153,7 @@ class Reopen(Schema):
     note = fields.String(**_text)  # why, kept in the history
 
 
-class OpportunityListQuery(ListQuery):
+class OpportunityListQuery(RecordListQuery):
     sort = Sort("created_at", "updated_at", "name")
     stage = CommaSeparated(fields.String())
     status = fields.String(validate=validate.OneOf(["open", "won", "lost", "closed"]))
@@ -221,7 +222,7 @@ class ProductCreate(ProductFields):
     active = fields.Boolean(load_default=True)
 
 
-class ProductListQuery(ListQuery):
+class ProductListQuery(RecordListQuery):
     sort = Sort("sku", "name", "created_at", "updated_at", default="sku")
     active = fields.Boolean()
     currency = Currency()
@@ -295,7 +296,7 @@ class QuoteReject(Schema):
     reason = fields.String(required=True, **_reason)
 
 
-class QuoteListQuery(ListQuery):
+class QuoteListQuery(RecordListQuery):
     sort = Sort("created_at", "updated_at", "number")
     opportunity_id = fields.String()
     status = CommaSeparated(fields.String(validate=validate.OneOf(QUOTE_STATUSES)))

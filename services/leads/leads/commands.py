@@ -79,8 +79,7 @@ def list_leads(unit: UnitOfWork, query: dict, organization_id: str | None = None
     if params.get("q"):
         stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Lead.first_name, Lead.last_name, Lead.email, Lead.company))))
-    page = paginate(unit.session, stmt, model=Lead, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Lead, params=params)
     return {"items": lead_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 

@@ -94,8 +94,7 @@ def list_organizations(unit: UnitOfWork, query: dict) -> dict:
         stmt = stmt.where(Organization.domain == bare_domain(params["domain"]))
     if params.get("q"):
         stmt = stmt.where(or_(contains(Organization.name, params["q"]), contains(Organization.domain, params["q"])))
-    page = paginate(unit.session, stmt, model=Organization, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Organization, params=params)
     return {"items": organization_out.dump(page.items, many=True), "next_cursor": page.next_cursor}
 
 
@@ -166,6 +165,5 @@ def list_contacts(unit: UnitOfWork, query: dict) -> dict:
     if params.get("q"):
         stmt = stmt.where(or_(*(contains(column, params["q"]) for column in (
             Contact.first_name, Contact.last_name, Contact.email))))
-    page = paginate(unit.session, stmt, model=Contact, sort=params["sort"],
-                    limit=params["limit"], cursor=params["cursor"])
+    page = paginate(unit.session, stmt, model=Contact, params=params)
     return {"items": contact_out.dump(page.items, many=True), "next_cursor": page.next_cursor}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crmkit import platform_tables
 from crmkit.db import ExactDecimal, UtcDateTime, new_metadata
-from crmkit.records import Record
+from crmkit.records import Record, changes_index
 
 # Keys derived for duplicate detection: what people typed is in the history already.
 NOT_IN_HISTORY = {"history": False}
@@ -23,6 +23,7 @@ platform_tables.install(Base.metadata)
 
 class Organization(Record, Base):
     __tablename__ = "organizations"
+    __table_args__ = (changes_index("organizations"),)
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     # Kept bare ("example.com": no scheme, no www., lower case) so a search by domain matches.
@@ -42,6 +43,7 @@ class Organization(Record, Base):
 
 class Contact(Record, Base):
     __tablename__ = "contacts"
+    __table_args__ = (changes_index("contacts"),)
 
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -60,6 +62,7 @@ class Contact(Record, Base):
 class Lead(Record, Base):
     __tablename__ = "leads"
     __table_args__ = (
+        changes_index("leads"),
         # The lists' keyset orders: a filter column, then the sort column and the id.
         Index("ix_leads_created", "created_at", "id"),
         Index("ix_leads_status_created", "status", "created_at", "id"),

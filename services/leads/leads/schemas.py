@@ -8,7 +8,7 @@ dumps are decimal strings (Amount). The gateway makes its OpenAPI document from 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crmkit import schemas as crmkit_schemas
-from crmkit.listing import ListQuery, Sort
+from crmkit.listing import Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Amount,
     CommaSeparated,
@@ -17,6 +17,7 @@ from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     HistoryQuery,
     PaymentTerms,
     RecordChangeOut,
+    RecordListQuery,
     RecordSchema,
     Timestamp,
 )
@@ -214,7 +215,7 @@ class ContactIn(Schema):
     allow_duplicate = fields.Boolean(load_default=False, load_only=True)
 
 
-class CustomerListQuery(ListQuery):
+class CustomerListQuery(RecordListQuery):
     owner_id = fields.String()
     created_from = Timestamp()
     created_to = Timestamp()
@@ -264,7 +265,7 @@ class ContactOut(RecordSchema):
     archived_at = fields.DateTime(allow_none=True)
 
 
-class LeadListQuery(ListQuery):
+class LeadListQuery(RecordListQuery):
     sort = Sort("created_at", "updated_at", "last_name", "status", "score")
     status = CommaSeparated(fields.String(validate=validate.OneOf(STATES)))
     source = CommaSeparated(fields.String(validate=validate.OneOf(SOURCES)))
