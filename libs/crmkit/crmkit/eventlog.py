@@ -30,7 +30,8 @@ retention is gone; reading from it starts at the oldest event kept.
 ``#`` any number of words, so ``quote.*`` is every quote event and ``#`` everything.
 
 Without ``follow`` a read ends when the log has been quiet for ``idle`` seconds (it
-has caught up); with it, a read goes on until the caller stops iterating.
+has caught up); with it, a read goes on until the caller stops iterating. A lost broker
+connection is taken again, resuming after the last position read.
 ``EventLogReader.poll`` gives the same as batches with a timeout, for a caller that
 must do something else while the log is quiet (heartbeats).
 """
@@ -55,6 +56,7 @@ log = logging.getLogger("crmkit.eventlog")
 # written, to the second, and clocks of two hosts differ a little.
 TIME_MARGIN = timedelta(seconds=60)
 PREFETCH = 500  # unacknowledged messages in flight: a stream needs a bound (basic.qos)
+RECONNECT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,27 +114,37 @@ def _position(value, name: str) -> int:
 
 
 class EventLogReader:
-    """One consumer on the events log, from where it was told to start."""
+    """One consumer on the events log, from where it was told to start. A lost broker
+    connection is taken again by ``poll``, resuming after the last position read."""
 
     def __init__(self, amqp_uri: str, *, after: int | None = None, from_position: int | None = None,
                  from_time: datetime | None = None, only_new: bool = False, types: Iterable[str] = ()):
-        offset = _stream_offset(after, from_position, from_time, only_new)
+        self._amqp_uri = amqp_uri
+        self._offset = _stream_offset(after, from_position, from_time, only_new)
         # The broker may start a little before the point asked for (chunk granularity):
         # what lies before it is skipped here, so nothing is seen twice.
-        self._first = offset if isinstance(offset, int) else 0
+        self._first = self._offset if isinstance(self._offset, int) else 0
         self._from_time = from_time
         self._matches = type_matcher(types)
         self._pending: list[LoggedEvent] = []
         self.position: int | None = None  # the last position read (matched or not)
         self.last_message_at = time.monotonic()
-        self._conn = Connection(amqp_uri, heartbeat=30)
-        self._conn.ensure_connection(max_retries=1)
-        channel = self._conn.channel()
-        channel.basic_qos(0, PREFETCH, False)
-        queue = Queue(EVENTS_LOG, no_declare=True, consumer_arguments={"x-stream-offset": offset})
-        self._consumer = Consumer(channel, queues=[queue], callbacks=[self._on_message], no_ack=False,
-                                  accept=["cloudevents", "json"])
-        self._consumer.consume()
+        self._conn = None
+        self._connect()  # a log that is not there, or no broker, fails here and now
+
+    def _connect(self) -> None:
+        conn = Connection(self._amqp_uri, heartbeat=30)
+        try:
+            conn.ensure_connection(max_retries=1)
+            channel = conn.channel()
+            channel.basic_qos(0, PREFETCH, False)
+            queue = Queue(EVENTS_LOG, no_declare=True, consumer_arguments={"x-stream-offset": self._offset})
+            Consumer(channel, queues=[queue], callbacks=[self._on_message], on_decode_error=self._on_undecodable,
+                     no_ack=False, accept=["cloudevents", "json"]).consume()
+        except BaseException:
+            conn.release()
+            raise
+        self._conn = conn
 
     def _on_message(self, body, message) -> None:
         message.ack()  # on a stream an ack is credit for more, not a deletion
@@ -141,6 +153,8 @@ class EventLogReader:
         if position < self._first:
             return
         self.position = position
+        # Taken again after a lost connection, the consumer resumes right after it.
+        self._offset = self._first = position + 1
         try:
             envelope = Envelope.from_dict(body if isinstance(body, dict) else json.loads(body))
         except (ValueError, TypeError) as exc:
@@ -151,24 +165,51 @@ class EventLogReader:
         if self._matches is None or self._matches(envelope):
             self._pending.append(LoggedEvent(position, envelope))
 
+    def _on_undecodable(self, message, exc) -> None:
+        message.ack()
+        log.warning("a message of the events log is not JSON (%s: %s); skipped", message.content_type, exc)
+
     def poll(self, timeout: float) -> list[LoggedEvent]:
         """The events read within ``timeout`` seconds (as soon as there are some);
-        an empty list when the log stayed quiet."""
+        an empty list when the log stayed quiet or the broker could not be reached."""
         deadline = time.monotonic() + timeout
         while not self._pending:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            with suppress(TimeoutError):
-                self._conn.drain_events(timeout=min(left, 1.0))
-            self._conn.heartbeat_check()
+            if self._conn is None:
+                self._reconnect(left)
+                continue
+            try:
+                with suppress(TimeoutError):
+                    self._conn.drain_events(timeout=min(left, 1.0))
+                self._conn.heartbeat_check()
+            except (*self._conn.connection_errors, *self._conn.channel_errors) as exc:
+                log.warning("lost the events log (%s: %s); reading on after position %s",
+                            type(exc).__name__, exc, self.position)
+                self._drop()
         events, self._pending = self._pending, []
         return events
 
+    def _reconnect(self, left: float) -> None:
+        try:
+            self._connect()
+        except Exception as exc:
+            log.warning("cannot read the events log (%s: %s); trying again", type(exc).__name__, exc)
+            time.sleep(min(left, RECONNECT_SECONDS))
+
+    def _drop(self) -> None:
+        with suppress(Exception):  # it is broken already
+            self._conn.release()
+        self._conn = None
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None
+
     def close(self) -> None:
-        with suppress(Exception):  # a dead connection has cancelled the consumer already
-            self._consumer.cancel()
-        self._conn.release()
+        if self._conn is not None:
+            self._drop()
 
     def __enter__(self) -> EventLogReader:
         return self
@@ -190,7 +231,8 @@ def read(amqp_uri: str, *, after: int | None = None, from_position: int | None =
         while True:
             batch = reader.poll(idle)
             yield from batch
-            # Caught up: nothing at all arrived for idle seconds (not merely nothing that
-            # matched: a read skipping other types is still busy).
-            if not follow and not batch and time.monotonic() - reader.last_message_at >= idle:
+            # Caught up: connected, and nothing at all arrived for idle seconds (not merely
+            # nothing that matched: a read skipping other types is still busy).
+            if (not follow and not batch and reader.connected
+                    and time.monotonic() - reader.last_message_at >= idle):
                 return

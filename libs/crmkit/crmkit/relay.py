@@ -130,7 +130,7 @@ class Relay:
             if exc.reply_code != NO_ROUTE:
                 raise
             log.error("the broker returned event %s (%s) unroutable: the events log %s is not bound to %s; "
-                      "the event stays in the outbox until it is", row.event_id, row.type, EVENTS_LOG,
+                      "it stays in the outbox until the log is bound again", row.event_id, row.type, EVENTS_LOG,
                       EVENTS_EXCHANGE.name)
             # The channel still owes this event's confirm: the caller drops the connection.
             raise EventUnroutable(f"event {row.event_id} returned unroutable") from exc

@@ -139,6 +139,33 @@ def test_following_sees_events_as_they_are_published(log_vhost):
     assert got[0].position > log_vhost.log[-1].position
 
 
+def test_a_reader_whose_connection_the_broker_drops_reads_on_after_its_last_position(log_vhost):
+    connections = f"{log_vhost.api}/vhosts/{quote(log_vhost.name, safe='')}/connections"
+    with eventlog.EventLogReader(log_vhost.amqp_uri, only_new=True) as reader:
+        first = [_event("deal.won", f"before-drop-{i}") for i in range(5)]
+        _publish(log_vhost.amqp_uri, first)
+        got = []
+        while len(got) < 5:
+            batch = reader.poll(5)
+            assert batch, "the reader got nothing"
+            got += batch
+        deadline = time.monotonic() + 30
+        while not (listed := requests.get(connections, auth=log_vhost.auth, timeout=10).json()):
+            assert time.monotonic() < deadline, "the management API does not list the reader's connection"
+            time.sleep(0.5)
+        for conn in listed:  # the reader's is the only one open
+            requests.delete(f"{log_vhost.api}/connections/{quote(conn['name'], safe='')}", auth=log_vhost.auth,
+                            timeout=10)
+        second = [_event("deal.won", f"after-drop-{i}") for i in range(5)]
+        _publish(log_vhost.amqp_uri, second)
+        deadline = time.monotonic() + 30
+        while len(got) < 10 and time.monotonic() < deadline:
+            got += reader.poll(1)
+        time.sleep(1)
+        got += reader.poll(1)
+    assert [e.envelope.id for e in got] == [e.id for e in first + second]
+
+
 READER = """
 import sys
 from crmkit import eventlog
