@@ -9,14 +9,15 @@ The log is a RabbitMQ stream (``crmkit.broker.EVENTS_LOG``) read over AMQP 0.9.1
         handle(event.envelope)
         last_position = event.position      # remember it; resume with after=last_position
 
-Where to start — exactly one of, or none for the oldest event kept:
+Where to start — at most one of these; none is the oldest event kept:
 
 - ``after=P``: the events after position P, the way to resume: no gap, no repeat;
 - ``from_position=P``: position P itself and the events after it;
 - ``from_time=T``: the events whose own ``time`` is T or later. The broker attaches
   at a chunk written at about T (second precision, chunk granularity: a chunk holds
-  whatever arrived together), so the reader starts ``TIME_MARGIN`` earlier and skips
-  the events older than T. An event is written to the log after its time, so none
+  whatever arrived together; measured under a burst: the start of T's second, 1,595
+  events early), so the reader starts ``TIME_MARGIN`` earlier and skips the events
+  older than T. An event is written to the log after its time, so none
   from T on is missed; positions then follow the log's order, which is each service's
   commit order but not a global clock order;
 - ``only_new=True``: only events published from now on.
@@ -43,7 +44,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kombu import Connection, Consumer, Queue
 
@@ -157,10 +158,11 @@ class EventLogReader:
         self._offset = self._first = position + 1
         try:
             envelope = Envelope.from_dict(body if isinstance(body, dict) else json.loads(body))
+            too_early = self._from_time is not None and _time_of(envelope) < self._from_time
         except (ValueError, TypeError) as exc:
             log.warning("position %d of the events log is not an event envelope (%s); skipped", position, exc)
             return
-        if self._from_time is not None and _time_of(envelope) < self._from_time:
+        if too_early:
             return
         if self._matches is None or self._matches(envelope):
             self._pending.append(LoggedEvent(position, envelope))
@@ -219,7 +221,8 @@ class EventLogReader:
 
 
 def _time_of(envelope: Envelope) -> datetime:
-    return datetime.fromisoformat(envelope.time)
+    at = datetime.fromisoformat(envelope.time)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def read(amqp_uri: str, *, after: int | None = None, from_position: int | None = None,
