@@ -28,6 +28,7 @@ import grpc
 import requests
 from kombu import Connection
 
+from crmkit import eventlog
 from crmkit.dlq import dead_letter_queues, show
 from events import query
 from flow import LINES, a_lead
@@ -380,11 +381,27 @@ def unpublished_events(databases) -> list[str]:
 
 def queues_with_messages(vhost) -> list[str]:
     """Every queue of the vhost empty, nothing unacknowledged (the management API's
-    figures, which lag a few seconds: the caller waits for them)."""
+    figures, which lag a few seconds: the caller waits for them). The events log is a
+    stream, which keeps what it holds: ``every_event_in_the_log`` checks it."""
     resp = requests.get(f"{vhost.api}/queues/{urlquote(vhost.name, safe='')}", auth=vhost.auth, timeout=10)
     resp.raise_for_status()
     return [f"queue {q['name']}: {q.get('messages_ready', 0)} ready, {q.get('messages_unacknowledged', 0)} unacked"
-            for q in resp.json() if q.get("messages", 0) or q.get("messages_unacknowledged", 0)]
+            for q in resp.json()
+            if q.get("type") != "stream" and (q.get("messages", 0) or q.get("messages_unacknowledged", 0))]
+
+
+def every_event_in_the_log(databases, vhost) -> list[str]:
+    """Every event of every outbox is in the events log: the relays' publishes, whoever
+    was killed when, all reached it (at least once: a relay killed between its publish
+    and its mark publishes the same id again)."""
+    logged = {event.envelope.id for event in eventlog.read(vhost.amqp_uri, idle=2.0)}
+    problems = []
+    for service in SERVICES:
+        missing = [row.event_id for row in query(databases.url(service), "SELECT event_id FROM outbox ORDER BY id")
+                   if row.event_id not in logged]
+        if missing:
+            problems.append(f"{len(missing)} {service} events are not in the events log, first {missing[:3]}")
+    return problems
 
 
 def dead_letters(vhost) -> list[str]:
@@ -431,6 +448,7 @@ def test_flows_survive_random_processes_killed_and_every_invariant_holds(stack, 
     problems += _settle(lambda: unpublished_events(databases), 60)
     problems += _settle(lambda: queues_with_messages(vhost), 60)
     problems += dead_letters(vhost)
+    problems += every_event_in_the_log(databases, vhost)
     problems += one_opportunity_per_conversion(databases, ledger)
     problems += one_order_and_invoice_per_accepted_quote(databases, ledger)
     problems += numbers_gap_free(databases)

@@ -2,15 +2,72 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import kombu.serialization
+from amqp.exceptions import NotFound
 from kombu import Exchange, Queue, binding
 
 from .envelope import CONTENT_TYPE
+from .settings import EventLogSettings
+
+log = logging.getLogger("crmkit.broker")
 
 # One topic exchange for every domain event; the routing key is the event type
 # (``crm.lead.converted.v1``), so a subscriber binds ``crm.lead.#`` or ``crm.#``.
 EVENTS_EXCHANGE = Exchange("crm.events", type="topic", durable=True)
+
+# The events log: a RabbitMQ stream bound to every routing key of the events exchange,
+# so every published event is kept there, with a position, for the retention
+# (``crmkit.eventlog`` reads it). Being always bound, it also makes the relay's
+# ``mandatory`` publish mean something: an event returned unroutable means this
+# binding is gone.
+EVENTS_LOG = "crm.events.log"
+
+
+def events_log_queue(settings: EventLogSettings) -> Queue:
+    return Queue(
+        EVENTS_LOG, exchange=EVENTS_EXCHANGE, routing_key="#", durable=True,
+        queue_arguments={
+            "x-queue-type": "stream",
+            "x-max-age": settings.retention,
+            "x-max-length-bytes": settings.max_bytes,
+            "x-stream-max-segment-size-bytes": settings.segment_bytes,
+        },
+    )
+
+
+def declare_events_log(connection, settings: EventLogSettings) -> None:
+    """Make sure the events log exists and is bound. Idempotent.
+
+    A new log is created with the settings' retention. An existing one is only bound
+    again: declaring it with other arguments than it was made with would fail
+    (PRECONDITION_FAILED) and take setup and every relay down with it, so a changed
+    retention reaches an existing log through a policy instead (the README says how)."""
+    exists = _queue_exists(connection, EVENTS_LOG)
+    channel = connection.channel()
+    try:
+        bound = events_log_queue(settings)(channel)
+        if exists:
+            bound.exchange.declare()
+            bound.queue_bind()
+        else:
+            bound.declare()
+            log.info("created the events log %s (max-age %s, max-length-bytes %d)",
+                     EVENTS_LOG, settings.retention, settings.max_bytes)
+    finally:
+        channel.close()
+
+
+def _queue_exists(connection, name: str) -> bool:
+    channel = connection.channel()
+    try:
+        channel.queue_declare(name, passive=True)
+    except NotFound:  # the broker closed that channel with its 404
+        return False
+    channel.close()
+    return True
+
 
 # Retries wait in per-delay queues whose messages dead-letter back to the handler's
 # queue through the default exchange when their time is up.

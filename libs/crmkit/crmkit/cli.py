@@ -1,4 +1,5 @@
-"""Commands that run a service: ``crm-service run|setup <name>`` and ``crm-relay <name>``.
+"""Commands that run a service: ``crm-service run|setup <name>`` and ``crm-relay <name>``;
+and the operators' ``crm``: ``crm events tail`` prints the events log.
 
 Services are found through the ``crm.services`` entry point group, so a service is
 deployable on its own: install its package and crmkit, and these commands know it.
@@ -6,7 +7,11 @@ deployable on its own: install its package and crmkit, and these commands know i
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
 
 
@@ -55,3 +60,76 @@ def relay_main(argv: list[str] | None = None) -> None:
     logs.configure(f"{args.service}-relay", settings.log_format, settings.log_level)
     require_broker(settings.amqp_uri)
     relay.run(args.service)
+
+
+_AGO = re.compile(r"([1-9][0-9]*)([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _start(value: str) -> dict:
+    """``--from``: first | now | a position | an age (90s, 15m, 1h, 7d) | an ISO time
+    (UTC unless it says otherwise); the keyword arguments of ``eventlog.read``."""
+    if value == "first":
+        return {}
+    if value == "now":
+        return {"only_new": True}
+    if value.isdigit():
+        return {"from_position": int(value)}
+    if ago := _AGO.fullmatch(value):
+        return {"from_time": datetime.now(UTC) - timedelta(**{_UNITS[ago[2]]: int(ago[1])})}
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--from takes first, now, a position, an age such as 1h or an ISO time; got {value!r}") from None
+    return {"from_time": at if at.tzinfo else at.replace(tzinfo=UTC)}
+
+
+def _line(event) -> str:
+    e = event.envelope
+    sequence = "-" if e.sequence is None else e.sequence
+    return f"{event.position:>10}  {e.time}  {e.type}  {e.subject}  {sequence}"
+
+
+def crm_main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="crm", description="Operators' commands of the CRM.")
+    sub = parser.add_subparsers(dest="topic", required=True)
+    events = sub.add_parser("events", help="the events log").add_subparsers(dest="command", required=True)
+    tail = events.add_parser(
+        "tail", help="print the events log: one line per event (position, time, type, subject, sequence)")
+    tail.add_argument("--type", action="append", default=[], metavar="PATTERN",
+                      help="only these types, e.g. 'quote.*' or 'crm.invoice.#' (repeatable)")
+    where = tail.add_mutually_exclusive_group()
+    where.add_argument("--from", dest="start", type=_start, default=_start("1h"),
+                       help="first, now, a position, an age (15m, 1h, 7d) or an ISO time; default 1h")
+    where.add_argument("--after", type=int, metavar="POSITION", help="the events after this position (resume)")
+    tail.add_argument("--follow", "-f", action="store_true", help="keep printing new events until Ctrl-C")
+    tail.add_argument("--json", action="store_true",
+                      help='one JSON object per event: {"position": ..., "event": <the whole envelope>}')
+    args = parser.parse_args(argv)
+
+    from amqp.exceptions import NotFound
+
+    from . import eventlog
+    from .broker import EVENTS_LOG
+    from .runner import require_broker
+    from .settings import DEFAULT_AMQP_URI
+
+    amqp_uri = os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
+    require_broker(amqp_uri)
+    start = {"after": args.after} if args.after is not None else args.start
+    try:
+        for event in eventlog.read(amqp_uri, types=args.type, follow=args.follow, **start):
+            if args.json:
+                print(json.dumps({"position": event.position, "event": event.envelope.to_dict()}), flush=True)
+            else:
+                print(_line(event), flush=True)
+    except ValueError as exc:  # a bad --type pattern
+        sys.exit(f"crm events tail: {exc}")
+    except NotFound:
+        sys.exit(f"there is no events log {EVENTS_LOG} on this broker yet: `crm-service setup <service>` "
+                 "or any relay declares it")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:  # piped into head, which has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit

@@ -1,6 +1,12 @@
 """The outbox relay: publishes a service's committed events in commit order, with
 publisher confirms, and marks them published.
 
+Each event is published ``mandatory``: the events log (``crmkit.broker.EVENTS_LOG``)
+is bound to every routing key, so an event the broker returns unroutable means the
+topology is broken. The relay then marks only the events confirmed before it, logs an
+error naming the event, and starts over after a back-off: it declares the log and its
+binding again on every connection, and the event waits in the outbox until it is taken.
+
 It is its own process (``crm-relay <service>``). A crash between publish and mark
 republishes the same event ids on restart, which consumers skip through their inbox;
 a broker outage just leaves the rows in the table until it is back. One relay per
@@ -19,12 +25,13 @@ import time
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 
+from amqp.exceptions import ChannelError
 from kombu import Connection, Producer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import idempotency, outbox
-from .broker import EVENTS_EXCHANGE
+from .broker import EVENTS_EXCHANGE, EVENTS_LOG, declare_events_log
 from .db import is_sqlite, make_engine, utcnow
 from .envelope import CONTENT_TYPE
 from .settings import Settings
@@ -34,8 +41,13 @@ log = logging.getLogger("crmkit.relay")
 RELAY_LOCK_KEY = 0x0C12_0E1A
 RETENTION = timedelta(days=7)
 PURGE_EVERY_SECONDS = 3600
+NO_ROUTE = 312  # AMQP reply code of a mandatory message that no queue took
 # Chaos hook for the crash tests: the relay SIGKILLs itself at this point, once.
 FAULT_ENV = "CRM_RELAY_FAULT"
+
+
+class EventUnroutable(RuntimeError):
+    """The broker returned an event that no queue took: the events log is not bound."""
 
 
 class Relay:
@@ -97,6 +109,7 @@ class Relay:
             conn.ensure_connection(max_retries=1)
             channel = conn.channel()
             EVENTS_EXCHANGE(channel).declare()
+            declare_events_log(conn, self.settings.event_log)
             yield conn, Producer(channel, exchange=EVENTS_EXCHANGE)
 
     def publish_batch(self, producer: Producer) -> int:
@@ -105,14 +118,27 @@ class Relay:
         if not rows:
             return 0
         self._inject_fault("before_publish")
-        for row in rows:
-            producer.publish(
-                row.body, routing_key=row.type, content_type=CONTENT_TYPE, content_encoding="utf-8",
-                delivery_mode=2, message_id=row.event_id, retry=False,
-            )
-        self._inject_fault("after_publish")
-        with Session(self.engine) as session, session.begin():
-            outbox.mark_published(session, [row.id for row in rows])
+        confirmed = []
+        try:
+            for row in rows:
+                producer.publish(
+                    row.body, routing_key=row.type, content_type=CONTENT_TYPE, content_encoding="utf-8",
+                    delivery_mode=2, message_id=row.event_id, mandatory=True, retry=False,
+                )
+                confirmed.append(row.id)
+        except ChannelError as exc:
+            if exc.reply_code != NO_ROUTE:
+                raise
+            log.error("the broker returned event %s (%s) unroutable: the events log %s is not bound to %s; "
+                      "it stays in the outbox until the log is bound again", row.event_id, row.type, EVENTS_LOG,
+                      EVENTS_EXCHANGE.name)
+            # The channel still owes this event's confirm: the caller drops the connection.
+            raise EventUnroutable(f"event {row.event_id} returned unroutable") from exc
+        finally:
+            if confirmed:
+                self._inject_fault("after_publish")
+                with Session(self.engine) as session, session.begin():
+                    outbox.mark_published(session, confirmed)
         log.debug("published %d events", len(rows))
         return len(rows)
 

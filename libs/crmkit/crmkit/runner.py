@@ -52,10 +52,11 @@ def setup_service(service_cls) -> None:
         # call made before that waits in the queue instead of being dropped unroutable.
         broker.rpc_queue(service_cls.name)(channel).declare()
         broker.EVENTS_EXCHANGE(channel).declare()
+        broker.declare_events_log(conn, settings.event_log)
         for method_name, event_types in event_handlers(service_cls):
             broker.declare_handler_topology(channel, service_cls.name, method_name, event_types,
                                             settings.event_retry_delays)
-    log.info("%s is set up: database migrated, queues declared", service_cls.name)
+    log.info("%s is set up: database migrated, queues and the events log declared", service_cls.name)
 
 
 def run_service(service_cls) -> None:

@@ -6,7 +6,8 @@ Every process of the system reads the same variables; a service's own database U
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -27,8 +28,48 @@ def _floats(raw: str, name: str) -> tuple[float, ...]:
     return values
 
 
+def _positive_int(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{name} must be a positive whole number of bytes, got {raw!r}")
+    return int(raw)
+
+
 def data_dir() -> Path:
     return Path(_env("CRM_DATA_DIR", "var/data")).resolve()
+
+
+# RabbitMQ's own spelling of an age: a number and one of Y, M, D, h, m, s ("7D").
+_AGE = re.compile(r"[1-9][0-9]*[YMDhms]")
+
+
+@dataclass(frozen=True)
+class EventLogSettings:
+    """How long and how much of the events log (``crmkit.eventlog``) the broker keeps.
+
+    They are the stream's arguments when it is created; an existing log keeps its own
+    until a policy changes them (crmkit README, "The events log")."""
+    retention: str = "7D"
+    # A bound below the disk, so that a burst can never fill it and block every
+    # publisher: 10 GB is 7 days at a steady ~8 events/s (a whole flow, lead to paid
+    # invoice, makes 17 events of 1.75 KB on average), many times what one sales team
+    # makes. Whichever bound comes first discards the oldest segments.
+    max_bytes: int = 10_000_000_000
+    # Retention drops whole segments and never the one being written: at 500 MB (the
+    # broker's default) a quiet system would keep months. 16 MB is ~8,000 events.
+    segment_bytes: int = 16_000_000
+
+    @classmethod
+    def from_env(cls) -> EventLogSettings:
+        retention = _env("CRM_EVENTS_RETENTION", cls.retention)
+        if not _AGE.fullmatch(retention):
+            raise ValueError("CRM_EVENTS_RETENTION must be a number and a unit of Y, M, D, h, m, s "
+                             f"(7D is a week), got {retention!r}")
+        return cls(
+            retention=retention,
+            max_bytes=_positive_int(_env("CRM_EVENTS_MAX_BYTES", str(cls.max_bytes)), "CRM_EVENTS_MAX_BYTES"),
+            segment_bytes=_positive_int(_env("CRM_EVENTS_SEGMENT_BYTES", str(cls.segment_bytes)),
+                                        "CRM_EVENTS_SEGMENT_BYTES"),
+        )
 
 
 @dataclass(frozen=True)
@@ -47,6 +88,7 @@ class Settings:
     relay_poll_seconds: float
     relay_batch_size: int
     rpc_timeout_seconds: float
+    event_log: EventLogSettings = field(default_factory=EventLogSettings)
 
     @classmethod
     def for_service(cls, service: str) -> Settings:
@@ -68,6 +110,7 @@ class Settings:
             relay_poll_seconds=float(_env("CRM_RELAY_POLL_SECONDS", "5")),
             relay_batch_size=int(_env("CRM_RELAY_BATCH_SIZE", "200")),
             rpc_timeout_seconds=float(_env("CRM_RPC_TIMEOUT_SECONDS", "10")),
+            event_log=EventLogSettings.from_env(),
         )
 
     def nameko_config(self) -> dict:
