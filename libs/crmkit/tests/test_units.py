@@ -20,7 +20,8 @@ from crmkit.testing import PostgresDatabases
 
 def test_an_envelope_survives_the_wire_and_names_what_is_missing():
     envelope = Envelope.new(source="crm/leads", type=event_type("lead.converted"), subject="L1",
-                            data={"a": 1}, sequence=3, correlationid="c", causationid="e0", actor="bob")
+                            data={"a": 1}, sequence="3", correlationid="c", causationid="e0", actor="bob",
+                            traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
     back = Envelope.from_dict(__import__("json").loads(envelope.to_json()))
     assert back == envelope and back.name == "lead.converted" and back.type == "crm.lead.converted.v1"
     with pytest.raises(ValueError, match="missing subject, data"):

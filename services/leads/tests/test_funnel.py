@@ -25,7 +25,7 @@ from crmkit.migrations import config
 from crmkit.platform_tables import outbox
 from crmkit.testing import PostgresDatabases, migrated_engine
 from crmkit.unit_of_work import UnitOfWork
-from leads import commands, reports
+from leads import commands, events, reports
 from leads.models import Lead
 
 BEFORE = datetime(2026, 3, 31, 23, 59, 59, 999_999, tzinfo=UTC)
@@ -191,7 +191,7 @@ def run(engine, monkeypatch):
     def run_at(moment: datetime, use_case, *args):
         monkeypatch.setattr(commands, "utcnow", lambda: moment)
         unit = UnitOfWork(engine=engine, source="leads", call=CallContext(actor="tester"), sqlite_lock=None,
-                          waker=None)
+                          waker=None, catalogue=events.CATALOGUE)
         try:
             result = use_case(unit, *args)
             unit.commit()
