@@ -3,6 +3,9 @@
 and version (the CloudEvents envelope with its ``data``), the catalogue the gateway
 answers ``GET /event-types`` from, and an AsyncAPI 3.0 document.
 
+Each service's README gets the table of what it publishes and consumes between its
+``<!-- events -->`` markers.
+
 ``python -m gateway.eventdocs`` writes them under ``gateway/events``; ``--check`` fails
 when the committed ones are stale. Both refuse a change that would break a consumer of
 a type already published (``breaks``): a field removed or retyped, a field made
@@ -17,7 +20,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from apispec import APISpec
@@ -26,6 +31,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from crmkit.broker import EVENTS_EXCHANGE
 from crmkit.catalogue import Catalogue, EventType
 from crmkit.envelope import CONTENT_TYPE, SEQUENCE_DIGITS, SPEC_VERSION
+from crmkit.runner import event_handlers
 
 from .apigen import _decimal_as_string, _integer_in_32_bits, _schema_name
 
@@ -33,6 +39,8 @@ HERE = Path(__file__).parent / "events"
 SCHEMAS = HERE / "schemas"
 CATALOGUE_DOC = HERE / "catalogue.json"
 ASYNCAPI = HERE / "asyncapi.json"
+SERVICES_DIR = Path(__file__).parents[2] / "services"
+README_PART = re.compile(r"(<!-- events -->\n).*?(<!-- /events -->)", re.S)
 VERSION = "1.0.0"
 SERVICES = ("leads", "deals", "billing")
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -161,12 +169,41 @@ def _defs_to_components(value):
     return value
 
 
+def readme_part(catalogue: Catalogue, consumed: list[tuple[str, tuple[str, ...]]]) -> str:
+    """What a service's README says of its events: a row per type it publishes, and the
+    types each of its handlers consumes."""
+    rows = ["Publishes (the data convention and each type's schema: `GET /api/v1/event-types`, "
+            "gateway/README.md):", "", "| type | data | meaning |", "|---|---|---|"]
+    for event in catalogue:
+        rows.append(f"| `{event.type}` | {', '.join(event.data().fields)} | {event.description} |")
+    rows += ["", "Consumes:" if consumed else "Consumes none.", ""]
+    rows += [f"- `{method}`: {', '.join(f'`{t}`' for t in types)}" for method, types in consumed]
+    return "\n".join(rows).rstrip() + "\n"
+
+
+def _readmes(found: list[Catalogue]) -> dict[Path, str]:
+    services = {ep.name: ep for ep in entry_points(group="crm.services")}
+    docs = {}
+    for catalogue in found:
+        path = SERVICES_DIR / catalogue.service / "README.md"
+        if not path.exists() or catalogue.service not in services:
+            continue
+        consumed = sorted(event_handlers(services[catalogue.service].load()))
+        text = path.read_text()
+        if not README_PART.search(text):
+            raise LookupError(f"{path} has no <!-- events --> ... <!-- /events --> part for its events")
+        part = readme_part(catalogue, consumed)
+        docs[path] = README_PART.sub(lambda match, part=part: match.group(1) + part + match.group(2), text)
+    return docs
+
+
 def render(found: list[Catalogue] | None = None) -> dict[Path, str]:
     found = catalogues() if found is None else found
     schemas = {event.type: event_schema(event) for catalogue in found for event in catalogue}
     docs = {SCHEMAS / file_name(type_): _json(schema) for type_, schema in schemas.items()}
     docs[CATALOGUE_DOC] = _json(catalogue_entries(found))
     docs[ASYNCAPI] = _json(asyncapi(found, schemas))
+    docs.update(_readmes(found))
     return docs
 
 
