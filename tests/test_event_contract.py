@@ -10,6 +10,7 @@ import secrets
 from collections import defaultdict
 from urllib.parse import urlsplit
 
+import grpc
 import jsonschema_rs
 import pytest
 import requests
@@ -17,8 +18,10 @@ from cloudevents.core.formats.json import JSONFormat
 from kombu import Connection, Queue
 
 from crmkit.broker import EVENTS_EXCHANGE
-from events import query, wait_for
-from flow import Api, run_flow
+from events import outbox_events, query, wait_for
+from flow import Api, a_lead, run_flow
+from gateway import protojson
+from gateway.pb import gateway_pb2, gateway_pb2_grpc, leads_pb2, leads_pb2_grpc
 
 FLOW_TYPES = {
     "crm.lead.created.v1", "crm.lead.qualified.v1", "crm.organization.created.v1", "crm.contact.created.v1",
@@ -140,3 +143,19 @@ def test_a_request_without_a_trace_context_gets_one_and_a_bad_one_is_replaced(st
     kept = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
     assert requests.get(f"{stack.base_url}/leads", headers={"traceparent": kept},
                         timeout=10).headers["traceparent"] == kept
+
+
+def test_grpc_lists_the_event_types_and_a_calls_trace_context_reaches_its_events(stack, databases):
+    token = stack.token("integration", "erp")
+    auth = [("authorization", f"Bearer {token}")]
+    with grpc.insecure_channel(f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}") as channel:
+        listed = gateway_pb2_grpc.GatewayStub(channel).ListEventTypes(
+            gateway_pb2.ListEventTypesRequest(), metadata=auth, timeout=30)
+        assert FLOW_TYPES <= {item.type for item in listed.items}
+        admin = [("authorization", f"Bearer {stack.token()}")]
+        traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+        lead = leads_pb2_grpc.LeadsStub(channel).CreateLead(
+            leads_pb2.CreateLeadRequest(body=protojson.to_message(a_lead(), leads_pb2.LeadCreate())),
+            metadata=[*admin, ("traceparent", traceparent)], timeout=30)
+    created = outbox_events(databases.url("leads"), "crm.lead.created.v1", lead.id)
+    assert [event["traceparent"] for event in created] == [traceparent]

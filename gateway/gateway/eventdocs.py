@@ -153,7 +153,7 @@ def asyncapi(found: list[Catalogue], schemas: dict[str, dict]) -> dict:
             f"{EVENTS_EXCHANGE.name} (routing key: the type). data is the whole record after the change and, where it "
             "changed, changed: each changed field with its previous value. GET /api/v1/event-types lists them.")},
         "defaultContentType": CONTENT_TYPE,
-        "servers": {"broker": {"host": "127.0.0.1:5672", "protocol": "amqp", "protocolVersion": "0.9.1",
+        "servers": {"broker": {"host": "127.0.0.1:5672", "protocol": "amqp", "protocolVersion": "0-9-1",
                                "description": "The installation's RabbitMQ (AMQP_URI)."}},
         "channels": channels, "operations": operations,
         "components": {"messages": messages, "schemas": dict(sorted(components.items()))},
