@@ -63,6 +63,14 @@ def test_the_flow_publishes_every_step(caught):
     assert [event["subject"] for event in paid] == [records["invoice"]["id"]]
     assert paid[0]["data"]["record"]["status"] == "paid"
     assert paid[0]["data"]["changed"]["status"] in ("issued", "partially_paid")
+    by_type = {json.loads(body)["type"]: json.loads(body)["data"] for body in bodies}
+    # What changed, with the previous values: deals' answer shown on the lead...
+    assert by_type["crm.lead.updated.v1"]["changed"] == {"opportunity_status": "pending"}
+    assert by_type["crm.lead.updated.v1"]["record"]["opportunity_status"] == "created"
+    # ...and two events of one write (the accepted quote's win) tell the same change.
+    won, moved = by_type["crm.opportunity.won.v1"], by_type["crm.opportunity.stage_changed.v1"]
+    assert won["changed"] == moved["changed"] and won["changed"]["stage"] == "qualification"
+    assert "changed" not in by_type["crm.lead.created.v1"]
 
 
 def test_every_event_validates_against_the_schema_its_dataschema_names(caught):
