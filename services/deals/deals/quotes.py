@@ -163,7 +163,6 @@ def _revise(unit: UnitOfWork, sent: Quote, changes: dict) -> dict:
     sent.status = domain.next_quote_status(sent.status, "revise")
     sent.superseded_by_id = quote.id
     unit.session.add(quote)
-    unit.session.flush()
     out = unit.changed(quote, quote_out, "quote.revised", supersedes=quote_out.dump(sent))
     log.info("quote %s revised as %s", sent.number, quote.number)
     return out
