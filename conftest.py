@@ -64,10 +64,13 @@ def databases():
 
 
 def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]) -> Stack:
+    gateway_port = free_port()
     env = {
         "AMQP_URI": vhost.amqp_uri,
         "CRM_DATA_DIR": str(tmp_path / "data"),
-        "CRM_GATEWAY_PORT": str(free_port()),
+        "CRM_GATEWAY_PORT": str(gateway_port),
+        # Each event's dataschema names this gateway's URL of the type's schema.
+        "CRM_API_URL": f"http://127.0.0.1:{gateway_port}/api/v1",
         "CRM_GRPC_PORT": str(free_port()),
         # Tests and benchmarks drive thousands of requests with one token; the limit itself
         # is tested with a token of its own limit.

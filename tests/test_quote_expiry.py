@@ -56,6 +56,7 @@ def test_the_timer_expires_sent_quotes_past_their_last_valid_day_and_publishes_i
     assert expired["expired_at"] and api.get(f"/quotes/{draft['id']}")["status"] == "draft"
 
     events = outbox_events(databases.url("deals"), "crm.quote.expired.v1", default["id"])
-    assert len(events) == 1 and events[0]["data"]["status"] == "expired"
+    assert len(events) == 1 and events[0]["data"]["record"]["status"] == "expired"
+    assert events[0]["data"]["changed"]["status"] == "sent"
     refused = requests.post(f"{stack.base_url}/quotes/{default['id']}/accept")
     assert refused.status_code == 409 and refused.json()["error"]["details"]["current_state"] == "expired"

@@ -90,13 +90,14 @@ def test_a_poison_event_ends_in_the_dead_letter_queue_and_the_service_keeps_serv
     event = outbox_events(databases.url("deals"), "crm.quote.accepted.v1", records["quote"]["id"])[0]
     # Totals that the totals engine would never produce: billing must refuse to bill them.
     poison = {**event, "id": new_id(), "subject": new_id()}
-    poison["data"] = {**event["data"], "id": poison["subject"], "order_id": new_id(), "grand_total": "1.00"}
+    poison["data"] = {**event["data"], "record": {**event["data"]["record"], "id": poison["subject"],
+                                                  "order_id": new_id(), "grand_total": "1.00"}}
     publish(stack.env["AMQP_URI"], poison)
 
     dead = "crm.billing.on_quote_accepted.dead"
     wait_for(lambda: vhost.queue_depth(dead) == 1, what="the poison event in billing's dead-letter queue")
     assert stack.logs("billing").count(f"event {poison['id']} failed") == 2  # both retries were taken
-    api.get(f"/orders/{poison['data']['order_id']}", expect=404)
+    api.get(f"/orders/{poison['data']['record']['order_id']}", expect=404)
 
     assert run_flow(api)["invoice"]["status"] == "paid"  # billing still serves
 

@@ -22,7 +22,7 @@ from crmkit import context
 from crmkit.context import CallContext
 from crmkit.schemas import MAX_DEPTH, too_deep
 
-from . import csv_import, errors
+from . import csv_import, errors, eventtypes
 from .core import API, Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
@@ -49,17 +49,20 @@ def create_app(gateway: Gateway) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     openapi = OPENAPI.read_bytes()
+    asyncapi = eventtypes.ASYNCAPI.read_bytes()
 
     @app.before_request
     def _bind_context():
         supplied = request.headers.get("X-Correlation-Id", "")
         g.correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
-        g.context_token = context.bind(CallContext(correlation_id=g.correlation_id))
+        g.traceparent = context.traceparent_or_new(request.headers.get("traceparent"))
+        g.context_token = context.bind(CallContext(correlation_id=g.correlation_id, traceparent=g.traceparent))
         g.started = time.perf_counter()
 
     @app.after_request
     def _add_context_headers(resp):
         resp.headers["X-Correlation-Id"] = g.correlation_id
+        resp.headers["traceparent"] = g.traceparent  # the trace the request's events carry on
         # Which token: who did what, without the secret (its id is in GET /tokens).
         access_log.info("%s %s %d %.1fms token=%s", request.method, request.path, resp.status_code,
                         (time.perf_counter() - g.started) * 1000, g.get("token_id", "-"))
@@ -105,6 +108,18 @@ def create_app(gateway: Gateway) -> Flask:
     @app.get(f"{API}/openapi.json")
     def openapi_document():
         return Response(openapi, mimetype="application/json")
+
+    @app.get(f"{API}/asyncapi.json")
+    def asyncapi_document():
+        return Response(asyncapi, mimetype="application/json")
+
+    @app.get(f"{API}/event-types/<type_>/schema")
+    def event_schema(type_: str):
+        """Public like the API's documents: a validator fetches an event's dataschema without a token."""
+        document = eventtypes.schema(type_)
+        if document is None:
+            raise ApiError(404, "not_found", f"No event type {type_}; GET {API}/event-types lists them.")
+        return Response(document, mimetype="application/schema+json")
 
     @app.get("/api/docs")
     def docs():
@@ -158,8 +173,8 @@ def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
     unknown = set(request.args) if op.query is None else set()
     if unknown:  # as an unknown field of a body is: named, not ignored
         raise errors.invalid({name: ["Unknown parameter."] for name in sorted(unknown)})
-    call = Call(operation=op, principal=principal, correlation_id=g.correlation_id, params=params,
-                query=request.args.to_dict())
+    call = Call(operation=op, principal=principal, correlation_id=g.correlation_id, traceparent=g.traceparent,
+                params=params, query=request.args.to_dict())
     if op.writes:
         call.idempotency_key = _idempotency_key()
         if op.body:

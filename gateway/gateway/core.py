@@ -22,8 +22,9 @@ from crmkit.exact_json import digest
 from crmkit.funnel import COHORT
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
 from crmkit.schemas import load
+from crmkit.settings import DEFAULT_API_URL
 
-from . import errors, schemas
+from . import errors, eventtypes, schemas
 from .auth import SALES_REP, FailedAuthLimiter, Principal, RateLimiter, TokenStore
 from .errors import ApiError
 from .operations import BY_NAME, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
@@ -79,6 +80,8 @@ class Call:
     operation: Operation
     principal: Principal
     correlation_id: str
+    # The W3C trace context: the client's traceparent, or one started for this request.
+    traceparent: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
     body: dict | None = None
@@ -91,7 +94,7 @@ class Call:
 
     def context(self) -> CallContext:
         context = CallContext(correlation_id=self.correlation_id, actor=self.principal.user_id,
-                              causation_id=f"api:{self.correlation_id}")
+                              causation_id=f"api:{self.correlation_id}", traceparent=self.traceparent)
         if not self.operation.writes:
             return context
         # Each RPC of a write its own key, derived from the request's: a retried request
@@ -116,8 +119,9 @@ class Result:
 
 class Gateway:
     def __init__(self, client: RpcClient, tokens: TokenStore, limiter: RateLimiter, fan_out: int = 8,
-                 failed_auth: FailedAuthLimiter | None = None):
+                 failed_auth: FailedAuthLimiter | None = None, api_url: str = DEFAULT_API_URL):
         self.client = client
+        self.api_url = api_url  # where the event types' schemas are served (CRM_API_URL)
         self.tokens = tokens
         self.limiter = limiter
         self.failed_auth = failed_auth or FailedAuthLimiter(0)
@@ -412,6 +416,9 @@ class Gateway:
         if secret is not None:
             log.info("token %s (%s) made by %s", record["id"], record["role"], call.principal.user_id)
         return Result({**record, "token": secret}, 201, f"{API}/tokens/{record['id']}")
+
+    def _list_event_types(self, call: Call) -> Result:
+        return Result(one_page(eventtypes.listed(self.api_url)))
 
     def _list_tokens(self, call: Call) -> Result:
         return Result(one_page(self.tokens.list_tokens()))

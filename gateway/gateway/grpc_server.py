@@ -9,8 +9,8 @@ nameko; the services are called with ``crmkit.rpc_client``.
 Each rpc is a thin translation of its request and metadata into a ``core.Call`` and of
 the ``Result`` or ``ApiError`` back, exactly as ``app`` does for HTTP:
 
-    metadata in       authorization ("Bearer <token>"), x-correlation-id,
-                      idempotency-key (writes), if-match (where the rpc takes it)
+    metadata in       authorization ("Bearer <token>"), x-correlation-id, traceparent (W3C;
+                      else one is started), idempotency-key (writes), if-match (where the rpc takes it)
     trailing out      x-correlation-id, etag, location, retry-after (429)
     errors            see STATUS_CODES; grpc-status-details-bin carries a google.rpc.Status
                       whose one detail is a google.protobuf.Struct {"code", "message",
@@ -144,10 +144,12 @@ class Rpc:
         metadata = _metadata(ctx)
         supplied = metadata.get("x-correlation-id", "")
         correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
-        token = context.bind(CallContext(correlation_id=correlation_id))
+        traceparent = context.traceparent_or_new(metadata.get("traceparent"))
+        token = context.bind(CallContext(correlation_id=correlation_id, traceparent=traceparent))
         started, outcome, token_id = time.perf_counter(), grpc.StatusCode.OK, "-"
         try:
             call = self.call(request, metadata, correlation_id, ctx.peer())
+            call.traceparent = traceparent
             token_id = call.principal.token_id
             return self.response(self.gateway.execute(call), ctx, correlation_id)
         except ApiError as exc:

@@ -21,6 +21,8 @@ BILLING_READERS = frozenset({ADMIN, MANAGER, BILLING, INTEGRATION})
 # A sales rep reads the orders, invoices and credit notes of the deals it sees (core.Gateway._sees).
 BILLING_RECORD_READERS = BILLING_READERS | {SALES_REP}
 FUNNEL_READERS = frozenset({ADMIN, MANAGER, INTEGRATION})
+# Who subscribes to events (issue 12): the catalogue is for those who may read them all.
+EVENT_READERS = frozenset({ADMIN, INTEGRATION})
 
 # How far a sales rep reaches (other roles are not narrowed):
 OWN_RECORD = "own_record"        # writes a record only when it is its owner
@@ -267,6 +269,9 @@ OPERATIONS: list[Operation] = [
     _billing("report_dso", "GET", "/reports/dso", BILLING_READERS, query="DsoQuery", out="DsoReportOut",
              summary="Days sales outstanding"),
     # API tokens
+    _op("list_event_types", "gateway", "GET", "/event-types", EVENT_READERS, handler="list_event_types",
+        out="EventTypeOut", shape="list",
+        summary="The event types the services publish, each with the URL of its JSON Schema"),
     _op("create_token", "gateway", "POST", "/tokens", ADMINS, handler="create_token", body="TokenIn",
         out="NewTokenOut", status=201, summary="Make an API token (its secret is shown only in this answer)"),
     _op("list_tokens", "gateway", "GET", "/tokens", ADMINS, handler="list_tokens", out="TokenOut", shape="list",

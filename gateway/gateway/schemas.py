@@ -1,4 +1,4 @@
-"""The gateway's own wire formats: API tokens, the funnel, and the error shape.
+"""The gateway's own wire formats: API tokens, the funnel, the event types, and the error shape.
 
 (The story's schema nests the services' records, so it is assembled where those are
 known: ``gateway.apigen``.)"""
@@ -10,6 +10,19 @@ from crmkit.db import utcnow
 from .auth import ROLES, SALES_REP
 
 FUNNEL_STEPS = ("leads", "qualified", "opportunities", "quotes_sent", "won", "invoiced", "paid")
+
+
+class EventTypeOut(Schema):
+    """An event type the services publish (GET /event-types; gateway/README.md, "Events")."""
+
+    type = fields.String(required=True, metadata={"description": "The CloudEvents type, also the routing key: "
+                                                                 "crm.<name>.v<version>."})
+    name = fields.String(required=True, metadata={"description": "lead.created, invoice.paid, ..."})
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    service = fields.String(required=True, metadata={"description": "The service that publishes it (its source)."})
+    description = fields.String(required=True)
+    dataschema = fields.String(required=True, metadata={
+        "description": "The URL of its events' JSON Schema (the envelope and its data), as each event names it."})
 
 
 class TokenIn(Schema):

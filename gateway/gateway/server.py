@@ -127,7 +127,7 @@ def _serve(settings: Settings) -> None:
     revocations = RevocationListener(settings.amqp_uri, tokens)
     revocations.start()
     client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="gateway")
-    gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter())
+    gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter(), api_url=settings.api_url)
     # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
     trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}

@@ -24,27 +24,33 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63rm/gateway/v1/gateway.proto\x12\x0e\x63rm.gateway.v1\";\n\x12\x43reateTokenRequest\x12%\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x17.crm.gateway.v1.TokenIn\"\x13\n\x11ListTokensRequest\"4\n\tTokenList\x12\'\n\x05items\x18\x01 \x03(\x0b\x32\x18.crm.gateway.v1.TokenOut\"&\n\x12RevokeTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\"\x97\x03\n\x0bNewTokenOut\x12\x17\n\ncreated_at\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\ncreated_by\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x02id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04name\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x17\n\nrevoked_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x12\x11\n\x04role\x18\x07 \x01(\tH\x06\x88\x01\x01\x12\x11\n\x04team\x18\x08 \x01(\tH\x07\x88\x01\x01\x12\x12\n\x05token\x18\t \x01(\tH\x08\x88\x01\x01\x12\x14\n\x07user_id\x18\n \x01(\tH\t\x88\x01\x01\x12\x17\n\nexpires_at\x18\x0b \x01(\tH\n\x88\x01\x01\x42\r\n\x0b_created_atB\r\n\x0b_created_byB\x05\n\x03_idB\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\r\n\x0b_revoked_atB\x07\n\x05_roleB\x07\n\x05_teamB\x08\n\x06_tokenB\n\n\x08_user_idB\r\n\x0b_expires_at\"\xe5\x01\n\x07TokenIn\x12\x11\n\x04name\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x11\n\x04role\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04team\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07user_id\x18\x05 \x01(\tH\x04\x88\x01\x01\x12\x17\n\nexpires_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x42\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\x07\n\x05_roleB\x07\n\x05_teamB\n\n\x08_user_idB\r\n\x0b_expires_at\"\xf6\x02\n\x08TokenOut\x12\x17\n\ncreated_at\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\ncreated_by\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x02id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04name\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x17\n\nrevoked_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x12\x11\n\x04role\x18\x07 \x01(\tH\x06\x88\x01\x01\x12\x11\n\x04team\x18\x08 \x01(\tH\x07\x88\x01\x01\x12\x14\n\x07user_id\x18\t \x01(\tH\x08\x88\x01\x01\x12\x17\n\nexpires_at\x18\n \x01(\tH\t\x88\x01\x01\x42\r\n\x0b_created_atB\r\n\x0b_created_byB\x05\n\x03_idB\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\r\n\x0b_revoked_atB\x07\n\x05_roleB\x07\n\x05_teamB\n\n\x08_user_idB\r\n\x0b_expires_at2\xf2\x01\n\x07Gateway\x12N\n\x0b\x43reateToken\x12\".crm.gateway.v1.CreateTokenRequest\x1a\x1b.crm.gateway.v1.NewTokenOut\x12J\n\nListTokens\x12!.crm.gateway.v1.ListTokensRequest\x1a\x19.crm.gateway.v1.TokenList\x12K\n\x0bRevokeToken\x12\".crm.gateway.v1.RevokeTokenRequest\x1a\x18.crm.gateway.v1.TokenOutb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63rm/gateway/v1/gateway.proto\x12\x0e\x63rm.gateway.v1\"\x17\n\x15ListEventTypesRequest\"<\n\rEventTypeList\x12+\n\x05items\x18\x01 \x03(\x0b\x32\x1c.crm.gateway.v1.EventTypeOut\";\n\x12\x43reateTokenRequest\x12%\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x17.crm.gateway.v1.TokenIn\"\x13\n\x11ListTokensRequest\"4\n\tTokenList\x12\'\n\x05items\x18\x01 \x03(\x0b\x32\x18.crm.gateway.v1.TokenOut\"&\n\x12RevokeTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\"\xe7\x01\n\x0c\x45ventTypeOut\x12\x17\n\ndataschema\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x11\n\x04name\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x1e\n\x08service_\x18\x04 \x01(\tH\x03R\x07service\x88\x01\x01\x12\x11\n\x04type\x18\x05 \x01(\tH\x04\x88\x01\x01\x12\x14\n\x07version\x18\x06 \x01(\x03H\x05\x88\x01\x01\x42\r\n\x0b_dataschemaB\x0e\n\x0c_descriptionB\x07\n\x05_nameB\x0b\n\t_service_B\x07\n\x05_typeB\n\n\x08_version\"\x97\x03\n\x0bNewTokenOut\x12\x17\n\ncreated_at\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\ncreated_by\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x02id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04name\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x17\n\nrevoked_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x12\x11\n\x04role\x18\x07 \x01(\tH\x06\x88\x01\x01\x12\x11\n\x04team\x18\x08 \x01(\tH\x07\x88\x01\x01\x12\x12\n\x05token\x18\t \x01(\tH\x08\x88\x01\x01\x12\x14\n\x07user_id\x18\n \x01(\tH\t\x88\x01\x01\x12\x17\n\nexpires_at\x18\x0b \x01(\tH\n\x88\x01\x01\x42\r\n\x0b_created_atB\r\n\x0b_created_byB\x05\n\x03_idB\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\r\n\x0b_revoked_atB\x07\n\x05_roleB\x07\n\x05_teamB\x08\n\x06_tokenB\n\n\x08_user_idB\r\n\x0b_expires_at\"\xe5\x01\n\x07TokenIn\x12\x11\n\x04name\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x11\n\x04role\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04team\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07user_id\x18\x05 \x01(\tH\x04\x88\x01\x01\x12\x17\n\nexpires_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x42\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\x07\n\x05_roleB\x07\n\x05_teamB\n\n\x08_user_idB\r\n\x0b_expires_at\"\xf6\x02\n\x08TokenOut\x12\x17\n\ncreated_at\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\ncreated_by\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0f\n\x02id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x11\n\x04name\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\"\n\x15rate_limit_per_minute\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x17\n\nrevoked_at\x18\x06 \x01(\tH\x05\x88\x01\x01\x12\x11\n\x04role\x18\x07 \x01(\tH\x06\x88\x01\x01\x12\x11\n\x04team\x18\x08 \x01(\tH\x07\x88\x01\x01\x12\x14\n\x07user_id\x18\t \x01(\tH\x08\x88\x01\x01\x12\x17\n\nexpires_at\x18\n \x01(\tH\t\x88\x01\x01\x42\r\n\x0b_created_atB\r\n\x0b_created_byB\x05\n\x03_idB\x07\n\x05_nameB\x18\n\x16_rate_limit_per_minuteB\r\n\x0b_revoked_atB\x07\n\x05_roleB\x07\n\x05_teamB\n\n\x08_user_idB\r\n\x0b_expires_at2\xca\x02\n\x07Gateway\x12V\n\x0eListEventTypes\x12%.crm.gateway.v1.ListEventTypesRequest\x1a\x1d.crm.gateway.v1.EventTypeList\x12N\n\x0b\x43reateToken\x12\".crm.gateway.v1.CreateTokenRequest\x1a\x1b.crm.gateway.v1.NewTokenOut\x12J\n\nListTokens\x12!.crm.gateway.v1.ListTokensRequest\x1a\x19.crm.gateway.v1.TokenList\x12K\n\x0bRevokeToken\x12\".crm.gateway.v1.RevokeTokenRequest\x1a\x18.crm.gateway.v1.TokenOutb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.gateway.v1.gateway_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATETOKENREQUEST']._serialized_start=48
-  _globals['_CREATETOKENREQUEST']._serialized_end=107
-  _globals['_LISTTOKENSREQUEST']._serialized_start=109
-  _globals['_LISTTOKENSREQUEST']._serialized_end=128
-  _globals['_TOKENLIST']._serialized_start=130
-  _globals['_TOKENLIST']._serialized_end=182
-  _globals['_REVOKETOKENREQUEST']._serialized_start=184
-  _globals['_REVOKETOKENREQUEST']._serialized_end=222
-  _globals['_NEWTOKENOUT']._serialized_start=225
-  _globals['_NEWTOKENOUT']._serialized_end=632
-  _globals['_TOKENIN']._serialized_start=635
-  _globals['_TOKENIN']._serialized_end=864
-  _globals['_TOKENOUT']._serialized_start=867
-  _globals['_TOKENOUT']._serialized_end=1241
-  _globals['_GATEWAY']._serialized_start=1244
-  _globals['_GATEWAY']._serialized_end=1486
+  _globals['_LISTEVENTTYPESREQUEST']._serialized_start=48
+  _globals['_LISTEVENTTYPESREQUEST']._serialized_end=71
+  _globals['_EVENTTYPELIST']._serialized_start=73
+  _globals['_EVENTTYPELIST']._serialized_end=133
+  _globals['_CREATETOKENREQUEST']._serialized_start=135
+  _globals['_CREATETOKENREQUEST']._serialized_end=194
+  _globals['_LISTTOKENSREQUEST']._serialized_start=196
+  _globals['_LISTTOKENSREQUEST']._serialized_end=215
+  _globals['_TOKENLIST']._serialized_start=217
+  _globals['_TOKENLIST']._serialized_end=269
+  _globals['_REVOKETOKENREQUEST']._serialized_start=271
+  _globals['_REVOKETOKENREQUEST']._serialized_end=309
+  _globals['_EVENTTYPEOUT']._serialized_start=312
+  _globals['_EVENTTYPEOUT']._serialized_end=543
+  _globals['_NEWTOKENOUT']._serialized_start=546
+  _globals['_NEWTOKENOUT']._serialized_end=953
+  _globals['_TOKENIN']._serialized_start=956
+  _globals['_TOKENIN']._serialized_end=1185
+  _globals['_TOKENOUT']._serialized_start=1188
+  _globals['_TOKENOUT']._serialized_end=1562
+  _globals['_GATEWAY']._serialized_start=1565
+  _globals['_GATEWAY']._serialized_end=1895
 # @@protoc_insertion_point(module_scope)

@@ -6,6 +6,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ListEventTypesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EventTypeList(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[EventTypeOut]
+    def __init__(self, items: _Optional[_Iterable[_Union[EventTypeOut, _Mapping]]] = ...) -> None: ...
+
 class CreateTokenRequest(_message.Message):
     __slots__ = ("body",)
     BODY_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +37,22 @@ class RevokeTokenRequest(_message.Message):
     TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     token_id: str
     def __init__(self, token_id: _Optional[str] = ...) -> None: ...
+
+class EventTypeOut(_message.Message):
+    __slots__ = ("dataschema", "description", "name", "service_", "type", "version")
+    DATASCHEMA_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE__FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    dataschema: str
+    description: str
+    name: str
+    service_: str
+    type: str
+    version: int
+    def __init__(self, dataschema: _Optional[str] = ..., description: _Optional[str] = ..., name: _Optional[str] = ..., service_: _Optional[str] = ..., type: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
 
 class NewTokenOut(_message.Message):
     __slots__ = ("created_at", "created_by", "id", "name", "rate_limit_per_minute", "revoked_at", "role", "team", "token", "user_id", "expires_at")

@@ -35,6 +35,11 @@ class GatewayStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListEventTypes = channel.unary_unary(
+                '/crm.gateway.v1.Gateway/ListEventTypes',
+                request_serializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.ListEventTypesRequest.SerializeToString,
+                response_deserializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.EventTypeList.FromString,
+                _registered_method=True)
         self.CreateToken = channel.unary_unary(
                 '/crm.gateway.v1.Gateway/CreateToken',
                 request_serializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.CreateTokenRequest.SerializeToString,
@@ -55,6 +60,14 @@ class GatewayStub:
 class GatewayServicer:
     """The gateway operations of the REST API, one rpc each.
     """
+
+    def ListEventTypes(self, request, context):
+        """The event types the services publish, each with the URL of its JSON Schema
+        GET /api/v1/event-types. Roles: admin, integration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def CreateToken(self, request, context):
         """Make an API token (its secret is shown only in this answer)
@@ -85,6 +98,11 @@ class GatewayServicer:
 
 def add_GatewayServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListEventTypes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventTypes,
+                    request_deserializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.ListEventTypesRequest.FromString,
+                    response_serializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.EventTypeList.SerializeToString,
+            ),
             'CreateToken': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateToken,
                     request_deserializer=crm_dot_gateway_dot_v1_dot_gateway__pb2.CreateTokenRequest.FromString,
@@ -111,6 +129,33 @@ def add_GatewayServicer_to_server(servicer, server):
 class Gateway:
     """The gateway operations of the REST API, one rpc each.
     """
+
+    @staticmethod
+    def ListEventTypes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.gateway.v1.Gateway/ListEventTypes',
+            crm_dot_gateway_dot_v1_dot_gateway__pb2.ListEventTypesRequest.SerializeToString,
+            crm_dot_gateway_dot_v1_dot_gateway__pb2.EventTypeList.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def CreateToken(request,

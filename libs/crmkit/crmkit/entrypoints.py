@@ -110,8 +110,10 @@ class EventHandler(Consumer):
             self._dead_letter(message, f"{type(exc).__name__}: {exc}")
             self.queue_consumer.ack_message(message)
             return
+        # The events the handler emits carry the trace of the event it handles on.
         context = CallContext(
             correlation_id=envelope.correlationid, actor=envelope.actor, causation_id=envelope.id,
+            traceparent=envelope.traceparent,
         ).as_context_data()
         try:
             self.container.spawn_worker(

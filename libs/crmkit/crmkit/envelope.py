@@ -2,6 +2,14 @@
 
 An event travels in structured mode: the AMQP body is the whole envelope as JSON, so a
 subscriber needs nothing but the body to know what happened, to whom, and why.
+
+``source`` is absolute and names the installation and the service
+(``urn:crm:<installation id>:<service>``, crmkit.settings); ``subject`` is the record's
+id; ``sequence`` (the CloudEvents sequence extension) counts the events of one subject
+from one source, gap-free, and is zero-padded so that comparing the strings orders them
+(outbox.append assigns it); ``dataschema`` is the URL of the type's JSON Schema, served
+by the gateway; ``traceparent`` (the distributed tracing extension) is the W3C trace
+context of the request that caused the event.
 """
 from __future__ import annotations
 
@@ -13,11 +21,22 @@ from .ids import new_id
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/cloudevents+json"
+# Digits of a sequence: any 64-bit count, and strings that sort as the numbers do.
+SEQUENCE_DIGITS = 20
+
+
+def sequence_text(number: int) -> str:
+    return f"{number:0{SEQUENCE_DIGITS}d}"
 
 
 def event_type(name: str, version: int = 1) -> str:
     """``lead.converted`` -> ``crm.lead.converted.v1``, the type and the routing key."""
     return f"crm.{name}.v{version}"
+
+
+def schema_url(api_url: str, type: str) -> str:
+    """Where the gateway serves the JSON Schema of events of ``type`` (their ``dataschema``)."""
+    return f"{api_url}/event-types/{type}/schema"
 
 
 @dataclass(frozen=True)
@@ -28,23 +47,25 @@ class Envelope:
     subject: str
     time: str
     data: dict
-    sequence: int | None = None
+    sequence: str | None = None
+    dataschema: str | None = None
     correlationid: str | None = None
     causationid: str | None = None
     actor: str | None = None
+    traceparent: str | None = None
     specversion: str = SPEC_VERSION
     datacontenttype: str = "application/json"
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def new(cls, *, source: str, type: str, subject: str, data: dict, sequence: int | None = None,
-            correlationid: str | None = None, causationid: str | None = None,
-            actor: str | None = None) -> Envelope:
+    def new(cls, *, source: str, type: str, subject: str, data: dict, sequence: str | None = None,
+            dataschema: str | None = None, correlationid: str | None = None, causationid: str | None = None,
+            actor: str | None = None, traceparent: str | None = None) -> Envelope:
         return cls(
             id=new_id(), source=source, type=type, subject=subject,
             time=datetime.now(UTC).isoformat(timespec="microseconds"),
-            data=data, sequence=sequence, correlationid=correlationid,
-            causationid=causationid, actor=actor,
+            data=data, sequence=sequence, dataschema=dataschema, correlationid=correlationid,
+            causationid=causationid, actor=actor, traceparent=traceparent,
         )
 
     @property

@@ -10,7 +10,8 @@ acted on, or the timer; with the causing request's or event's id) and the change
 record owns (its lines, stages, tags: relationships that cascade delete-orphan) as whole
 lists. Creation lists the initial values that are not null (before: null), deletion the
 last ones (after: null). Values are JSON as stored: decimals, dates and times as exact
-text. The diff is made so that an event's ``changed`` can carry it too (issue 12).
+text. An event about a record carries the same diff as its ``changed``: each field's
+value before (``previous_values``).
 
 Left out: the id, the version and the timestamps (the row has them), and a column marked
 ``info={"history": False}`` (keys derived for matching; a secret, should one ever exist).
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 # In the row itself, or changed by every write: no news.
 NOT_RECORDED = frozenset({"id", "version", "created_at", "updated_at"})
 NEWEST_FIRST = "-at"
+# session.info key: per record, the values before of what changed since its last event.
+_UNREPORTED = "crm_history_unreported"
 
 change_out = RecordChangeOut()
 
@@ -78,6 +81,7 @@ def _record_flushed(session: Session, _flush_context, *, call: CallContext, caus
                 continue
             changes = diff(record, action)
             if changes:
+                _remember(session, record, changes)
                 rows.append({
                     "record_type": record_type(type(record)), "record_id": record.id,
                     "version": record.version, "action": action, "actor": call.actor, "at": at,
@@ -87,6 +91,27 @@ def _record_flushed(session: Session, _flush_context, *, call: CallContext, caus
                 })
     if rows:
         session.connection().execute(insert(record_changes), rows)
+
+
+def _remember(session: Session, record: Record, changes: dict) -> None:
+    key = (record_type(type(record)), record.id)
+    kept = session.info.setdefault(_UNREPORTED, {})
+    entry = kept.get(key)
+    if entry is None or entry["reported"]:
+        entry = kept[key] = {"before": {}, "reported": False}
+    for name, change in changes.items():
+        entry["before"].setdefault(name, change["before"])  # the first before: the value the last event showed
+
+
+def previous_values(session: Session, record: Record) -> dict:
+    """``{field: value before}`` of what changed in ``record`` since its last event, for
+    the event now reporting it (``changed``). Events emitted one after the other about
+    the same write (opportunity.stage_changed, then opportunity.won) report the same."""
+    entry = session.info.get(_UNREPORTED, {}).get((record_type(type(record)), record.id))
+    if entry is None:
+        return {}
+    entry["reported"] = True
+    return dict(entry["before"])
 
 
 def diff(record: Record, action: str) -> dict:

@@ -5,30 +5,42 @@ Commit order is id order: on PostgreSQL a writer takes a transaction-level advis
 lock just before it inserts its outbox rows, so ids are handed out in the order the
 transactions commit; on SQLite every write transaction is serialised anyway. The relay
 can therefore publish by id and never overtakes a transaction still in flight.
+
+The same lock makes each event's ``sequence``: per subject (the record's id) a counter
+in ``event_sequences``, advanced under the lock in the transaction of the outbox rows.
+So it is gap-free (a rolled-back transaction takes its numbers back with it), strictly
+increasing in commit order, and two events of one write get two numbers. Writers of one
+record serialise on its version anyway; the lock adds no wait they do not already have,
+and since it is taken before any counter row, two transactions cannot deadlock on them.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import socket
 import tempfile
 
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .envelope import Envelope
-from .platform_tables import outbox
+from .envelope import Envelope, sequence_text
+from .platform_tables import event_sequences, outbox
 
 NOTIFY_CHANNEL = "crm_outbox"
 # Any constant works; it only has to be the same for every writer of one database.
 OUTBOX_LOCK_KEY = 0x0C12_0B0C
 
 
-def append(session: Session, events: list[Envelope]) -> None:
+def append(session: Session, events: list[Envelope]) -> list[Envelope]:
+    """Write ``events`` to the outbox, each numbered in its subject's sequence; returns
+    them as written."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
+    events = _numbered(session, events)
     now = utcnow()
     session.execute(insert(outbox), [
         {"event_id": e.id, "type": e.type, "subject": e.subject, "body": e.to_json(), "created_at": now}
@@ -37,6 +49,28 @@ def append(session: Session, events: list[Envelope]) -> None:
     if postgres:
         # Delivered to the relay's LISTEN when, and only if, this transaction commits.
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    return events
+
+
+def _numbered(session: Session, events: list[Envelope]) -> list[Envelope]:
+    """The events with their sequences: per subject the next numbers, in emit order."""
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event.subject] = counts.get(event.subject, 0) + 1
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    next_number = {}
+    for subject, count in counts.items():
+        advance = module.insert(event_sequences).values(subject=subject, last_sequence=count)
+        advance = advance.on_conflict_do_update(
+            index_elements=[event_sequences.c.subject],
+            set_={"last_sequence": event_sequences.c.last_sequence + count},
+        ).returning(event_sequences.c.last_sequence)
+        next_number[subject] = session.execute(advance).scalar_one() - count + 1
+    numbered = []
+    for event in events:
+        numbered.append(dataclasses.replace(event, sequence=sequence_text(next_number[event.subject])))
+        next_number[event.subject] += 1
+    return numbered
 
 
 def pending(session: Session, limit: int) -> list:

@@ -1,4 +1,4 @@
-"""Tables every service database has besides its own: the outbox, the inbox, the
+"""Tables every service database has besides its own: the outbox and its events' sequences, the inbox, the
 number series, the answers to idempotent requests and the history of every record. crmkit's code uses the tables
 defined here; a service copies them into its own metadata with ``install(metadata)``
 so that its migrations create them."""
@@ -28,6 +28,14 @@ Index(
     "ix_outbox_unpublished", outbox.c.id,
     postgresql_where=outbox.c.published_at.is_(None),
     sqlite_where=outbox.c.published_at.is_(None),
+)
+
+# The last ``sequence`` given to an event of each subject (crmkit.outbox.append): a row
+# per record that ever had an event, advanced in the transaction of the outbox rows.
+event_sequences = Table(
+    "event_sequences", metadata,
+    Column("subject", String(200), primary_key=True),
+    Column("last_sequence", BigInteger, nullable=False),
 )
 
 inbox = Table(
@@ -81,5 +89,5 @@ Index("ix_record_changes_record", record_changes.c.record_type, record_changes.c
 
 
 def install(target: MetaData) -> None:
-    for table in (outbox, inbox, number_series, idempotency_keys, record_changes):
+    for table in (outbox, event_sequences, inbox, number_series, idempotency_keys, record_changes):
         table.to_metadata(target)

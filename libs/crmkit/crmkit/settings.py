@@ -5,12 +5,17 @@ Every process of the system reads the same variables; a service's own database U
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_API_URL = "http://127.0.0.1:8080/api/v1"
+# What a URN's specific part may hold without escaping (RFC 8141), kept simple.
+_INSTALLATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$")
 
 
 def _env(name: str, default: str) -> str:
@@ -32,6 +37,23 @@ def _positive_int(raw: str, name: str) -> int:
     if not raw.isdigit() or int(raw) <= 0:
         raise ValueError(f"{name} must be a positive whole number of bytes, got {raw!r}")
     return int(raw)
+
+
+def installation_id(amqp_uri: str) -> str:
+    """The name of this installation in every event's ``source``: ``CRM_INSTALLATION_ID``
+    (set it in every deployment, the same for all its processes: "acme-prod"), else one
+    derived from the broker and virtual host the installation's events travel on, which
+    all its processes share and no other installation on that broker can (the events
+    exchange of an installation is the vhost's own). Two laptops with a local broker
+    derive the same one: only a set id is unique across machines."""
+    given = os.environ.get("CRM_INSTALLATION_ID", "").strip()
+    if given:
+        if not _INSTALLATION_ID.match(given):
+            raise ValueError(f"CRM_INSTALLATION_ID must be 1 to 63 letters, digits, dots or dashes, got {given!r}")
+        return given
+    broker = urlsplit(amqp_uri)
+    place = f"{broker.hostname or ''}:{broker.port or 5672}/{broker.path.lstrip('/') or '/'}"
+    return "local-" + hashlib.sha256(place.encode()).hexdigest()[:12]
 
 
 def data_dir() -> Path:
@@ -88,6 +110,10 @@ class Settings:
     relay_poll_seconds: float
     relay_batch_size: int
     rpc_timeout_seconds: float
+    # Every event's ``source``: absolute, naming the installation and the service.
+    event_source: str
+    # Where subscribers reach the gateway's API; each event's ``dataschema`` is under it.
+    api_url: str
     event_log: EventLogSettings = field(default_factory=EventLogSettings)
 
     @classmethod
@@ -95,9 +121,10 @@ class Settings:
         prefix = service.upper()
         default_db = f"sqlite:///{data_dir() / (service + '.db')}"
         max_workers = int(_env("CRM_MAX_WORKERS", "10"))
+        amqp_uri = _env("AMQP_URI", DEFAULT_AMQP_URI)
         return cls(
             service=service,
-            amqp_uri=_env("AMQP_URI", DEFAULT_AMQP_URI),
+            amqp_uri=amqp_uri,
             database_url=_env(f"{prefix}_DATABASE_URL", default_db),
             max_workers=max_workers,
             # One connection per worker, plus the relay's and a spare (STACK-NOTES).
@@ -110,6 +137,8 @@ class Settings:
             relay_poll_seconds=float(_env("CRM_RELAY_POLL_SECONDS", "5")),
             relay_batch_size=int(_env("CRM_RELAY_BATCH_SIZE", "200")),
             rpc_timeout_seconds=float(_env("CRM_RPC_TIMEOUT_SECONDS", "10")),
+            event_source=f"urn:crm:{installation_id(amqp_uri)}:{service}",
+            api_url=_env("CRM_API_URL", DEFAULT_API_URL).rstrip("/"),
             event_log=EventLogSettings.from_env(),
         )
 

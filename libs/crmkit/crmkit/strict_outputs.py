@@ -31,6 +31,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.rpc import Rpc
 
 from .context import CallContext
+from .entrypoints import database_attribute
 from .history import Cause
 from .unit_of_work import UnitOfWork
 
@@ -214,11 +215,12 @@ class ServiceCalls:
 
     def __init__(self, engine, source: str, service_class: type):
         self.engine, self.source, self.service_class = engine, source, service_class
+        self.catalogue = getattr(service_class, database_attribute(service_class)).catalogue
         self.answers: dict[str, list] = defaultdict(list)
 
     def unit(self, actor: str | None = "ana", cause: Cause | None = None) -> UnitOfWork:
         return UnitOfWork(engine=self.engine, source=self.source, call=CallContext(actor=actor), sqlite_lock=None,
-                          waker=None, cause=cause)
+                          waker=None, catalogue=self.catalogue, cause=cause)
 
     def run(self, work, actor: str | None = "ana", cause: Cause | None = None):
         unit = self.unit(actor, cause)

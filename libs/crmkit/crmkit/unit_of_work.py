@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import history, outbox
+from .catalogue import Catalogue
 from .context import CallContext
 from .db import is_sqlite, make_engine, utcnow
 from .dialect import insert_ignoring_duplicates
-from .envelope import Envelope, event_type
+from .envelope import Envelope, schema_url
 from .errors import Conflict, NotFound
 from .exact_json import json_safe
 from .ids import parse_id
@@ -42,15 +43,26 @@ log = logging.getLogger(__name__)
 @dataclass
 class UnitOfWork:
     engine: object
-    source: str
+    source: str                     # the service's name
     call: CallContext
     sqlite_lock: eventlet.semaphore.Semaphore | None
     waker: outbox.Waker | None
+    catalogue: Catalogue            # the only event types this unit may emit
     cause: history.Cause | None = None
+    # From the service's settings when not given: every event's source and the API
+    # under which its dataschema is served.
+    event_source: str | None = None
+    api_url: str | None = None
     _session: Session | None = None
     _events: list[Envelope] = field(default_factory=list)
     _holding_lock: bool = False
     finished: bool = False
+
+    def __post_init__(self):
+        if self.event_source is None or self.api_url is None:
+            settings = Settings.for_service(self.source)
+            self.event_source = self.event_source or settings.event_source
+            self.api_url = self.api_url or settings.api_url
 
     @property
     def session(self) -> Session:
@@ -64,13 +76,14 @@ class UnitOfWork:
             history.watch(self._session, self.call, self.cause)
         return self._session
 
-    def emit(self, name: str, subject: str, data: dict, sequence: int | None = None,
-             version: int = 1) -> Envelope:
-        """Record an event; it is written to the outbox when this unit of work commits."""
+    def emit(self, name: str, subject: str, data: dict) -> Envelope:
+        """Record an event of a type the service's catalogue declares; it is written to
+        the outbox (and numbered in its subject's sequence) when this unit commits."""
+        declared = self.catalogue[name]
         envelope = Envelope.new(
-            source=f"crm/{self.source}", type=event_type(name, version), subject=str(subject),
-            data=json_safe(data), sequence=sequence, correlationid=self.call.correlation_id,
-            causationid=self.call.causation_id, actor=self.call.actor,
+            source=self.event_source, type=declared.type, subject=str(subject), data=json_safe(data),
+            dataschema=schema_url(self.api_url, declared.type), correlationid=self.call.correlation_id,
+            causationid=self.call.causation_id, actor=self.call.actor, traceparent=self.call.traceparent,
         )
         self._events.append(envelope)
         return envelope
@@ -88,20 +101,27 @@ class UnitOfWork:
         self.session.add(record)
         return self.changed(record, out, event)
 
-    def changed(self, record, out, event: str) -> dict:
+    def changed(self, record, out, event: str, **context) -> dict:
         """Write what was done to ``record`` (its version goes up) and emit ``event``
-        with the record as it now is (dumped by the schema ``out``)."""
+        about it by the catalogue's convention: the whole record (dumped by the schema
+        ``out``) as it now is; when the type reports a change, what changed since the
+        record's last event (each field's previous value, from its history); and
+        ``context``, the named parts the type declares besides. Returns the record."""
         self.session.flush()
         result = out.dump(record)
-        self.emit(event, record.id, result, record.version)
+        data = {"record": result}
+        previous = history.previous_values(self.session, record)
+        if self.catalogue[event].changes:
+            data["changed"] = {key: value for key, value in previous.items() if key in result}
+        self.emit(event, record.id, {**data, **context})
         return result
 
     def update(self, record, changes: dict, out, event: str, check=None, apply=None) -> dict:
         """Set the given fields on ``record``; when anything really changed, bump its
-        version and emit ``event`` with the new record (dumped by the marshmallow schema
-        ``out``) and the names of what changed. ``apply(record)`` makes changes that are
-        more than setting a field (it is compared like the rest); ``check(record)`` may
-        refuse the result."""
+        version and emit ``event`` about it (``changed``: the record dumped by the
+        marshmallow schema ``out``, and each changed field's previous value).
+        ``apply(record)`` makes changes that are more than setting a field (it is
+        compared like the rest); ``check(record)`` may refuse the result."""
         before = out.dump(record)
         for name, value in changes.items():
             setattr(record, name, value)
@@ -112,14 +132,10 @@ class UnitOfWork:
         after = out.dump(record)
         # What apply did has no names in ``changes``: then every field is compared.
         candidates = [name for name in after if name not in ("version", "updated_at")] if apply else changes
-        changed = sorted(name for name in candidates if before.get(name) != after.get(name))
-        if not changed:
+        if not any(before.get(name) != after.get(name) for name in candidates):
             return before
         record.updated_at = utcnow()  # the row changes even when only related rows did: a new version
-        self.session.flush()
-        result = out.dump(record)
-        self.emit(event, record.id, {"record": result, "changed": changed}, record.version)
-        return result
+        return self.changed(record, out, event)
 
     def first_delivery(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handled ``event_id``; False when it already had."""
@@ -192,7 +208,11 @@ def cause_of(worker_ctx) -> history.Cause:
 
 
 class Database(DependencyProvider):
-    """Gives each worker a UnitOfWork over the service's database."""
+    """Gives each worker a UnitOfWork over the service's database, emitting the event
+    types of ``catalogue`` (the service's ``events.CATALOGUE``) and no others."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
 
     def setup(self):
         self.settings = Settings.for_service(self.container.service_name)
@@ -209,7 +229,8 @@ class Database(DependencyProvider):
         unit = UnitOfWork(
             engine=self.engine, source=self.container.service_name,
             call=CallContext.from_context_data(worker_ctx.context_data),
-            sqlite_lock=self.sqlite_lock, waker=self.waker, cause=cause_of(worker_ctx),
+            sqlite_lock=self.sqlite_lock, waker=self.waker, catalogue=self.catalogue, cause=cause_of(worker_ctx),
+            event_source=self.settings.event_source, api_url=self.settings.api_url,
         )
         self.units[worker_ctx] = unit
         return unit

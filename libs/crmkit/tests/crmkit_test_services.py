@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 
+from marshmallow import Schema, fields
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crmkit import platform_tables
+from crmkit.catalogue import Catalogue, other
 from crmkit.context import Call
 from crmkit.db import new_metadata
 from crmkit.entrypoints import event_handler, rpc
@@ -32,10 +34,14 @@ class Effect(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
 
 
+class Probe(Schema):
+    key = fields.String(required=True)
+
+
 class ProbeService(Health):
     name = "probe"
 
-    db = Database()
+    db = Database(Catalogue("probe", other("probe.recorded", Probe, "A probe recorded its key.")))
     call = Call()
 
     @rpc

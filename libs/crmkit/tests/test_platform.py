@@ -20,6 +20,7 @@ from crmkit.broker import EVENTS_EXCHANGE
 from crmkit.context import CallContext
 from crmkit.envelope import CONTENT_TYPE, Envelope, event_type
 from crmkit.rpc_client import RemoteError, RpcClient, ServiceUnavailable
+from crmkit.settings import installation_id
 from crmkit.testing import PostgresDatabases, RabbitVhost
 from crmkit_test_services import Base
 
@@ -165,7 +166,9 @@ def test_events_are_published_in_commit_order_and_never_for_a_rollback(probe):
     assert [e["id"] for e in received] == committed  # the broker saw them in commit order
     assert rolled_back == 0 and probe.client.call("probe", "effects", key="rolled-back") == 0
     first = received[0]
-    assert (first["specversion"], first["source"], first["type"]) == ("1.0", "crm/probe", "crm.probe.recorded.v1")
+    source = f"urn:crm:{installation_id(probe.vhost.amqp_uri)}:probe"
+    assert (first["specversion"], first["source"], first["type"]) == ("1.0", source, "crm.probe.recorded.v1")
+    assert first["sequence"] == "00000000000000000001"  # each key is a subject of one event
 
 
 def test_an_event_delivered_twice_is_handled_once(probe):

@@ -1,15 +1,16 @@
-"""crmkit's pieces on their own (the number series against real PostgreSQL)."""
+"""crmkit's pieces on their own (the number series and event sequences against real PostgreSQL)."""
 from __future__ import annotations
 
+import json
 import random
 import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from crmkit import platform_tables
+from crmkit import outbox, platform_tables
 from crmkit.db import ExactDecimal, make_engine
 from crmkit.envelope import Envelope, event_type
 from crmkit.errors import InvalidTransition, NotFound, StaleVersion
@@ -20,7 +21,8 @@ from crmkit.testing import PostgresDatabases
 
 def test_an_envelope_survives_the_wire_and_names_what_is_missing():
     envelope = Envelope.new(source="crm/leads", type=event_type("lead.converted"), subject="L1",
-                            data={"a": 1}, sequence=3, correlationid="c", causationid="e0", actor="bob")
+                            data={"a": 1}, sequence="3", correlationid="c", causationid="e0", actor="bob",
+                            traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
     back = Envelope.from_dict(__import__("json").loads(envelope.to_json()))
     assert back == envelope and back.name == "lead.converted" and back.type == "crm.lead.converted.v1"
     with pytest.raises(ValueError, match="missing subject, data"):
@@ -73,6 +75,54 @@ def test_a_number_series_has_no_gap_and_no_duplicate_under_concurrency_and_rollb
     engine.dispose()
     assert sorted(committed) == list(range(1, len(committed) + 1))
     assert len(committed) > 100
+
+
+def test_a_subjects_event_sequence_is_gap_free_and_in_commit_order_under_concurrency(postgres_url):
+    """Writers of one record race (and some roll back): its events are numbered 1, 2, 3 ...
+    in the order they commit, two events of one write get two numbers, none is lost."""
+    engine = make_engine(postgres_url, pool_size=10)
+
+    def write(n: int) -> None:
+        rng = random.Random(n)
+        for _ in range(10):
+            with Session(engine) as session:
+                events = [Envelope.new(source="urn:crm:test:probe", type=event_type("probe.recorded"),
+                                       subject=subject, data={"writer": n})
+                          for subject in ("R1", "R1", "R2")[:rng.choice((1, 2, 3))]]
+                outbox.append(session, events)
+                if rng.random() < 0.3:
+                    session.rollback()
+                else:
+                    session.commit()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT subject, body FROM outbox ORDER BY id")).all()
+    engine.dispose()
+    for subject in ("R1", "R2"):
+        sequences = [json.loads(row.body)["sequence"] for row in rows if row.subject == subject]
+        assert len(sequences) > 20
+        # in outbox (commit, so publishing) order: 1, 2, 3 ... and the strings sort as the numbers do
+        assert [int(s) for s in sequences] == list(range(1, len(sequences) + 1))
+        assert sorted(sequences) == sequences and all(len(s) == 20 for s in sequences)
+
+
+def test_sequences_on_sqlite_continue_where_the_subject_left_off(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/s.db")
+    platform_tables.metadata.create_all(engine)
+    numbered = []
+    for count in (2, 1):
+        with Session(engine) as session:
+            events = [Envelope.new(source="urn:crm:test:probe", type=event_type("probe.recorded"), subject="R",
+                                   data={}) for _ in range(count)]
+            numbered += [event.sequence for event in outbox.append(session, events)]
+            session.commit()
+    engine.dispose()
+    assert numbered == ["00000000000000000001", "00000000000000000002", "00000000000000000003"]
 
 
 def test_series_are_separate_per_name_and_period(tmp_path):

@@ -98,10 +98,9 @@ def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict, expected_v
     unit.session.add(note)
     invoice.credit_notes.append(note)
     unit.session.flush()
-    out = credit_note_out.dump(note)
-    unit.emit("credit_note.issued", note.id, {"credit_note": out, "invoice": invoice_out.dump(invoice)}, note.version)
+    out = unit.changed(note, credit_note_out, "credit_note.issued", invoice=invoice_out.dump(invoice))
     if invoice.status == domain.CREDITED:
-        unit.emit("invoice.credited", invoice.id, invoice_out.dump(invoice), invoice.version)
+        unit.changed(invoice, invoice_out, "invoice.credited")
     log.info("credit note %s of %s issued against invoice %s", note.number, note.grand_total, invoice.number)
     return out
 

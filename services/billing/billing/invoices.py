@@ -46,8 +46,8 @@ def invoice_order(unit: UnitOfWork, order: Order, issue: bool) -> Invoice:
 
 def discard_draft(unit: UnitOfWork, invoice: Invoice) -> None:
     """A draft has no number, so it can go without leaving a gap."""
-    # The sequence one past its last version: consumers ordering by it see this last.
-    unit.emit("invoice.discarded", invoice.id, invoice_out.dump(invoice), invoice.version + 1)
+    # Its last state, as it is: flushing here would write its order's change in two versions.
+    unit.emit("invoice.discarded", invoice.id, {"record": invoice_out.dump(invoice)})
     invoice.order.invoices.remove(invoice)
     unit.session.delete(invoice)
 
@@ -129,11 +129,9 @@ def record_payment(unit: UnitOfWork, invoice_id: str, data: dict, expected_versi
     if invoice.status == domain.PAID:
         invoice.paid_at = utcnow()
     unit.session.flush()
-    out = invoice_out.dump(invoice)
-    unit.emit("invoice.payment_recorded", invoice.id, {"invoice": out, "payment": payment_out.dump(payment)},
-              invoice.version)
+    out = unit.changed(invoice, invoice_out, "invoice.payment_recorded", payment=payment_out.dump(payment))
     if invoice.status == domain.PAID:
-        unit.emit("invoice.paid", invoice.id, out, invoice.version)
+        unit.changed(invoice, invoice_out, "invoice.paid")
     log.info("payment %s of %s recorded on invoice %s", payment.reference, payment.amount, invoice.number)
     return out
 
@@ -160,10 +158,8 @@ def mark_overdue(unit: UnitOfWork, dunning_days: tuple[int, ...], batch: int) ->
         if level <= invoice.dunning_level or invoice.balance_due <= 0:
             continue
         invoice.status, invoice.dunning_level = domain.OVERDUE, level
-        unit.session.flush()
-        unit.emit("invoice.overdue", invoice.id, {
-            "invoice": invoice_out.dump(invoice), "days_overdue": days_overdue, "dunning_level": level,
-            "dunning_days": dunning_days[level - 1]}, invoice.version)
+        unit.changed(invoice, invoice_out, "invoice.overdue", days_overdue=days_overdue, dunning_level=level,
+                     dunning_days=dunning_days[level - 1])
         count += 1
     if count:
         log.info("%d invoices reached a dunning level", count)

@@ -7,7 +7,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import credit_notes, invoices, orders, reports
+from . import credit_notes, events, invoices, orders, reports
 from .models import CreditNote, Invoice, Order
 from .settings import SETTINGS
 
@@ -18,12 +18,12 @@ OVERDUE_BATCH = 500
 class BillingService(Health):
     name = "billing"
 
-    db = Database()
+    db = Database(events.CATALOGUE)
     call = Call()
 
     @event_handler("crm.quote.accepted.v1")
     def on_quote_accepted(self, event):
-        orders.create_order_from_quote(self.db, event.data)
+        orders.create_order_from_quote(self.db, {**event.data["record"], "lead": event.data["lead"]})
 
     # Orders
     @rpc

@@ -25,27 +25,23 @@ def person_name(first_name: str | None, last_name: str | None) -> str:
     return " ".join(part for part in (first_name, last_name) if part)[:PERSON_NAME_LENGTH]
 
 
-def _record_of(event: Envelope) -> dict:
-    # organization.updated carries {record, changed}; created and archived the record.
-    return event.data.get("record", event.data)
-
-
 def _newer(unit: UnitOfWork, model, event: Envelope):
     """The row to write this event into, or None when a newer one is already there."""
     known = unit.session.get(model, event.subject)
-    if known is not None and event.sequence is not None and known.source_version >= event.sequence:
-        log.info("skipping %s %s: version %s is older than the known %s",
-                 event.type, event.subject, event.sequence, known.source_version)
+    sequence = int(event.sequence)  # the subject's events in order, as the leads service numbered them
+    if known is not None and known.source_version >= sequence:
+        log.info("skipping %s %s: sequence %s is older than the known %s",
+                 event.type, event.subject, sequence, known.source_version)
         return None
     if known is None:
         known = model(id=event.subject)
         unit.session.add(known)
-    known.source_version = event.sequence or 0
+    known.source_version = sequence
     return known
 
 
 def record_organization(unit: UnitOfWork, event: Envelope) -> None:
-    data = _record_of(event)
+    data = event.data["record"]
     known = _newer(unit, KnownOrganization, event)
     if known is None:
         return
@@ -65,7 +61,7 @@ def _with_country(address: dict | None, country: str | None) -> dict | None:
 
 
 def record_contact(unit: UnitOfWork, event: Envelope) -> None:
-    data = _record_of(event)
+    data = event.data["record"]
     known = _newer(unit, KnownContact, event)
     if known is None:
         return

@@ -124,8 +124,10 @@ class KnownOrganization(Base):
     shipping_address: Mapped[dict | None] = mapped_column(JSON)
     payment_terms_days: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The version of the organization in the leads service: an older event never
-    # overwrites a newer one, whatever order they arrive in.
+    # The sequence of the last event of the organization applied (the leads service's
+    # events of one subject are numbered in order): an older event never overwrites a
+    # newer one, whatever order they arrive in. (Its version, before leads migration 0017,
+    # which started each counter there.)
     source_version: Mapped[int] = mapped_column(Integer)
 
 

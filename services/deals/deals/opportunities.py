@@ -17,6 +17,7 @@ from . import customers, domain, pipelines, schemas
 from .models import Opportunity, Pipeline, Quote, StageChange
 
 opportunity_out = schemas.OpportunityOut()
+creation_failed_out = schemas.CreationFailedOut()
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
         return
     try:
         fields = load(schemas.OpportunityFromLead(), wanted)
-        lead = load(schemas.ConvertedLead(), data.get("lead") or {})
+        lead = load(schemas.ConvertedLead(), data["record"])
         if fields.get("contact_name"):
             fields["contact_name"] = fields["contact_name"][:customers.PERSON_NAME_LENGTH]
         pipeline = pipelines.pipeline_for(unit, None)
@@ -101,8 +102,8 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
 
 
 def _refuse(unit: UnitOfWork, wanted: dict, reasons: dict) -> None:
-    unit.emit("opportunity.creation_failed", str(wanted.get("id")), {
-        "opportunity_id": wanted.get("id"), "lead_id": wanted.get("lead_id"), "reasons": reasons})
+    unit.emit("opportunity.creation_failed", str(wanted.get("id")), creation_failed_out.dump({
+        "opportunity_id": wanted.get("id"), "lead_id": wanted.get("lead_id"), "reasons": reasons}))
     log.warning("opportunity %s for lead %s refused: %s", wanted.get("id"), wanted.get("lead_id"), reasons)
 
 
@@ -214,7 +215,7 @@ def _stage_changed(unit: UnitOfWork, opportunity: Opportunity, extra_event: str 
     out = unit.changed(opportunity, opportunity_out, "opportunity.stage_changed")
     outcome = {domain.WON: "opportunity.won", domain.LOST: "opportunity.lost"}.get(opportunity.stage, extra_event)
     if outcome:
-        unit.emit(outcome, opportunity.id, out, opportunity.version)
+        unit.changed(opportunity, opportunity_out, outcome)
     return out
 
 

@@ -22,6 +22,7 @@ from . import customers, domain, opportunities, pdf, schemas
 from .models import Opportunity, Product, Quote, QuoteLine
 
 quote_out = schemas.QuoteOut()
+quote_lead_out = schemas.QuoteLeadOut()
 # What a revision carries over from the quote it revises unless the change says otherwise.
 _DOCUMENT_FIELDS = ("currency", "document_discount_percent", "tax_mode", "rounding", "terms", "billing_address",
                     "shipping_address", "payment_terms_days")
@@ -162,9 +163,7 @@ def _revise(unit: UnitOfWork, sent: Quote, changes: dict) -> dict:
     sent.status = domain.next_quote_status(sent.status, "revise")
     sent.superseded_by_id = quote.id
     unit.session.add(quote)
-    unit.session.flush()
-    out = quote_out.dump(quote)
-    unit.emit("quote.revised", quote.id, {"record": out, "supersedes": quote_out.dump(sent)}, quote.version)
+    out = unit.changed(quote, quote_out, "quote.revised", supersedes=quote_out.dump(sent))
     log.info("quote %s revised as %s", sent.number, quote.number)
     return out
 
@@ -217,10 +216,8 @@ def accept_quote(unit: UnitOfWork, quote_id: str, expected_version: int | None =
     quote.accepted_at = utcnow()
     quote.order_id = new_id()
     opportunities.win_by_quote(unit, opportunity, quote)
-    unit.session.flush()
-    out = quote_out.dump(quote)
-    unit.emit("quote.accepted", quote.id, {**out, "opportunity_name": opportunity.name,
-                                           "lead": _lead_of(opportunity)}, quote.version)
+    out = unit.changed(quote, quote_out, "quote.accepted", opportunity_name=opportunity.name,
+                       lead=_lead_of(opportunity))
     log.info("quote %s accepted; opportunity %s won", quote.number, opportunity.id)
     return out
 
@@ -231,9 +228,8 @@ def _lead_of(opportunity: Opportunity) -> dict | None:
     before they were kept (deals migration 0009)."""
     if opportunity.lead_id is None:
         return None
-    created_at = opportunity.lead_created_at
-    return {"id": opportunity.lead_id, "created_at": created_at.isoformat() if created_at else None,
-            "source": opportunity.lead_source}
+    return quote_lead_out.dump({"id": opportunity.lead_id, "created_at": opportunity.lead_created_at,
+                                "source": opportunity.lead_source})
 
 
 def reject_quote(unit: UnitOfWork, quote_id: str, data: dict, expected_version: int | None = None) -> dict:

@@ -119,7 +119,7 @@ class OpportunityFromLead(Schema):
 
 
 class ConvertedLead(Schema):
-    """What the opportunity keeps of the lead it came from (lead.converted's "lead"): the
+    """What the opportunity keeps of the lead it came from (lead.converted's "record"): the
     funnel counts a deal in its lead's cohort (deals.reports.funnel)."""
 
     class Meta:
@@ -166,6 +166,24 @@ class OpportunityListQuery(RecordListQuery):
     expected_close_from = Day()
     expected_close_to = Day()
     q = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class CreationFailedOut(Schema):
+    """An opportunity a conversion asked for that deals could not create (opportunity.creation_failed)."""
+
+    opportunity_id = fields.String(required=True, allow_none=True)
+    lead_id = fields.String(required=True, allow_none=True)
+    reasons = fields.Dict(keys=fields.String(), required=True, metadata={
+        "description": "What was refused: each field with its messages, as a 422 names them."})
+
+
+class QuoteLeadOut(Schema):
+    """The lead an accepted quote's deal came from, as the funnel counts it (quote.accepted's "lead")."""
+
+    id = fields.String(required=True)
+    created_at = fields.DateTime(required=True, allow_none=True, metadata={
+        "description": "Null for a deal converted before it was kept."})
+    source = fields.String(required=True, allow_none=True)
 
 
 class StageChangeOut(Schema):

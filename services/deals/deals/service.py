@@ -9,7 +9,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import customers, opportunities, pipelines, products, quotes, reports
+from . import customers, events, opportunities, pipelines, products, quotes, reports
 from .models import Opportunity, Pipeline, Product, Quote
 
 # How often sent quotes past their validity are looked for, and how many one pass expires.
@@ -20,7 +20,7 @@ EXPIRE_BATCH = 200
 class DealsService(Health):
     name = "deals"
 
-    db = Database()
+    db = Database(events.CATALOGUE)
     call = Call()
 
     @event_handler("crm.lead.converted.v1", "crm.lead.conversion_retried.v1")

@@ -56,7 +56,8 @@ def scenario(rpc: ServiceCalls) -> None:
         ("contact.created", contact, {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@engines.example",
                                       "organization_id": organization}),
     ]:
-        event = Envelope.new(source="crm/leads", type=event_type(name), subject=subject, data=data, sequence=1)
+        event = Envelope.new(source="urn:crm:test:leads", type=event_type(name), subject=subject,
+                             data={"record": data}, sequence="1")
         record = customers.record_organization if name.startswith("organization") else customers.record_contact
         rpc.run(lambda unit, record=record, event=event: record(unit, event))
 
@@ -82,7 +83,7 @@ def scenario(rpc: ServiceCalls) -> None:
                  "amount": "500", "currency": "EUR", "expected_close_date": soon}
     converted_lead = {"id": from_lead["lead_id"], "created_at": f"{today}T09:00:00+00:00", "source": "referral"}
     rpc.run(lambda unit: opportunities.create_opportunity_from_lead(
-        unit, {"opportunity": from_lead, "lead": converted_lead}))
+        unit, {"opportunity": from_lead, "record": converted_lead}))
     rpc.get_opportunity(from_lead["id"])
     rpc.update_opportunity(full["id"], {"next_step": None})
     rpc.move_opportunity(full["id"], {"stage": "proposal"})

@@ -56,11 +56,13 @@ def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] 
 
 def record(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str, rule_id: str | None = None) -> None:
     """Keep the history of a change of hands; lead.assigned tells everyone else."""
+    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+
     entry = LeadAssignment(lead_id=lead.id, from_owner=previous_owner, to_owner=lead.owner_id, team=lead.team,
                            rule_id=rule_id, reason=reason, at=utcnow(), actor=unit.call.actor)
     unit.session.add(entry)
     unit.session.flush()
-    unit.emit("lead.assigned", lead.id, {"lead_id": lead.id, **assignment_out.dump(entry)}, lead.version)
+    unit.changed(lead, lead_out, "lead.assigned", assignment=assignment_out.dump(entry))
 
 
 def reassign(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:

@@ -18,6 +18,7 @@ from .customers import bare_domain, contact_out, organization_out
 from .models import Contact, Lead, LeadTag, Organization
 
 lead_out = schemas.LeadOut()
+converted_opportunity_out = schemas.ConvertedOpportunityOut()
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +120,10 @@ def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict, expected_version
     domain.check_editable(survivor.status)
     other.status = domain.next_status(other.status, "merge")
     other.merged_into_id = survivor.id
-    gained = duplicates.merge_into(survivor, other)
+    duplicates.merge_into(survivor, other)
     survivor.updated_at = utcnow()
-    unit.session.flush()
-    out = lead_out.dump(survivor)
-    unit.emit("lead.merged", other.id, {"lead": lead_out.dump(other), "survivor_id": survivor.id}, other.version)
-    unit.emit("lead.updated", survivor.id, {"record": out, "changed": gained}, survivor.version)
+    unit.changed(other, lead_out, "lead.merged")
+    out = unit.changed(survivor, lead_out, "lead.updated")
     log.info("lead %s merged into %s", other.id, survivor.id)
     return out
 
@@ -204,9 +203,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None,
     lead.converted_contact_id = contact.id
     lead.converted_opportunity_id = opportunity["id"] if opportunity else None
     lead.opportunity_status = domain.OPPORTUNITY_PENDING if opportunity else None
-    unit.session.flush()
-    out = lead_out.dump(lead)
-    unit.emit("lead.converted", lead.id, _conversion(out, organization, contact, opportunity), lead.version)
+    out = unit.changed(lead, lead_out, "lead.converted", **_conversion(organization, contact, opportunity))
     log.info("lead %s converted (opportunity %s)", lead.id, lead.converted_opportunity_id)
     return out
 
@@ -228,18 +225,17 @@ def _ask_for_the_opportunity_again(unit: UnitOfWork, lead: Lead, options: dict, 
         "opportunity_failure": None,
     }, lead_out, "lead.updated")
     if opportunity:
-        unit.emit("lead.conversion_retried", lead.id, _conversion(out, organization, contact, opportunity),
-                  lead.version)
+        unit.changed(lead, lead_out, "lead.conversion_retried", **_conversion(organization, contact, opportunity))
     log.info("lead %s: opportunity %s asked for again", lead.id, lead.converted_opportunity_id)
     return out
 
 
-def _conversion(lead: dict, organization: Organization | None, contact: Contact, opportunity: dict | None) -> dict:
+def _conversion(organization: Organization | None, contact: Contact, opportunity: dict | None) -> dict:
+    """What lead.converted (and lead.conversion_retried) carry besides the lead."""
     return {
-        "lead": lead,
         "organization": organization_out.dump(organization) if organization else None,
         "contact": contact_out.dump(contact),
-        "opportunity": opportunity,
+        "opportunity": converted_opportunity_out.dump(opportunity) if opportunity else None,
     }
 
 

@@ -149,10 +149,7 @@ def _archive(unit: UnitOfWork, record, out, entity: str, expected_version: int |
     check_version(entity, record, expected_version)
     _check_not_archived(record, entity)
     record.archived_at = utcnow()
-    unit.session.flush()
-    result = out.dump(record)
-    unit.emit(f"{entity}.archived", record.id, result, record.version)
-    return result
+    return unit.changed(record, out, f"{entity}.archived")
 
 
 def list_contacts(unit: UnitOfWork, query: dict) -> dict:

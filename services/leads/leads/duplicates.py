@@ -135,18 +135,14 @@ MERGED_FIELDS = (
 )
 
 
-def merge_into(survivor: Lead, other: Lead) -> list[str]:
+def merge_into(survivor: Lead, other: Lead) -> None:
     """The survivor keeps the union of what both knew: its own values first, the other's
-    where it had none, every tag of both. Returns the names of the fields it gained."""
-    gained = []
+    where it had none, every tag of both."""
     for names in MERGED_FIELDS:
         first = names[0]
         if getattr(survivor, first) in (None, "") and getattr(other, first) not in (None, ""):
             for name in names:
                 setattr(survivor, name, getattr(other, name))
-            gained.extend(names)
     if set(other.tags) - set(survivor.tags):
         survivor.tags = sorted(set(survivor.tags) | set(other.tags))
-        gained.append("tags")
     refresh_lead_keys(survivor)
-    return gained

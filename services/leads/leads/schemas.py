@@ -324,6 +324,26 @@ class LeadAssignmentOut(Schema):
     actor = fields.String(allow_none=True)
 
 
+class ConvertedOpportunityOut(Schema):
+    """The opportunity a conversion asks the deals service for (lead.converted), with the
+    id chosen for it."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    amount = Amount(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True)
+    expected_close_date = fields.Date(required=True, allow_none=True)
+    stage = fields.String(required=True, allow_none=True, metadata={
+        "description": "The stage asked for; null: the pipeline's first."})
+    lead_id = fields.String(required=True)
+    owner_id = fields.String(required=True, allow_none=True)
+    team = fields.String(required=True, allow_none=True)
+    organization_id = fields.String(required=True, allow_none=True)
+    organization_name = fields.String(required=True, allow_none=True)
+    contact_id = fields.String(required=True)
+    contact_name = fields.String(required=True)
+
+
 class TeamOut(Schema):
     """A team and who takes its leads, by id in order (get_team, set_team_members)."""
 

@@ -172,7 +172,7 @@ def set_model(unit: UnitOfWork, data: dict) -> dict:
     unit.session.flush()
     model = active_model(unit.session)
     unit.session.info["scoring_model"] = model
-    unit.emit("scoring_model.changed", str(version), model, version)
+    unit.emit("scoring_model.changed", str(version), model)
     return model
 
 
@@ -190,7 +190,5 @@ def rescore_stale(unit: UnitOfWork, batch: int) -> int:
         before = (lead.score, lead.rating)
         rescore(lead, model, today)
         if (lead.score, lead.rating) != before:
-            unit.session.flush()
-            unit.emit("lead.updated", lead.id, {"record": lead_out.dump(lead), "changed": ["rating", "score"]},
-                      lead.version)
+            unit.changed(lead, lead_out, "lead.updated")
     return len(stale)

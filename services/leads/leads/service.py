@@ -9,7 +9,7 @@ from crmkit.entrypoints import event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
-from . import assignment, commands, customers, imports, reports, scoring
+from . import assignment, commands, customers, events, imports, reports, scoring
 from .models import Contact, Lead, Organization
 
 # After a change of the scoring rules, leads are rescored this many at a time.
@@ -20,12 +20,13 @@ RESCORE_EVERY_SECONDS = float(os.environ.get("LEADS_RESCORE_EVERY_SECONDS", "2")
 class LeadsService(Health):
     name = "leads"
 
-    db = Database()
+    db = Database(events.CATALOGUE)
     call = Call()
 
     @event_handler("crm.opportunity.created.v1")
     def on_opportunity_created(self, event):
-        commands.record_opportunity_outcome(self.db, event.data.get("lead_id"), event.data.get("id"), None)
+        opportunity = event.data["record"]
+        commands.record_opportunity_outcome(self.db, opportunity.get("lead_id"), opportunity["id"], None)
 
     @event_handler("crm.opportunity.creation_failed.v1")
     def on_opportunity_creation_failed(self, event):

@@ -11,6 +11,7 @@ what became of the leads created in it, whenever.
 """
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -21,11 +22,12 @@ from sqlalchemy.orm import Session
 from crmkit.context import CallContext
 from crmkit.db import make_engine
 from crmkit.errors import ValidationFailed
+from crmkit.ids import new_id
 from crmkit.migrations import config
 from crmkit.platform_tables import outbox
 from crmkit.testing import PostgresDatabases, migrated_engine
 from crmkit.unit_of_work import UnitOfWork
-from leads import commands, reports
+from leads import commands, events, reports
 from leads.models import Lead
 
 BEFORE = datetime(2026, 3, 31, 23, 59, 59, 999_999, tzinfo=UTC)
@@ -191,7 +193,7 @@ def run(engine, monkeypatch):
     def run_at(moment: datetime, use_case, *args):
         monkeypatch.setattr(commands, "utcnow", lambda: moment)
         unit = UnitOfWork(engine=engine, source="leads", call=CallContext(actor="tester"), sqlite_lock=None,
-                          waker=None)
+                          waker=None, catalogue=events.CATALOGUE)
         try:
             result = use_case(unit, *args)
             unit.commit()
@@ -258,5 +260,32 @@ def test_migration_0013_backfills_qualified_at_from_the_lead_qualified_events_st
             found = {row.id: row.qualified_at for row in session.execute(select(Lead.id, Lead.qualified_at))}
         assert found == {"qualified-twice": LAST, "qualified-once": MIDDLE, "only-contacted": None, "purged": None}
         command.downgrade(config("leads", "leads", database_url), "0012")
+    finally:
+        engine.dispose()
+
+
+# --- migration 0017 ----------------------------------------------------------------------------
+
+def test_migration_0017_starts_each_records_event_sequence_above_the_version_its_events_carried(database_url):
+    """Events carried the record's version as their sequence before 0017: a consumer that
+    kept the last one it saw (deals' copies of customers) must see the next ones as newer."""
+    command.upgrade(config("leads", "leads", database_url), "0016")
+    engine = make_engine(database_url) if database_url.startswith("sqlite") else create_engine(database_url)
+    old = new_id()
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Lead.__table__), [lead_row(old, EARLIER, "qualified", version=3)])
+        command.upgrade(config("leads", "leads", database_url), "head")
+        unit = UnitOfWork(engine=engine, source="leads", call=CallContext(actor="tester"), sqlite_lock=None,
+                          waker=None, catalogue=events.CATALOGUE)
+        try:
+            commands.disqualify_lead(unit, old, {"reason": "no budget"})
+            unit.commit()
+        finally:
+            unit.close()
+        with Session(engine) as session:
+            bodies = session.scalars(select(outbox.c.body).where(outbox.c.subject == old)).all()
+        assert [json.loads(body)["sequence"] for body in bodies] == ["00000000000000000004"]
+        command.downgrade(config("leads", "leads", database_url), "0016")
     finally:
         engine.dispose()

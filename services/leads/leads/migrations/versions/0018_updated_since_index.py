@@ -7,13 +7,13 @@ page starts at the time asked for instead of scanning and sorting the whole tabl
 
 Nothing to backfill: every column it holds is there already.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 from alembic import op
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

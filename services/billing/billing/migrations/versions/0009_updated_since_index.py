@@ -2,22 +2,22 @@
 
 A subscriber resyncs from the API by asking a list for what changed since a time
 (``updated_since``, crmkit.listing.paginate), oldest change first (``sort=updated_at``):
-one index keyed like the pages (updated_at, then id) per list (opportunities, quotes, products), so the
+one index keyed like the pages (updated_at, then id) per list (orders, invoices, credit_notes), so the
 page starts at the time asked for instead of scanning and sorting the whole table.
 
 Nothing to backfill: every column it holds is there already.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
-TABLES = ('opportunities', 'quotes', 'products')
+TABLES = ('orders', 'invoices', 'credit_notes')
 
 
 def upgrade() -> None:
