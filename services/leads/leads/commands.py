@@ -50,9 +50,18 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
     return lead_out.dump(unit.get(Lead, lead_id))
 
 
-def list_leads(unit: UnitOfWork, query: dict) -> dict:
+def organization_leads(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
+    """The leads that were converted into this organization, with the filters of every
+    list of leads (a sales rep's is narrowed to its team's, as GET /leads is)."""
+    organization = unit.get(Organization, organization_id)
+    return list_leads(unit, query, converted_into=organization.id)
+
+
+def list_leads(unit: UnitOfWork, query: dict, converted_into: str | None = None) -> dict:
     params = load(schemas.LeadListQuery(), query)
     stmt = select(Lead)
+    if converted_into is not None:
+        stmt = stmt.where(Lead.converted_organization_id == converted_into)
     if params.get("status"):
         stmt = stmt.where(Lead.status.in_(params["status"]))
     if params.get("source"):

@@ -146,7 +146,7 @@ class LeadsService(Health):
 
     @rpc
     def organization_leads(self, organization_id, query):
-        return customers.organization_leads(self.db, organization_id, query)
+        return commands.organization_leads(self.db, organization_id, query)
 
     @rpc
     def create_contact(self, data):
