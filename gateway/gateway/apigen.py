@@ -9,6 +9,7 @@ does not depend on the services' packages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import sys
@@ -132,7 +133,13 @@ def _currency_codes(self, field, ret) -> dict:
 
 
 def _raw_not_null(self, field, ret) -> dict:
-    """fields.Raw takes any JSON value but null, unless it allows none."""
+    """fields.Raw takes any JSON value but null, unless it allows none; a scoring
+    condition's (leads.scoring._a_value) one of text, a number or a boolean, which
+    crmkit.schemas.load stores as it stores any field."""
+    if type(field) is fields.Raw and any(getattr(v, "__name__", "") == "_a_value" for v in field.validators):
+        return {"anyOf": [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "boolean"},
+                          {"type": "integer", "minimum": INT_MIN, "maximum": INT_MAX},
+                          {"type": "number", "not": {"type": "integer"}}]}
     if type(field) is fields.Raw and not field.allow_none:
         return {"not": {"type": "null"}}
     return {}
@@ -320,6 +327,10 @@ def _operation(op: Operation, found: Schemas) -> dict:
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "file": {"type": "string", "minLength": 1, "contentMediaType": "text/csv"}}, "required": ["file"]}}}}
     operation["responses"][str(op.status)] = _success(op, found)
+    if op.name == "update_quote":  # core: a sent quote is never changed, its change is its next revision
+        revision = _success(dataclasses.replace(op, status=201), found)
+        revision["description"] = "A sent quote's change: its next revision (Location)."
+        operation["responses"]["201"] = revision
     for status in _error_statuses(op, found):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{status}"}
     return operation

@@ -142,10 +142,15 @@ class StageMove(Schema):
     lost_reason = fields.String(**_reason)
     closing_note = fields.String(**_text)
     # What opportunities.move_stage says, for the API document (gateway.apigen): a move
-    # to closed_lost has a lost reason, and only such a move.
-    JSON_SCHEMA = {"if": {"properties": {"stage": {"const": "closed_lost"}}},
-                   "then": {"required": ["lost_reason"], "properties": {"lost_reason": {"type": "string"}}},
-                   "else": {"not": {"required": ["lost_reason"]}}}
+    # to closed_lost has a lost reason, and only such a move; only a win or a loss has a
+    # closing note.
+    JSON_SCHEMA = {"allOf": [
+        {"if": {"properties": {"stage": {"const": "closed_lost"}}},
+         "then": {"required": ["lost_reason"], "properties": {"lost_reason": {"type": "string"}}},
+         "else": {"not": {"required": ["lost_reason"]}}},
+        {"if": {"properties": {"stage": {"enum": ["closed_won", "closed_lost"]}}},
+         "else": {"not": {"required": ["closing_note"]}}},
+    ]}
 
 
 class Lose(Schema):

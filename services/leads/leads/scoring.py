@@ -64,16 +64,25 @@ DEFAULT_MODEL = {
 }
 
 
+def _a_value(value) -> None:
+    """What a lead's field holds, and so what a condition compares it with: text, a
+    number or a boolean (an object or a list is no field's value)."""
+    if isinstance(value, dict | list):
+        raise ValidationError("A condition compares a field with text, a number or a boolean.")
+
+
 class Condition(Schema):
     field = fields.String(required=True, validate=validate.OneOf(SCORED_FIELDS))
-    equals = fields.Raw()
-    in_ = fields.List(fields.Raw(), data_key="in")
+    equals = fields.Raw(validate=_a_value)
+    in_ = fields.List(fields.Raw(validate=_a_value), data_key="in")
     present = Boolean()
     at_least = fields.Decimal()
     at_most = fields.Decimal()
     within_days = Integer(validate=validate.Range(min=0))
-    # What _one_condition says, for the API document (gateway.apigen).
-    JSON_SCHEMA = {"oneOf": [{"required": [name]} for name in CONDITIONS]}
+    # What _one_condition says, for the API document (gateway.apigen): field and one
+    # condition, nothing else (a oneOf of six would say the same, at six times the cost
+    # to every generator of requests).
+    JSON_SCHEMA = {"minProperties": 2, "maxProperties": 2}
 
     @validates_schema
     def _one_condition(self, data, **_kwargs):
