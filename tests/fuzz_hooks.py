@@ -31,6 +31,28 @@ NO_SUCH_TOKEN = "not-a-token-of-this-gateway"
 WELL_FORMED_KEY = re.compile(r"^[!-~]{1,200}$")
 
 
+# The coverage phase sends a case for every member of an enum: for the ~150 ISO 4217 codes
+# of every currency field that is most of a run. Each code is as valid as the next; these
+# have each number of minor units there is (2, 0, 3, 4), so they take every path an
+# amount's decimals can.
+CURRENCIES = ["EUR", "JPY", "BHD", "CLF", "USD"]
+
+
+@schemathesis.hook
+def before_load_schema(context, raw_schema):
+    def trim(node):
+        if isinstance(node, dict):
+            enum = node.get("enum")
+            if isinstance(enum, list) and "EUR" in enum and len(enum) > 100:
+                node["enum"] = CURRENCIES + [value for value in enum if value is None]
+            for value in node.values():
+                trim(value)
+        elif isinstance(node, list):
+            for value in node:
+                trim(value)
+    trim(raw_schema)
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     if case.operation.path == "/tokens/{token_id}" and (case.path_parameters or {}).get("token_id") in PROTECTED:
@@ -77,7 +99,9 @@ NOT_IN_ANY_SCHEMA = {
         "currency": [r"An amount needs its currency\."],
         "annual_revenue_currency": [r"An amount needs its currency\."],
         "budget_currency": [r"An amount needs its currency\."],
-        "product": [r"Product .* is no longer sold\."],
+        "product": [r"Product .* is no longer sold\.", r"No product .* in the price book\.",
+                    r"Product .* is priced in [A-Z]{3}, the quote in [A-Z]{3}\."],
+        "owner_id": [r".* is not a member of team .*\."],
         # An amount's decimals in its currency's minor unit: a rule across the two
         # fields, one per currency (the document gives the most any currency has).
         "*": [r"At most \d+ decimals in [A-Z]{3}\.", r"No decimals in [A-Z]{3}\."],
@@ -94,6 +118,10 @@ def filter_failure(context, failure, case, response):
     of NOT_IN_ANY_SCHEMA's."""
     if failure.code != "ST202":
         return True
+    # The import's body is a CSV file: which columns and rows it may have is the
+    # import's own (its answer names each bad one); the document can only say "a string".
+    if case.operation.label == "POST /leads/import":
+        return False
     try:
         error = response.json()["error"]
     except Exception:
@@ -104,7 +132,7 @@ def filter_failure(context, failure, case, response):
     if reasons is None:
         return False
     leaves = list(_leaves(error.get("details") or {}))
-    explained = all(any(re.fullmatch(pattern, message) for pattern in [*reasons.get(field, ()), *reasons["*"]])
+    explained = all(any(re.fullmatch(pattern, message, re.S) for pattern in [*reasons.get(field, ()), *reasons["*"]])
                     for field, message in leaves)
     return not (leaves and explained)
 
