@@ -9,6 +9,7 @@ does not depend on the services' packages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import sys
@@ -18,7 +19,19 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
-from crmkit.schemas import INT_MAX, INT_MIN, MAX_PERIOD_MONTHS, CappedPeriod, CommaSeparated
+from crmkit.schemas import (
+    DECIMAL_TEXT,
+    INT_MAX,
+    INT_MIN,
+    MAX_AMOUNT,
+    MAX_PERIOD_MONTHS,
+    MINOR_UNITS,
+    Amount,
+    CappedPeriod,
+    CommaSeparated,
+    iso_4217,
+    within_the_calendar,
+)
 
 from . import schemas as gateway_schemas
 from .auth import ROLES
@@ -29,7 +42,10 @@ HERE = Path(__file__).parent
 OPENAPI = HERE / "openapi.json"
 ROLES_DOC = HERE.parent / "ROLES.md"
 VERSION = "1.0.0"
-DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+DECIMAL_PATTERN = DECIMAL_TEXT
+# The years of crmkit.schemas.FIRST_DAY to LAST_DAY (1900 to 9998), which begin every
+# day and time the system takes.
+CALENDAR_PATTERN = r"^(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
 # crmkit.schemas.load refuses the NUL character in any text: no database stores it.
 TEXT_PATTERN = "^[^\u0000]*$"
 SERVICE_MODULES = {"leads": ("leads.schemas", "leads.scoring"), "deals": ("deals.schemas", "deals.reports"),
@@ -51,16 +67,88 @@ ERRORS = {
 
 def _decimal_as_string(self, field, ret) -> dict:
     """Amounts travel as strings ("1234.50") so that no client rounds them through a float;
-    JSON Schema compares no strings as numbers, so a range is said in words."""
+    JSON Schema compares no strings as numbers, so an Amount's range and decimals are its
+    pattern (and said in words)."""
     if isinstance(field, fields.Decimal) and field.as_string:
         bounds = {key: ret.pop(key) for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
                   if key in ret}
         decimal = {"type": ["string", "null"] if field.allow_none else "string", "format": "decimal",
-                   "pattern": DECIMAL_PATTERN}
-        if bounds:
-            words = " and ".join(f"{RANGE_WORDS[key]} {value}" for key, value in bounds.items())
-            decimal["description"] = words[0].upper() + words[1:] + "."
+                   "pattern": _amount_pattern(field) if isinstance(field, Amount) else DECIMAL_PATTERN}
+        words = [f"{RANGE_WORDS[key]} {value}" for key, value in bounds.items()]
+        if isinstance(field, Amount):
+            words.append(f"at most {field.max_places} decimals")
+        if words:
+            text = " and ".join(words)
+            decimal["description"] = text[0].upper() + text[1:] + "."
         return decimal
+    return {}
+
+
+def _amount_pattern(field: Amount) -> str:
+    """What crmkit.schemas.Amount takes, exactly: its text (DECIMAL_TEXT), at most its
+    places, smaller than MAX_AMOUNT, not -0, within its Range, which must be 0 or a power
+    of ten at either end (any other would make a pattern no one can read)."""
+    places = field.max_places
+    low = high = None
+    low_inclusive = high_inclusive = True
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            low, high = validator.min, validator.max
+            low_inclusive, high_inclusive = validator.min_inclusive, validator.max_inclusive
+    fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places else ""
+
+    def digits(bound) -> int:
+        exponent = len(str(int(bound))) - 1
+        if bound is not None and bound != 10 ** exponent:
+            raise ValueError(f"{field.name}: no pattern for a bound of {bound}")
+        return exponent
+
+    def below(exponent: int, inclusive: bool, zero: bool) -> str:
+        """0 (if zero) up to 10**exponent (if inclusive) or below it."""
+        if zero:
+            numbers = [rf"0*[0-9]{{1,{max(exponent, 1)}}}{fraction}"]
+        else:  # a digit that is not 0, before the point or after it
+            numbers = [rf"0*[1-9][0-9]{{0,{exponent - 1}}}{fraction}"] if exponent else []
+            numbers += [rf"0+\.0{{{i}}}[1-9][0-9]{{0,{places - 1 - i}}}" for i in range(places)]
+        if inclusive:
+            numbers.append(rf"0*1{'0' * exponent}" + (rf"(?:\.0{{1,{places}}})?" if places else ""))
+        return "|".join(numbers)
+
+    top = digits(MAX_AMOUNT)
+    up = (digits(high), high_inclusive) if high is not None else (top, False)
+    if low is not None and low >= 0:
+        if low != 0:
+            raise ValueError(f"{field.name}: no pattern for a lower bound of {low}")
+        return rf"^(?:{below(*up, zero=low_inclusive)})$"
+    down = (digits(-low), low_inclusive) if low is not None else (top, False)
+    return rf"^(?:{below(*up, zero=True)}|-(?:{below(*down, zero=False)}))$"
+
+
+def _currency_codes(self, field, ret) -> dict:
+    """crmkit.schemas.Currency: the ISO 4217 codes it takes, each one."""
+    if iso_4217 in getattr(field, "validators", ()):
+        ret.pop("pattern", None)
+        return {"enum": sorted(MINOR_UNITS) + ([None] if field.allow_none else [])}
+    return {}
+
+
+def _raw_not_null(self, field, ret) -> dict:
+    """fields.Raw takes any JSON value but null, unless it allows none; a scoring
+    condition's (leads.scoring._a_value) one of text, a number or a boolean, which
+    crmkit.schemas.load stores as it stores any field."""
+    if type(field) is fields.Raw and any(getattr(v, "__name__", "") == "_a_value" for v in field.validators):
+        return {"anyOf": [{"type": "string", "pattern": TEXT_PATTERN}, {"type": "boolean"},
+                          {"type": "integer", "minimum": INT_MIN, "maximum": INT_MAX},
+                          {"type": "number", "not": {"type": "integer"}}]}
+    if type(field) is fields.Raw and not field.allow_none:
+        return {"not": {"type": "null"}}
+    return {}
+
+
+def _days_in_the_calendar(self, field, ret) -> dict:
+    """crmkit.schemas.Day and Timestamp: 1900 to 9998."""
+    if within_the_calendar in getattr(field, "validators", ()):
+        return {"pattern": CALENDAR_PATTERN}
     return {}
 
 
@@ -145,12 +233,22 @@ class Schemas:
 
 
 def build_openapi() -> dict:
-    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: _schema_name(schema))
+    named: dict[str, type[Schema]] = {}
+
+    def name_of(schema) -> str:
+        name = _schema_name(schema)
+        named[name] = schema if isinstance(schema, type) else type(schema)
+        return name
+
+    plugin = MarshmallowPlugin(schema_name_resolver=name_of)
     spec = APISpec(title="CRM API", version=VERSION, openapi_version="3.1.0", plugins=[plugin], info={
         "description": "The sales CRM's one API: leads to cash. Send `Authorization: Bearer <token>`; "
                        "see ROLES.md for what each role may call.",
     }, servers=[{"url": "/api/v1"}])
     plugin.converter.add_attribute_function(_decimal_as_string)
+    plugin.converter.add_attribute_function(_currency_codes)
+    plugin.converter.add_attribute_function(_days_in_the_calendar)
+    plugin.converter.add_attribute_function(_raw_not_null)
     plugin.converter.add_attribute_function(_comma_separated)
     plugin.converter.add_attribute_function(_text_without_nul)
     plugin.converter.add_attribute_function(_integer_in_32_bits)
@@ -170,7 +268,17 @@ def build_openapi() -> dict:
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     _say_the_period_caps(document, found)
+    _say_the_rules_across_fields(document, named)
     return document
+
+
+def _say_the_rules_across_fields(document: dict, named: dict[str, type[Schema]]) -> None:
+    """A rule a schema's validator makes across its fields, where JSON Schema can state
+    it: the schema's ``JSON_SCHEMA`` (``if``/``then``, ``oneOf``, ...), beside it."""
+    components = document["components"]["schemas"]
+    for name, cls in named.items():
+        if name in components and getattr(cls, "JSON_SCHEMA", None):
+            components[name].update(cls.JSON_SCHEMA)
 
 
 def _say_the_period_caps(document: dict, found: Schemas) -> None:
@@ -218,10 +326,14 @@ def _operation(op: Operation, found: Schemas) -> dict:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     elif op.name == "import_leads":
         operation["requestBody"] = {"required": True, "content": {
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string", "minLength": 1}},  # an empty file has no header row
             "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "contentMediaType": "text/csv"}}, "required": ["file"]}}}}
+                "file": {"type": "string", "minLength": 1, "contentMediaType": "text/csv"}}, "required": ["file"]}}}}
     operation["responses"][str(op.status)] = _success(op, found)
+    if op.name == "update_quote":  # core: a sent quote is never changed, its change is its next revision
+        revision = _success(dataclasses.replace(op, status=201), found)
+        revision["description"] = "A sent quote's change: its next revision (Location)."
+        operation["responses"]["201"] = revision
     for status in _error_statuses(op, found):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{status}"}
     return operation
@@ -290,7 +402,10 @@ def _names_a_record(op: Operation, found: Schemas) -> bool:
     team it reads (core.RECORDS: the opportunity of GET /quotes?opportunity_id=)."""
     body = _input_names(found.for_op(op, op.body)) if op.body else []
     query = _input_names(found.for_op(op, op.query)) if op.query and op.scope == TEAM_LIST else []
-    return any(_record_of(name) in RECORD_KINDS for name in body) or any(_record_of(name) in RECORDS for name in query)
+    read = op.query and any(field.metadata.get("names_a_record")  # a report's pipeline
+                            for field in found.for_op(op, op.query)._declared_fields.values())
+    return (any(_record_of(name) in RECORD_KINDS for name in body) or any(_record_of(name) in RECORDS for name in query)
+            or bool(read))
 
 
 def _input_names(schema: type[Schema]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import logging
 import re
@@ -210,11 +211,18 @@ def _import_leads(gateway: Gateway, call: Call):
     service a chunk of rows at a time; answer with one report of the whole file."""
     gateway.authorize(call)
     request.max_content_length = MAX_IMPORT_BYTES
-    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
-    if request.mimetype == "multipart/form-data" and upload is None:
-        raise errors.invalid({"file": ["Send the CSV as the multipart field 'file'."]})
+    stream = request.stream
+    if request.mimetype == "multipart/form-data":
+        # A file part (with a filename) or a plain field: both are the part named "file".
+        upload = request.files.get("file")
+        if upload is not None:
+            stream = upload.stream
+        elif "file" in request.form:
+            stream = io.BytesIO(request.form["file"].encode("utf-8"))
+        else:
+            raise errors.invalid({"file": ["Send the CSV as the multipart field 'file'."]})
     policy = call.query.get("duplicates", "skip")  # the service names a bad one
-    with _seekable(upload.stream if upload else request.stream) as file:
+    with _seekable(stream) as file:
         return jsonify(csv_import.run(file, lambda header, rows, first: gateway.rpc(
             call, "leads", "import_leads", header=header, rows=rows, first_row=first, policy=policy)))
 

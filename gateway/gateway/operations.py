@@ -153,7 +153,7 @@ OPERATIONS: list[Operation] = [
     _leads("archive_organization", "POST", "/organizations/{organization_id}/archive", MANAGERS,
            out="OrganizationOut", if_match=True, summary="Archive an organization"),
     _leads("organization_contacts", "GET", "/organizations/{organization_id}/contacts", EVERYONE,
-           query="ContactListQuery", out="ContactOut", shape="page", summary="An organization's contacts"),
+           query="OrganizationContactsQuery", out="ContactOut", shape="page", summary="An organization's contacts"),
     _leads("organization_leads", "GET", "/organizations/{organization_id}/leads", SALES_READERS,
            query="LeadListQuery", out="LeadOut", shape="page", scope=TEAM_LIST, summary="An organization's leads"),
     _leads("create_contact", "POST", "/contacts", SALES, body="ContactIn", out="ContactOut", status=201,

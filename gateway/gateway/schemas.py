@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from crmkit import funnel
 from crmkit.db import utcnow
+from crmkit.schemas import Integer
 
 from .auth import ROLES, SALES_REP
 
@@ -30,10 +31,13 @@ class TokenIn(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
-    rate_limit_per_minute = fields.Integer(allow_none=True, load_default=None, strict=True,
-                                           validate=validate.Range(min=1, max=1_000_000))
+    rate_limit_per_minute = Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=1_000_000))
     expires_at = fields.AwareDateTime(allow_none=True, load_default=None,
                                       metadata={"description": "When it stops working; null: until revoked."})
+
+    # What _a_sales_rep_has_a_team says, for the API document (gateway.apigen).
+    JSON_SCHEMA = {"if": {"properties": {"role": {"const": SALES_REP}}},
+                   "then": {"required": ["team"], "properties": {"team": {"type": "string"}}}}
 
     @validates_schema(skip_on_field_errors=False)  # named together with the other bad fields
     def _a_sales_rep_has_a_team(self, data, **_kwargs):

@@ -50,8 +50,15 @@ class NotFound(CrmError):
     code = "not_found"
 
     def __init__(self, entity: str, record_id: str):
-        super().__init__(_sentence(f"{_kind(entity)} {record_id} does not exist."),
+        super().__init__(_sentence(f"{_kind(entity)} {_printable(record_id)} does not exist."),
                          {"entity": entity, "id": record_id})
+
+
+def _printable(text) -> str:
+    """An id a client sent, as a message may quote it: escaped when it holds what no
+    text of ours holds (a NUL, a control character), which details.id keeps as sent."""
+    text = str(text)
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class InvalidTransition(CrmError):

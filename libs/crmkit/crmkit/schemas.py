@@ -1,6 +1,7 @@
 """marshmallow pieces every boundary uses, and the one way to load input."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -80,6 +81,12 @@ MINOR_UNITS = {currency.code: currency.exponent for currency in iso4217.Currency
 MAX_MINOR_UNITS = max(MINOR_UNITS.values())
 
 
+# How a decimal is written on the wire, the one form the API document gives ("1234.50"):
+# no exponent, sign, blanks, underscores or bare point, which Decimal() would also read.
+DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL_TEXT = re.compile(DECIMAL_TEXT)
+
+
 class Amount(fields.Decimal):
     """An exact decimal, written as a string on the wire ("1234.50"): finite, not -0,
     smaller than MAX_AMOUNT, with at most ``places`` decimals, at least 0 unless a
@@ -87,6 +94,7 @@ class Amount(fields.Decimal):
     where the currency is known, ``money_problem`` checks that currency's own."""
 
     default_error_messages = {
+        "text": "Not a decimal written as text, like \"1234.50\".",
         "negative_zero": "Must not be negative zero.",
         "too_large": f"Must be smaller than {MAX_AMOUNT:,.0f}.",
         "places": "At most {places} decimals.",
@@ -98,6 +106,8 @@ class Amount(fields.Decimal):
         self.max_places = places  # not fields.Decimal's own ``places``, which rounds to them
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if not isinstance(value, Decimal) and not (isinstance(value, str) and _DECIMAL_TEXT.match(value)):
+            raise self.make_error("text")
         number = super()._deserialize(value, attr, data, **kwargs)
         if number.is_zero() and number.is_signed():
             raise self.make_error("negative_zero")
@@ -120,7 +130,7 @@ def money_problem(amount: Decimal | None, currency: str | None) -> str | None:
     return None
 
 
-def _iso_4217(code: str) -> None:
+def iso_4217(code: str) -> None:
     if code not in MINOR_UNITS:
         raise ValidationError("Not an ISO 4217 currency code.")
 
@@ -128,7 +138,32 @@ def _iso_4217(code: str) -> None:
 def Currency(**kwargs) -> fields.String:
     """A currency's ISO 4217 code ("EUR"); the pattern is what the API document shows."""
     return fields.String(validate=[validate.Regexp(r"^[A-Z]{3}$", error="Not an ISO 4217 currency code."),
-                                   _iso_4217], **kwargs)
+                                   iso_4217], **kwargs)
+
+
+class Boolean(fields.Boolean):
+    """true or false, as JSON has them (fields.Boolean also takes 1, 0, "yes", "off", ...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Integer(fields.Integer):
+    """A JSON integer: JSON Schema's, so 3.0 is 3 too (strict=True refuses it); not a
+    string, a boolean or 3.5 (which fields.Integer without strict would cut to 3)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not INT_MIN <= number <= INT_MAX:  # 1e300 is an integer too, and no column's
+            raise ValidationError(f"Must be between {INT_MIN} and {INT_MAX}.")
+        return number
 
 
 # Net days a customer has to pay an invoice (DOMAIN.md); the default when none is agreed.
@@ -137,7 +172,7 @@ DEFAULT_PAYMENT_TERMS_DAYS = 30
 
 
 def PaymentTerms(**kwargs) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.OneOf(
+    return Integer(validate=validate.OneOf(
         PAYMENT_TERMS_DAYS, error="Payment terms are net 15, 30, 45 or 60 days."), **kwargs)
 
 
@@ -182,7 +217,7 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 _OUTSIDE_THE_CALENDAR = f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
 
 
-def _within_the_calendar(value: date | datetime) -> None:
+def within_the_calendar(value: date | datetime) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValidationError(_OUTSIDE_THE_CALENDAR)
@@ -190,13 +225,13 @@ def _within_the_calendar(value: date | datetime) -> None:
 
 def Day(**kwargs) -> fields.Date:
     """A date given to the system ("2026-03-31"), between FIRST_DAY and LAST_DAY."""
-    return fields.Date(validate=_within_the_calendar, **kwargs)
+    return fields.Date(validate=within_the_calendar, **kwargs)
 
 
 def Timestamp(**kwargs) -> fields.DateTime:
     """A date and time given to the system, its day (as written, before its offset)
     between FIRST_DAY and LAST_DAY."""
-    return fields.DateTime(validate=_within_the_calendar, **kwargs)
+    return fields.DateTime(validate=within_the_calendar, **kwargs)
 
 
 # The longest period a report gives month by month (and the funnel), in calendar months.

@@ -18,6 +18,7 @@ from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     CommaSeparated,
     Day,
     HistoryQuery,
+    Integer,
     PaymentTerms,
     RecordChangeOut,
     RecordListQuery,
@@ -82,7 +83,7 @@ class InvoiceListQuery(RecordListQuery):
 
 
 class CreditLineIn(Schema):
-    position = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    position = Integer(required=True, validate=validate.Range(min=1))
     quantity = Amount(required=True, places=crmtotals.QUANTITY_PLACES,
                       validate=validate.Range(min=0, min_inclusive=False))
 
@@ -113,8 +114,8 @@ class LineOut(Schema):
     position = fields.Integer()
     sku = fields.String(allow_none=True)
     description = fields.String()
-    quantity = SignedAmount()  # negative: a return
-    unit_price = Amount()
+    quantity = SignedAmount(places=crmtotals.QUANTITY_PLACES)  # negative: a return
+    unit_price = Amount(places=crmtotals.PRICE_PLACES)
     discount_percent = Amount(**_percent)
     tax_rate = Amount(**_percent)
     # Without tax in either tax mode (a line of 119.00 at 19 % included is net 100.00).

@@ -96,7 +96,7 @@ from sqlalchemy.orm import Session
 
 from crmkit import funnel as funnel_common
 from crmkit.db import ExactDecimal
-from crmkit.errors import ValidationFailed
+from crmkit.errors import NotFound
 from crmkit.schemas import CappedPeriod, Day, Period, load
 from crmtotals import round_money
 
@@ -122,7 +122,9 @@ class _Filters(Schema):
 
 
 class PipelineQuery(_Filters):
-    pipeline_id = fields.String(**_id)  # default: the default pipeline
+    # Default: the default pipeline; another is read, and 404 when there is none (apigen
+    # documents the 404 of a query field that names a record).
+    pipeline_id = fields.String(**_id, metadata={"names_a_record": True})
     expected_close_from = Day()
     expected_close_to = Day()
 
@@ -266,7 +268,7 @@ def pipeline(session: Session, query: dict) -> dict:
         q["pipeline_id"] = session.scalar(select(Pipeline.id).where(Pipeline.is_default)) or DEFAULT_PIPELINE_ID
     found = session.get(Pipeline, q["pipeline_id"])
     if found is None:
-        raise ValidationFailed({"pipeline_id": [f"No pipeline {q['pipeline_id']}."]})
+        raise NotFound("pipeline", q["pipeline_id"])
     stages = [stage.name for stage in found.stages if stage.name not in CLOSED_STAGES]
     group = _group_column(q)
     o = Opportunity

@@ -16,6 +16,7 @@ from crmkit.listing import Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Address,
     Amount,
+    Boolean,
     CommaSeparated,
     Currency,
     Day,
@@ -56,7 +57,7 @@ class PipelineIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # The open stages in order; closed_won and closed_lost end every pipeline.
     stages = fields.List(fields.Nested(StageIn), required=True, validate=validate.Length(min=1, max=30))
-    is_default = fields.Boolean(load_default=False)
+    is_default = Boolean(load_default=False)
 
 
 class StageOut(Schema):
@@ -92,6 +93,11 @@ class OpportunityFields(Schema):
 
 
 class OpportunityCreate(OpportunityFields):
+    # What opportunities._check_amount says, for the API document (gateway.apigen): an
+    # amount has its currency.
+    JSON_SCHEMA = {"if": {"required": ["amount"], "properties": {"amount": {"type": "string"}}},
+                   "then": {"required": ["currency"], "properties": {"currency": {"type": "string"}}}}
+
     name = fields.String(required=True, **_name)
     pipeline_id = fields.String(allow_none=True)
     stage = fields.String(allow_none=True)
@@ -136,6 +142,16 @@ class StageMove(Schema):
     forecast_category = fields.String(validate=validate.OneOf(OPEN_FORECAST_CATEGORIES))
     lost_reason = fields.String(**_reason)
     closing_note = fields.String(**_text)
+    # What opportunities.move_stage says, for the API document (gateway.apigen): a move
+    # to closed_lost has a lost reason, and only such a move; only a win or a loss has a
+    # closing note.
+    JSON_SCHEMA = {"allOf": [
+        {"if": {"properties": {"stage": {"const": "closed_lost"}}},
+         "then": {"required": ["lost_reason"], "properties": {"lost_reason": {"type": "string"}}},
+         "else": {"not": {"required": ["lost_reason"]}}},
+        {"if": {"properties": {"stage": {"enum": ["closed_won", "closed_lost"]}}},
+         "else": {"not": {"required": ["closing_note"]}}},
+    ]}
 
 
 class Lose(Schema):
@@ -228,7 +244,7 @@ class ProductFields(Schema):
     unit_price = Amount(**_price)
     currency = Currency()
     tax_rate = Amount(**_percent)
-    active = fields.Boolean()
+    active = Boolean()
 
 
 class ProductCreate(ProductFields):
@@ -237,7 +253,7 @@ class ProductCreate(ProductFields):
     unit_price = Amount(required=True, **_price)
     currency = Currency(required=True)
     tax_rate = Amount(load_default=Decimal(0), **_percent)
-    active = fields.Boolean(load_default=True)
+    active = Boolean(load_default=True)
 
 
 class ProductListQuery(RecordListQuery):
@@ -251,7 +267,7 @@ class ProductOut(RecordSchema):
     sku = fields.String()
     name = fields.String()
     description = fields.String(allow_none=True)
-    unit_price = Amount()
+    unit_price = Amount(**_price)
     currency = fields.String()
     tax_rate = Amount(**_percent)
     active = fields.Boolean()
@@ -271,6 +287,15 @@ class QuoteLineIn(Schema):
     unit_price = Amount(**_price)
     discount_percent = Amount(load_default=Decimal(0), **_percent)
     tax_rate = Amount(**_percent)
+    # What _free_lines_are_complete and is_product_line say, for the API document
+    # (gateway.apigen): a product, an sku without a price, or a description and a price.
+    JSON_SCHEMA = {"anyOf": [
+        {"required": ["product_id"], "properties": {"product_id": {"type": "string", "minLength": 1}}},
+        {"required": ["sku"],
+         "properties": {"sku": {"type": "string", "minLength": 1}, "unit_price": {"type": "null"}}},
+        {"required": ["description", "unit_price"],
+         "properties": {"description": {"type": "string"}, "unit_price": {"type": "string"}}},
+    ]}
 
     # Also when other fields are bad, so that every bad field is named at once; what was
     # sent (not what loaded) says whether a field is missing.
@@ -327,8 +352,8 @@ class QuoteLineOut(Schema):
     product_id = fields.String(allow_none=True)
     sku = fields.String(allow_none=True)
     description = fields.String()
-    quantity = SignedAmount()  # negative: a return or a credit
-    unit_price = Amount()
+    quantity = SignedAmount(places=crmtotals.QUANTITY_PLACES)  # negative: a return or a credit
+    unit_price = Amount(**_price)
     discount_percent = Amount(**_percent)
     tax_rate = Amount(**_percent)
     # Without tax in either tax mode (a line of 119.00 at 19 % included is net 100.00).

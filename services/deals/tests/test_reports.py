@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from crmkit.errors import ValidationFailed
+from crmkit.errors import NotFound, ValidationFailed
 from crmkit.testing import migrated_engine
 from deals import reports
 from deals.models import Opportunity, Pipeline, PipelineStage
@@ -356,7 +356,6 @@ def test_win_rate_with_nothing_closed(session):
     (reports.pipeline, {"group_by": "stage"}, "group_by"),
     (reports.pipeline, {"expected_close_from": "2026-06-01", "expected_close_to": "2026-05-01"},
      "expected_close_to"),
-    (reports.pipeline, {"pipeline_id": "00000000-0000-7000-8000-00000000ffff"}, "pipeline_id"),
     (reports.pipeline, {"colour": "red"}, "colour"),
     (reports.win_rate, {"from": "2026-01-01", "to": "2026-12-31", "owner_id": ""}, "owner_id"),
 ])
@@ -364,6 +363,12 @@ def test_a_bad_query_names_the_field(session, report, query, field):
     with pytest.raises(ValidationFailed) as refused:
         report(session, query)
     assert list(refused.value.details) == [field]
+
+
+def test_the_pipeline_report_of_an_unknown_pipeline_is_not_found(session):
+    """The query names a record, as a path would: 404, not a bad field."""
+    with pytest.raises(NotFound):
+        reports.pipeline(session, {"pipeline_id": "00000000-0000-7000-8000-00000000ffff"})
 
 
 def test_36_months_is_the_longest_forecast(session):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from crmkit.db import utcnow
 from crmkit.errors import ValidationFailed, check_version
@@ -72,7 +72,9 @@ def list_leads(unit: UnitOfWork, query: dict, organization_id: str | None = None
     if params.get("rating"):
         stmt = stmt.where(Lead.rating.in_(params["rating"]))
     if params.get("tag"):
-        stmt = stmt.where(Lead.tag_rows.any(LeadTag.tag == domain.normalize_tags([params["tag"]])[0]))
+        # A tag of blanks only is no tag any lead has (normalize_tags drops it).
+        tag = next(iter(domain.normalize_tags([params["tag"]])), None)
+        stmt = stmt.where(Lead.tag_rows.any(LeadTag.tag == tag) if tag else false())
     if params.get("created_from"):
         stmt = stmt.where(Lead.created_at >= as_utc(params["created_from"]))
     if params.get("created_to"):

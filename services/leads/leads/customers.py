@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, or_, select
 
 from crmkit.db import utcnow
-from crmkit.errors import InvalidTransition, ValidationFailed, check_version
+from crmkit.errors import InvalidTransition, NotFound, check_version
 from crmkit.ids import new_id, parse_id
 from crmkit.listing import as_utc, contains, paginate
 from crmkit.schemas import load
@@ -15,7 +15,6 @@ from crmkit.unit_of_work import UnitOfWork
 from . import duplicates, normalize, schemas
 from .models import Contact, Organization
 
-lead_out = schemas.LeadOut()
 organization_out = schemas.OrganizationOut()
 contact_out = schemas.ContactOut()
 
@@ -39,7 +38,7 @@ def _organization_of(unit: UnitOfWork, organization_id: str | None) -> Organizat
     key = parse_id(organization_id)
     organization = unit.session.get(Organization, key) if key else None
     if organization is None:
-        raise ValidationFailed({"organization_id": [f"Organization {organization_id} does not exist."]})
+        raise NotFound("organization", organization_id)  # the body names it: 404, as the path's would
     return organization
 
 
@@ -99,6 +98,9 @@ def list_organizations(unit: UnitOfWork, query: dict) -> dict:
 
 
 def organization_contacts(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
+    """The contacts of one organization: its path names it, so the query may not (it was
+    overridden, unsaid, when it did)."""
+    load(schemas.OrganizationContactsQuery(), query)
     organization = unit.get(Organization, organization_id)
     return list_contacts(unit, {**query, "organization_id": organization.id})
 

@@ -39,6 +39,7 @@ class LeadRow(schemas.LeadCreate):
     """A CSV row: everything is text there, so numbers and flags are read from text."""
 
     employees = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    authority = fields.Boolean(allow_none=True)  # "yes", "no", "true", "1", ...
 
 
 def check_header(header: list[str]) -> list[str]:

@@ -11,10 +11,12 @@ from crmkit import schemas as crmkit_schemas
 from crmkit.listing import Sort
 from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
     Amount,
+    Boolean,
     CommaSeparated,
     Currency,
     Day,
     HistoryQuery,
+    Integer,
     PaymentTerms,
     RecordChangeOut,
     RecordListQuery,
@@ -49,6 +51,11 @@ class Address(crmkit_schemas.Address):
     of its own so that its gRPC message keeps its own field numbers (LeadsAddress)."""
 
 
+# A website: http or https, a host with a dot, maybe a path, no blanks (the pattern the
+# API document shows; fields.Url's regex says more than a document can).
+WEBSITE = r"^https?://[^\s/?#@\x00]+\.[^\s/?#@\x00]+(?:[/?#][^\s\x00]*)?$"
+
+
 class LeadCreate(Schema):
     first_name = fields.String(allow_none=True, validate=validate.Length(max=100))
     last_name = fields.String(required=True, **_name)
@@ -56,9 +63,10 @@ class LeadCreate(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     company = fields.String(allow_none=True, validate=validate.Length(max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
-    website = fields.Url(allow_none=True, require_tld=True, validate=validate.Length(max=200))
+    website = fields.String(allow_none=True, validate=[
+        validate.Length(max=200), validate.Regexp(WEBSITE, error="Not a valid URL.")])
     industry = fields.String(allow_none=True, validate=validate.Length(max=100))
-    employees = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    employees = Integer(allow_none=True, validate=validate.Range(min=0))
     annual_revenue = Amount(allow_none=True)
     annual_revenue_currency = Currency(allow_none=True)
     country = fields.String(
@@ -67,15 +75,22 @@ class LeadCreate(Schema):
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20))
     source = fields.String(load_default="other", validate=validate.OneOf(SOURCES))
     # Keep it even when it looks like a lead or contact we have (not stored).
-    allow_duplicate = fields.Boolean(load_default=False, load_only=True)
+    allow_duplicate = Boolean(load_default=False, load_only=True)
     campaign = fields.String(allow_none=True, validate=validate.Length(max=100))
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
     team = fields.String(allow_none=True, validate=validate.Length(max=64))
     budget_amount = Amount(allow_none=True)
     budget_currency = Currency(allow_none=True)
-    authority = fields.Boolean(allow_none=True)
+    authority = Boolean(allow_none=True)
     need = fields.String(allow_none=True, validate=validate.Length(max=5000))
     timeline = Day(allow_none=True)
+
+    # What domain.amount_problems says of a new lead, for the API document (gateway.apigen):
+    # an amount has its currency (an update is checked with the lead's stored fields).
+    JSON_SCHEMA = {"allOf": [
+        {"if": {"required": [amount], "properties": {amount: {"type": "string"}}},
+         "then": {"required": [currency], "properties": {currency: {"type": "string"}}}}
+        for amount, currency in (("annual_revenue", "annual_revenue_currency"), ("budget_amount", "budget_currency"))]}
 
     @validates_schema
     def _amounts_fit_their_currencies(self, data, partial=None, **_kwargs):
@@ -90,7 +105,7 @@ class LeadUpdate(LeadCreate):
 
     last_name = fields.String(**_name)
     source = fields.String(validate=validate.OneOf(SOURCES))
-    allow_duplicate = fields.Boolean(load_only=True)
+    allow_duplicate = Boolean(load_only=True)
 
 
 class Merge(Schema):
@@ -105,6 +120,9 @@ class OrganizationChoice(Schema):
     mode = fields.String(load_default="create", validate=validate.OneOf(("create", "link", "none")))
     id = fields.String(allow_none=True)
     name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    # What _link_needs_id says, for the API document (gateway.apigen).
+    JSON_SCHEMA = {"if": {"required": ["mode"], "properties": {"mode": {"const": "link"}}},
+                   "then": {"required": ["id"], "properties": {"id": {"type": "string", "minLength": 1}}}}
 
     @validates_schema
     def _link_needs_id(self, data, **_kwargs):
@@ -115,6 +133,9 @@ class OrganizationChoice(Schema):
 class ContactChoice(Schema):
     mode = fields.String(load_default="create", validate=validate.OneOf(("create", "link")))
     id = fields.String(allow_none=True)
+    # What _link_needs_id says, for the API document (gateway.apigen).
+    JSON_SCHEMA = {"if": {"required": ["mode"], "properties": {"mode": {"const": "link"}}},
+                   "then": {"required": ["id"], "properties": {"id": {"type": "string", "minLength": 1}}}}
 
     @validates_schema
     def _link_needs_id(self, data, **_kwargs):
@@ -139,7 +160,7 @@ class ConvertRequest(Schema):
     organization = fields.Nested(OrganizationChoice, load_default=None, allow_none=True)
     contact = fields.Nested(ContactChoice, load_default=lambda: {"mode": "create"})
     opportunity = fields.Nested(OpportunityChoice, load_default=lambda: {"mode": "create"})
-    override_qualification = fields.Boolean(load_default=False)
+    override_qualification = Boolean(load_default=False)
 
 
 class ScoreFactorOut(Schema):
@@ -194,7 +215,7 @@ class OrganizationIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     domain = fields.String(allow_none=True, validate=validate.Length(max=200))
     industry = fields.String(allow_none=True, validate=validate.Length(max=100))
-    employees = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    employees = Integer(allow_none=True, validate=validate.Range(min=0))
     country = fields.String(allow_none=True, **_country)
     vat_id = fields.String(allow_none=True, validate=validate.Length(max=40))
     billing_address = fields.Nested(Address, allow_none=True)
@@ -210,9 +231,9 @@ class ContactIn(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     organization_id = fields.String(allow_none=True)
-    decision_maker = fields.Boolean(load_default=False)
+    decision_maker = Boolean(load_default=False)
     owner_id = fields.String(allow_none=True, validate=validate.Length(max=64))
-    allow_duplicate = fields.Boolean(load_default=False, load_only=True)
+    allow_duplicate = Boolean(load_default=False, load_only=True)
 
 
 class CustomerListQuery(RecordListQuery):
@@ -230,14 +251,17 @@ class OrganizationListQuery(CustomerListQuery):
 
 
 class ContactUpdate(ContactIn):
-    decision_maker = fields.Boolean()
-    allow_duplicate = fields.Boolean(load_only=True)
+    decision_maker = Boolean()
+    allow_duplicate = Boolean(load_only=True)
 
 
-class ContactListQuery(CustomerListQuery):
+class OrganizationContactsQuery(CustomerListQuery):
     sort = Sort("created_at", "updated_at", "last_name")
     q = fields.String(validate=validate.Length(min=1, max=100))  # name or email
     email = fields.String()
+
+
+class ContactListQuery(OrganizationContactsQuery):
     organization_id = fields.String()
 
 
@@ -282,14 +306,14 @@ class LeadListQuery(RecordListQuery):
 
 
 class AssignmentRuleIn(Schema):
-    position = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    position = Integer(required=True, validate=validate.Range(min=0))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     match_source = fields.String(allow_none=True, validate=validate.OneOf(SOURCES))
     match_country = fields.String(allow_none=True, **_country)
     match_team = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
     team = fields.String(required=True, validate=validate.Length(min=1, max=64))
     strategy = fields.String(load_default="round_robin", validate=validate.OneOf(ASSIGNMENT_STRATEGIES))
-    active = fields.Boolean(load_default=True)
+    active = Boolean(load_default=True)
 
 
 class AssignmentRuleOut(RecordSchema):

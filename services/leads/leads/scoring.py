@@ -18,14 +18,14 @@ older model, a batch at a time.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from crmkit.db import utcnow
-from crmkit.schemas import load
+from crmkit.schemas import Boolean, Integer, load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain
@@ -64,14 +64,25 @@ DEFAULT_MODEL = {
 }
 
 
+def _a_value(value) -> None:
+    """What a lead's field holds, and so what a condition compares it with: text, a
+    number or a boolean (an object or a list is no field's value)."""
+    if isinstance(value, dict | list):
+        raise ValidationError("A condition compares a field with text, a number or a boolean.")
+
+
 class Condition(Schema):
     field = fields.String(required=True, validate=validate.OneOf(SCORED_FIELDS))
-    equals = fields.Raw()
-    in_ = fields.List(fields.Raw(), data_key="in")
-    present = fields.Boolean()
+    equals = fields.Raw(validate=_a_value)
+    in_ = fields.List(fields.Raw(validate=_a_value), data_key="in")
+    present = Boolean()
     at_least = fields.Decimal()
     at_most = fields.Decimal()
-    within_days = fields.Integer(validate=validate.Range(min=0))
+    within_days = Integer(validate=validate.Range(min=0))
+    # What _one_condition says, for the API document (gateway.apigen): field and one
+    # condition, nothing else (a oneOf of six would say the same, at six times the cost
+    # to every generator of requests).
+    JSON_SCHEMA = {"minProperties": 2, "maxProperties": 2}
 
     @validates_schema
     def _one_condition(self, data, **_kwargs):
@@ -82,14 +93,14 @@ class Condition(Schema):
 
 class Rule(Schema):
     factor = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    points = fields.Integer(required=True, strict=True, validate=validate.Range(min=-100, max=100))
+    points = Integer(required=True, validate=validate.Range(min=-100, max=100))
     when = fields.Nested(Condition, required=True)
 
 
 class Model(Schema):
     rules = fields.List(fields.Nested(Rule), required=True, validate=validate.Length(min=1, max=200))
-    hot_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
-    warm_from = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    hot_from = Integer(required=True, validate=validate.Range(min=0, max=100))
+    warm_from = Integer(required=True, validate=validate.Range(min=0, max=100))
 
     @validates_schema(skip_on_field_errors=False)  # say this too when a rule is wrong
     def _ordered(self, data, **_kwargs):
@@ -106,13 +117,29 @@ def holds(condition: dict, value, today: date) -> bool:
         return value == condition["equals"]
     if "in" in condition:
         return value in condition["in"]
-    if "at_least" in condition:
-        return Decimal(value) >= Decimal(str(condition["at_least"]))
-    if "at_most" in condition:
-        return Decimal(value) <= Decimal(str(condition["at_most"]))
+    # A bound holds only for a number, a window of days only for a day: a rule that puts
+    # one on a field of text (at_least on company) holds for no lead, instead of failing
+    # every lead's scoring from then on.
+    if "at_least" in condition or "at_most" in condition:
+        number = _number(value)
+        if number is None:
+            return False
+        if "at_least" in condition:
+            return number >= Decimal(str(condition["at_least"]))
+        return number <= Decimal(str(condition["at_most"]))
     if "within_days" in condition:
-        return 0 <= (value - today).days <= condition["within_days"]
+        return isinstance(value, date) and 0 <= (value - today).days <= condition["within_days"]
     return False
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def evaluate(model: dict, values: dict, today: date) -> tuple[int, list[dict], str]:
