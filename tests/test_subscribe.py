@@ -13,11 +13,11 @@ import grpc
 import pytest
 import requests
 from google.protobuf import timestamp_pb2
-from test_grpc import error as error_body
 
 from events import publish, query, wait_for
 from flow import Api, a_lead, convert_lead, quote_and_accept, run_flow
 from gateway.pb import events_pb2, events_pb2_grpc, leads_pb2, leads_pb2_grpc
+from test_grpc import error as error_body
 
 SERVICES = ["leads", "deals", "billing"]
 
