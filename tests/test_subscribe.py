@@ -250,6 +250,20 @@ def test_a_revoked_tokens_stream_ends_within_two_seconds(stack, target):
         stream.close()
 
 
+def test_opening_a_stream_spends_the_tokens_rate_limit(stack, target):
+    made = requests.post(f"{stack.base_url}/tokens", json={"name": "slow", "role": "integration", "user_id": "slow",
+                                                           "rate_limit_per_minute": 1}, timeout=10).json()
+    first = Stream(target, made["token"], heartbeat_seconds=1)
+    try:
+        wait_for(lambda: first.heartbeats, timeout=5, what="the first stream running")
+        second = Stream(target, made["token"]).wait_ended()
+        assert second.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error_body(second)["code"] == "rate_limited"
+        assert 0 < int(dict(second.trailing_metadata())["retry-after"]) <= 60
+    finally:
+        first.close()
+
+
 def test_streams_are_bounded_and_leave_the_unary_calls_their_threads(stack, target, admin_token):
     """The stack's gateway runs 16 unary threads and 8 streams (CRM_GRPC_MAX_STREAMS):
     with all 8 open, unary calls are answered as fast as before, and a 9th stream is
@@ -268,15 +282,18 @@ def test_streams_are_bounded_and_leave_the_unary_calls_their_threads(stack, targ
         alone = unary_seconds()
         streams = [Stream(target, admin_token, heartbeat_seconds=1) for _ in range(8)]
         try:
-            wait_for(lambda: all(s.heartbeats for s in streams), timeout=10, what="8 streams running")
+            deadline = time.monotonic() + 30
+            while not all(s.heartbeats for s in streams) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert all(s.heartbeats for s in streams), [(len(s.heartbeats), s.error) for s in streams]
             beside = unary_seconds()
             refused = Stream(target, admin_token).wait_ended()
             assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             print(f"20 ListLeads: {alone * 1000:.0f} ms alone, {beside * 1000:.0f} ms beside 8 streams")
             assert beside < max(2 * alone, alone + 0.5)
             streams.pop().close()
-            # Its thread and its place are free again within a second.
-            wait_for(lambda: _runs(target, admin_token), timeout=5, what="a stream in the freed place")
+            # Its place is free again at once.
+            assert _runs(target, admin_token)
         finally:
             for stream in streams:
                 stream.close()

@@ -14,16 +14,19 @@
   whole life, and that pool also serves every unary call. So the pool is
   ``CRM_GRPC_THREADS`` + ``CRM_GRPC_MAX_STREAMS`` threads and at most
   ``CRM_GRPC_MAX_STREAMS`` streams run at once in a process (one more is refused
-  RESOURCE_EXHAUSTED): the unary calls always keep their ``CRM_GRPC_THREADS``.
+  RESOURCE_EXHAUSTED): the unary calls keep their ``CRM_GRPC_THREADS`` (but for the
+  second at most that an ended stream's thread takes to notice, its place being free at
+  once).
 - Ends: on ``stop`` (SIGTERM) every stream ends UNAVAILABLE within a second, telling
-  the client the position to resume after; a client that goes away frees its thread
-  within a second too.
+  the client the position to resume after; a client that goes away frees its place at
+  once and its thread within a second.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 
 import grpc
@@ -81,10 +84,11 @@ class Subscriptions:
         self._stopping.set()
 
     def subscribe(self, request: events_pb2.SubscribeRequest, ctx: grpc.ServicerContext):
-        from .grpc_server import error_status, peer_address  # grpc_server imports this module
+        from .grpc_server import _CORRELATION_ID, error_status, peer_address  # it imports this module
 
         metadata = {k.lower(): v for k, v in (ctx.invocation_metadata() or ()) if isinstance(v, str)}
-        correlation_id = metadata.get("x-correlation-id", "-")
+        supplied = metadata.get("x-correlation-id", "")
+        correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
         try:
             principal = self.gateway.authenticate(metadata.get("authorization"), peer_address(ctx.peer()))
             if principal.role not in EVENT_READERS:
@@ -100,11 +104,15 @@ class Subscriptions:
                                {"max_streams": self.max_streams}, retry_after=5)
         except ApiError as exc:
             ctx.abort_with_status(error_status(exc, correlation_id))
+        # The place is free again as soon as the call ends (the client gone, a status sent),
+        # not when its thread next looks (within RECHECK_SECONDS).
+        release = _once(self._slots.release)
+        ctx.add_callback(release)
         secret = metadata["authorization"].strip().partition(" ")[2].strip()
         try:
             yield from self._stream(request, ctx, principal, secret, start, heartbeat_seconds, correlation_id)
         finally:
-            self._slots.release()
+            release()
 
     def _stream(self, request, ctx, principal: Principal, secret: str, start: dict, heartbeat_seconds: int,
                 correlation_id: str):
@@ -160,6 +168,17 @@ class Subscriptions:
         return None
 
 
+def _once(action):
+    lock, done = threading.Lock(), []
+
+    def once() -> None:
+        with lock:
+            if not done:
+                done.append(True)
+                action()
+    return once
+
+
 def _check_types(request: events_pb2.SubscribeRequest) -> None:
     try:
         eventlog.type_matcher(request.types)
@@ -168,7 +187,7 @@ def _check_types(request: events_pb2.SubscribeRequest) -> None:
 
 
 def _start(request: events_pb2.SubscribeRequest) -> dict:
-    """``eventlog.EventLogReader``'s keyword for where the request starts; {} is from now."""
+    """``eventlog.EventLogReader``'s keyword for where the request starts (none given: from now)."""
     which = request.WhichOneof("start")
     if which is None:
         return {"only_new": True}
