@@ -1,7 +1,8 @@
 """The API over gRPC, one rpc per operation of ``operations.OPERATIONS`` (the services
 ``crm.leads.v1.Leads``, ``crm.deals.v1.Deals``, ``crm.billing.v1.Billing`` and
-``crm.gateway.v1.Gateway`` of ``proto/``), plus the standard health and reflection
-services. ``crm-gateway`` serves it beside REST, in the same process and over the same
+``crm.gateway.v1.Gateway`` of ``proto/``), the events stream ``crm.events.v1.Events``
+(``gateway.subscribe``), plus the standard health and reflection services.
+``crm-gateway`` serves it beside REST, in the same process and over the same
 ``core.Gateway`` (one token cache, one rate limiter for both).
 
 Plain threads: grpcio's core hangs under eventlet (STACK-NOTES), so nothing here runs
@@ -17,7 +18,8 @@ the ``Result`` or ``ApiError`` back, exactly as ``app`` does for HTTP:
                       "details"}: the REST error body, every bad field named
 
 Settings (read by ``gateway.server``): CRM_GRPC_HOST (127.0.0.1), CRM_GRPC_PORT (50051),
-CRM_GRPC_THREADS (16).
+CRM_GRPC_THREADS (16: the unary calls'), CRM_GRPC_MAX_STREAMS (8: Subscribe streams at
+once, each on a thread of its own on top of those).
 """
 from __future__ import annotations
 
@@ -43,11 +45,12 @@ from grpc_reflection.v1alpha import reflection
 from crmkit import context
 from crmkit.context import CallContext
 
-from . import errors, protojson
+from . import errors, protojson, subscribe
 from .core import Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
 from .pb import billing_pb2, deals_pb2, gateway_pb2, leads_pb2
+from .subscribe import Subscriptions
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.grpc.access")
@@ -301,9 +304,13 @@ def method_handlers(gateway: Gateway) -> dict[str, dict[str, grpc.RpcMethodHandl
     return handlers
 
 
-def make_server(gateway: Gateway, address: str, threads: int) -> tuple[grpc.Server, health.HealthServicer, int]:
-    """A server with every API service, health and reflection, bound (not started)."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
+def make_server(gateway: Gateway, address: str, threads: int, subscriptions: Subscriptions
+                ) -> tuple[grpc.Server, health.HealthServicer, int]:
+    """A server with every API service, the events stream, health and reflection, bound
+    (not started). Each stream holds a thread for its life: the pool has one per stream
+    that may run beside the ``threads`` of the unary calls, which no stream can starve."""
+    workers = threads + subscriptions.max_streams
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
                          options=[
                              # One process per port: SO_REUSEPORT would let a stale one take half the calls.
                              ("grpc.so_reuseport", 0),
@@ -313,6 +320,7 @@ def make_server(gateway: Gateway, address: str, threads: int) -> tuple[grpc.Serv
                              ("grpc.max_connection_age_grace_ms", int(STOP_GRACE_SECONDS * 1000)),
                          ])
     handlers = method_handlers(gateway)
+    handlers[subscribe.SERVICE] = {"Subscribe": subscriptions.handler()}
     for name, methods in handlers.items():
         server.add_registered_method_handlers(name, methods)
     checker = health.HealthServicer()
@@ -335,8 +343,10 @@ def refuse_eventlet() -> None:
         sys.exit("the gRPC server must not run under eventlet's monkey-patching (grpcio hangs); see STACK-NOTES.md")
 
 
-def stop(server: grpc.Server, checker: health.HealthServicer) -> None:
-    """Health says NOT_SERVING first, so a balancer stops sending; then calls in flight
-    get STOP_GRACE_SECONDS to finish."""
+def stop(server: grpc.Server, checker: health.HealthServicer, subscriptions: Subscriptions) -> None:
+    """Health says NOT_SERVING first, so a balancer stops sending; the streams end (they
+    would not in any grace: a client resumes them elsewhere); then calls in flight get
+    STOP_GRACE_SECONDS to finish."""
     checker.enter_graceful_shutdown()
+    subscriptions.stop()
     server.stop(STOP_GRACE_SECONDS).wait()
