@@ -177,12 +177,21 @@ class PrivateBroker:
             raise
         return self
 
-    def restart(self) -> None:
+    @contextlib.contextmanager
+    def down(self):
         """What an operator's restart of the broker does to its clients: every connection
-        dropped, the node away, then back with its durable queues and their messages."""
+        dropped and the node away inside the block; back after it, with its durable
+        queues and their messages."""
         self._ctl("stop_app")
-        self._ctl("start_app")
-        self._await_startup()
+        try:
+            yield
+        finally:
+            self._ctl("start_app")
+            self._await_startup()
+
+    def restart(self) -> None:
+        with self.down():
+            pass
 
     def _ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["rabbitmqctl", "-q", "-n", self.node, *args], check=check, capture_output=True,
