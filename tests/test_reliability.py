@@ -1,25 +1,70 @@
 """Crashes, redeliveries and poison: what must hold when things go wrong.
 
 Every process is real; the stack is shared by the module, and each test puts back
-what it killed.
+what it killed. The module runs on a RabbitMQ node and a PostgreSQL cluster of its own
+(where the machine has their binaries), which the restart tests restart: never the
+shared ones other test runs use.
 """
 from __future__ import annotations
 
+import contextlib
 import json
-import shutil
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
+from kombu import Connection
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
+from conftest import SERVICES
+from crmkit import testing
 from crmkit.ids import new_id
+from crmkit.testing import PostgresDatabases, PrivateBroker, PrivateDatabase, RabbitVhost
 from events import outbox_events, publish, query, wait_for
 from flow import Api, a_lead, convert_lead, quote_and_accept, run_flow
 
 OPPORTUNITY_CREATED = "crm.opportunity.created.v1"
+
+
+@pytest.fixture(scope="module")
+def own_broker():
+    """A broker node of this module's own, which the restart test restarts; None on a
+    machine without rabbitmq-server (the module then runs on the shared broker, without
+    the restart test)."""
+    if not PrivateBroker.available():
+        yield None
+        return
+    with PrivateBroker() as broker:
+        yield broker
+
+
+@pytest.fixture(scope="module")
+def own_cluster():
+    """A PostgreSQL cluster of this module's own, which the restart test restarts; None on a
+    machine without initdb and pg_ctl (the module then runs on the shared cluster, without
+    the restart test)."""
+    if not PrivateDatabase.available():
+        yield None
+        return
+    with PrivateDatabase() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def vhost(own_broker):
+    """This module's vhost (and so its stack) is on its own broker node where it has one."""
+    with RabbitVhost(**({"amqp_uri": own_broker.amqp_uri, "api": own_broker.api} if own_broker else {})) as vhost:
+        yield vhost
+
+
+@pytest.fixture(scope="module")
+def databases(own_cluster):
+    """This module's databases (and so its stack) are on its own cluster where it has one."""
+    with PostgresDatabases(SERVICES, **({"admin_url": own_cluster.url} if own_cluster else {})) as databases:
+        yield databases
 
 
 def _opportunity_made_once(databases, opportunity_id: str) -> None:
@@ -149,64 +194,67 @@ def test_killing_any_process_mid_flow_loses_and_duplicates_nothing(stack, databa
                  what=f"the {service} outbox drained")
 
 
-def _restart_broker() -> None:
-    for command in (["rabbitmqctl", "-q", "stop_app"], ["rabbitmqctl", "-q", "start_app"],
-                    ["rabbitmqctl", "-q", "await_startup"]):
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+@contextlib.contextmanager
+def shared_broker_and_database_untouched():
+    """A connection held to the shared broker and one to the shared PostgreSQL still work
+    afterwards, on the same postmaster: a restart of either would have dropped them."""
+    shared_postgres = create_engine(testing.POSTGRES_URL, poolclass=NullPool)
+    with RabbitVhost() as shared, Connection(shared.amqp_uri) as broker, shared_postgres.connect() as database:
+        channel = broker.channel()
+        started = database.execute(text("SELECT pg_postmaster_start_time()")).scalar()
+        yield
+        channel.exchange_declare("amq.topic", "topic", passive=True)  # raises on a connection the broker closed
+        assert database.execute(text("SELECT pg_postmaster_start_time()")).scalar() == started
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the broker on this machine to restart it")
-def test_a_broker_restart_loses_no_event_and_every_process_reconnects(stack, databases):
+def test_a_broker_restart_loses_no_event_and_every_process_reconnects(stack, databases, own_broker):
+    if own_broker is None:
+        pytest.skip("needs rabbitmq-server on this machine, to start a broker node of the module's own to restart")
     api = Api(stack.base_url, wait_for_gateway=30)
-    stack.stop("deals")  # lead.converted will wait in deals' durable queue across the restart
-    lead = convert_lead(api)
-    _restart_broker()
-    stack.start("deals")
-    stack.wait_ready(["leads", "deals", "billing"], timeout=90)
-    api.eventually(f"/opportunities/{lead['converted_opportunity_id']}", timeout=60)
-    _opportunity_made_once(databases, lead["converted_opportunity_id"])
+    with shared_broker_and_database_untouched():
+        stack.stop("deals")  # lead.converted will wait in deals' durable queue across the restart
+        lead = convert_lead(api)
+        with own_broker.down():
+            api.post("/leads", a_lead(), expect=503)  # not a 500: the client may send it again
+        stack.start("deals")
+        stack.wait_ready(SERVICES, timeout=90)
+        api.eventually(f"/opportunities/{lead['converted_opportunity_id']}", timeout=60)
+        _opportunity_made_once(databases, lead["converted_opportunity_id"])
 
-    deadline = time.monotonic() + 60
-    while True:  # the gateway's reply queue is re-made when its consumer reconnects
-        try:
-            records = run_flow(api)
-            break
-        except AssertionError as failure:
-            assert "503" in str(failure) and time.monotonic() < deadline, failure
-            time.sleep(1)
-    assert records["invoice"]["status"] == "paid"
-
-
-def _postgres_cluster() -> list[str] | None:
-    """pg_ctlcluster's version and name for the local cluster, if this machine runs it."""
-    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
-        return None
-    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
-    return [versions[-1], "main"] if versions else None
+        deadline = time.monotonic() + 60
+        while True:  # the gateway's reply queue is re-made when its consumer reconnects
+            try:
+                records = run_flow(api)
+                break
+            except AssertionError as failure:
+                assert "503" in str(failure) and time.monotonic() < deadline, failure
+                time.sleep(1)
+        assert records["invoice"]["status"] == "paid"
 
 
-@pytest.mark.skipif(_postgres_cluster() is None, reason="needs the PostgreSQL cluster on this machine to restart it")
-def test_a_database_restart_loses_nothing_and_every_process_reconnects(stack, databases):
+def test_a_database_restart_loses_nothing_and_every_process_reconnects(stack, own_cluster):
+    if own_cluster is None:
+        pytest.skip("needs PostgreSQL's initdb and pg_ctl on this machine, to start a cluster of the module's own")
     api = Api(stack.base_url)
-    stack.stop("deals-relay")  # quote.accepted will wait in the deals outbox across the restart
-    converted = convert_lead(api)
-    opportunity = api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
-    accepted = quote_and_accept(api, opportunity["id"])
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *_postgres_cluster(), "restart"], check=True,
-                   capture_output=True, timeout=120)
-    stack.start("deals-relay")
-    order = api.eventually(f"/orders/{accepted['order_id']}", timeout=60)
-    assert len(order["invoice_ids"]) == 1
+    with shared_broker_and_database_untouched():
+        stack.stop("deals-relay")  # quote.accepted will wait in the deals outbox across the restart
+        converted = convert_lead(api)
+        opportunity = api.eventually(f"/opportunities/{converted['converted_opportunity_id']}")
+        accepted = quote_and_accept(api, opportunity["id"])
+        own_cluster.restart()
+        stack.start("deals-relay")
+        order = api.eventually(f"/orders/{accepted['order_id']}", timeout=60)
+        assert len(order["invoice_ids"]) == 1
 
-    deadline = time.monotonic() + 60
-    while True:  # each pool finds its connections dead once, on first use
-        try:
-            records = run_flow(api)
-            break
-        except AssertionError as failure:
-            assert time.monotonic() < deadline, failure
-            time.sleep(1)
-    assert records["invoice"]["status"] == "paid"  # every relay publishes again: the flow needs them all
+        deadline = time.monotonic() + 60
+        while True:  # each pool finds its connections dead once, on first use
+            try:
+                records = run_flow(api)
+                break
+            except AssertionError as failure:
+                assert time.monotonic() < deadline, failure
+                time.sleep(1)
+        assert records["invoice"]["status"] == "paid"  # every relay publishes again: the flow needs them all
 
 
 def test_a_service_killed_after_its_commit_and_before_its_answer_does_the_write_once(stack, databases):

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from kombu import Connection, Consumer, Producer, Queue
+from kombu.exceptions import OperationalError
 
 from .broker import RPC_EXCHANGE
 from .context import CallContext
@@ -74,7 +75,7 @@ class RpcClient:
             body = future.result(timeout or self.timeout)
         except FutureTimeout:
             raise ServiceUnavailable(f"{service}.{method} did not answer within {timeout or self.timeout}s") from None
-        except (OSError, ConnectionError) as exc:
+        except (OSError, ConnectionError, OperationalError) as exc:  # kombu's, once its retries ran out
             self._producer = None
             raise ServiceUnavailable(f"cannot send to {service}.{method}: {exc}") from exc
         finally:

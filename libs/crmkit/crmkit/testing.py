@@ -1,5 +1,6 @@
 """Test harness pieces: a throwaway RabbitMQ vhost, throwaway PostgreSQL databases,
-and the system's processes started as real subprocesses.
+a broker node and a database cluster of a test's own (to restart), and the system's
+processes started as real subprocesses.
 
 Settings: ``CRM_TEST_AMQP_URI`` (the broker; its vhost part is replaced),
 ``CRM_TEST_RABBIT_API`` (the management API), ``CRM_TEST_POSTGRES_URL`` (a database the
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -38,15 +42,18 @@ class HarnessUnavailable(RuntimeError):
 
 
 class RabbitVhost:
-    """A vhost of its own, so tests never see another run's queues or messages."""
+    """A vhost of its own, so tests never see another run's queues or messages; on the
+    shared broker unless given another's ``amqp_uri`` and management ``api`` (a
+    PrivateBroker's)."""
 
-    def __init__(self, prefix: str = "crm-test"):
+    def __init__(self, prefix: str = "crm-test", amqp_uri: str | None = None, api: str | None = None):
         self.name = f"{prefix}-{uuid.uuid4().hex[:10]}"
-        parts = urlsplit(RABBIT_API)
+        self.broker_uri = amqp_uri or AMQP_URI
+        parts = urlsplit(api or RABBIT_API)
         self.api = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""),
                                parts.path, "", ""))
         self.auth = (parts.username or "guest", parts.password or "guest")
-        amqp = urlsplit(AMQP_URI)
+        amqp = urlsplit(self.broker_uri)
         self.amqp_uri = urlunsplit((amqp.scheme, amqp.netloc, "/" + quote(self.name, safe=""), "", ""))
 
     def __enter__(self) -> RabbitVhost:
@@ -61,7 +68,7 @@ class RabbitVhost:
         return self
 
     def _why_no_management_api(self, exc: requests.RequestException) -> str:
-        amqp = urlsplit(AMQP_URI)
+        amqp = urlsplit(self.broker_uri)
         try:
             socket.create_connection((amqp.hostname, amqp.port or 5672), timeout=3).close()
         except OSError:
@@ -87,21 +94,23 @@ class RabbitVhost:
 
 
 class PostgresDatabases:
-    """One fresh database per name, dropped afterwards."""
+    """One fresh database per name, dropped afterwards; on the shared PostgreSQL unless
+    given another's ``admin_url`` (a PrivateDatabase's)."""
 
-    def __init__(self, names: list[str], prefix: str = "crm_test"):
+    def __init__(self, names: list[str], prefix: str = "crm_test", admin_url: str | None = None):
         suffix = uuid.uuid4().hex[:8]
         self.names = {name: f"{prefix}_{name}_{suffix}" for name in names}
-        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+        self.admin_url = admin_url or POSTGRES_URL
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
     def url(self, name: str) -> str:
-        return make_url(POSTGRES_URL).set(database=self.names[name]).render_as_string(hide_password=False)
+        return make_url(self.admin_url).set(database=self.names[name]).render_as_string(hide_password=False)
 
     def __enter__(self) -> PostgresDatabases:
         try:
             self.admin.connect().close()
         except OperationalError as exc:
-            url = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+            url = make_url(self.admin_url).render_as_string(hide_password=True)
             raise HarnessUnavailable(
                 f"PostgreSQL does not answer at {url} ({str(exc.orig).strip().splitlines()[0]}): start it "
                 "(pg_ctlcluster <version> main start) or point CRM_TEST_POSTGRES_URL at one") from None
@@ -115,6 +124,156 @@ class PostgresDatabases:
             for database in self.names.values():
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+def _give_to(directory: Path, user: str) -> list[str]:
+    """Make ``directory`` the server user's when we are root (PostgreSQL refuses to run as
+    root; RabbitMQ's wrapper switches to its own user); returns the argv prefix that runs
+    a command as that user (none when we are not root)."""
+    if os.geteuid() != 0:
+        return []
+    owner = pwd.getpwnam(user)
+    os.chown(directory, owner.pw_uid, owner.pw_gid)
+    return ["runuser", "-u", user, "--"]
+
+
+class PrivateBroker:
+    """A RabbitMQ node of a test's own: its own name, ports and directory (removed at the
+    end), started from this machine's rabbitmq-server. A test may ``restart`` it without
+    touching the shared node every other test run uses. ``amqp_uri`` and ``api`` are what
+    RabbitVhost takes. (It registers its name with the machine's epmd, as every node does.)"""
+
+    @staticmethod
+    def available() -> bool:
+        return bool(shutil.which("rabbitmq-server") and shutil.which("rabbitmqctl"))
+
+    def __init__(self):
+        self.node = f"crmtest-{uuid.uuid4().hex[:8]}@localhost"
+        self.port, self.api_port = free_port(), free_port()
+        self.amqp_uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        self.api = f"http://guest:guest@127.0.0.1:{self.api_port}/api"
+        self.dir: Path | None = None
+
+    def __enter__(self) -> PrivateBroker:
+        self.dir = Path(tempfile.mkdtemp(prefix="crmtest-rabbitmq-"))
+        try:
+            # Not rabbitmq-server as that user: its Debian wrapper would then write the shared
+            # node's startup log; started as root it switches user itself.
+            _give_to(self.dir, "rabbitmq")
+            # Its own config file, so none of the shared node's listeners (5672, 15672).
+            (self.dir / "rabbitmq.conf").write_text(
+                f"listeners.tcp.default = 127.0.0.1:{self.port}\n"
+                f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {self.api_port}\n")
+            (self.dir / "enabled_plugins").write_text("[rabbitmq_management].\n")
+            env = {**os.environ, "RABBITMQ_NODENAME": self.node, "RABBITMQ_DIST_PORT": str(free_port()),
+                   "RABBITMQ_CONFIG_FILE": str(self.dir / "rabbitmq"),
+                   "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.dir / "enabled_plugins"),
+                   "RABBITMQ_MNESIA_BASE": str(self.dir / "mnesia"), "RABBITMQ_LOG_BASE": str(self.dir / "log"),
+                   "RABBITMQ_PID_FILE": str(self.dir / "pid")}
+            subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, capture_output=True, timeout=60)
+            self._await_startup()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    @contextlib.contextmanager
+    def down(self):
+        """What an operator's restart of the broker does to its clients: every connection
+        dropped and the node away inside the block; back after it, with its durable
+        queues and their messages."""
+        self._ctl("stop_app")
+        try:
+            yield
+        finally:
+            self._ctl("start_app")
+            self._await_startup()
+
+    def restart(self) -> None:
+        with self.down():
+            pass
+
+    def _ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["rabbitmqctl", "-q", "-n", self.node, *args], check=check, capture_output=True,
+                              text=True, timeout=120)
+
+    def _await_startup(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        # await_startup fails at once while the node has not even registered its name yet
+        while (done := self._ctl("await_startup", "--timeout", str(int(timeout)), check=False)).returncode:
+            if time.monotonic() > deadline:
+                logs = "".join(path.read_text()[-2000:] for path in (self.dir / "log").glob("*.log"))
+                raise RuntimeError(f"the test's own RabbitMQ node {self.node} did not start: {done.stderr}\n{logs}")
+            time.sleep(1)
+
+    def __exit__(self, *_exc) -> None:
+        pid_file = self.dir / "pid"
+        if pid_file.exists():  # the node got as far as booting: stop it and wait for its OS process
+            if self._ctl("stop", str(pid_file), check=False).returncode:
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _postgres_bin_dir() -> Path | None:
+    """Where initdb and pg_ctl are: on PATH, else Debian's newest /usr/lib/postgresql/<version>/bin."""
+    on_path = shutil.which("pg_ctl")
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                    key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0, reverse=True)
+    candidates = ([Path(on_path).resolve().parent] if on_path else []) + debian
+    return next((path for path in candidates if (path / "initdb").exists() and (path / "pg_ctl").exists()), None)
+
+
+class PrivateDatabase:
+    """A PostgreSQL cluster of a test's own: initdb'd in a directory of its own (removed at
+    the end), on a port of its own, trust auth, from this machine's PostgreSQL binaries.
+    A test may ``restart`` it without touching the shared cluster every other test run
+    uses. ``url`` is what PostgresDatabases takes."""
+
+    @staticmethod
+    def available() -> bool:
+        return _postgres_bin_dir() is not None
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+        self.dir: Path | None = None
+        self._as_owner: list[str] = []
+
+    def __enter__(self) -> PrivateDatabase:
+        self.dir = Path(tempfile.mkdtemp(prefix="crmtest-postgres-"))
+        try:
+            self._as_owner = _give_to(self.dir, "postgres")
+            # --no-sync: a machine crash would lose only this throwaway cluster's first files
+            self._run("initdb", "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                      "--no-sync")
+            self._pg_ctl("start", "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def restart(self) -> None:
+        """A clean shutdown (every connection dropped) and a start with the same options."""
+        self._pg_ctl("restart")
+
+    def _run(self, command: str, *args: str) -> None:
+        argv = [*self._as_owner, str(_postgres_bin_dir() / command), *args]
+        done = subprocess.run(argv, cwd=self.dir, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            log = self.dir / "server.log"
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr}{tail}")
+
+    def _pg_ctl(self, action: str, *args: str) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w", "-t", "60",
+                  action, *args)
+
+    def __exit__(self, *_exc) -> None:
+        if (self.dir / "data" / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError):
+                self._pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Clock:
