@@ -33,7 +33,7 @@ DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 # crmkit.schemas.load refuses the NUL character in any text: no database stores it.
 TEXT_PATTERN = "^[^\u0000]*$"
 SERVICE_MODULES = {"leads": ("leads.schemas", "leads.scoring"), "deals": ("deals.schemas", "deals.reports"),
-                   "billing": ("billing.schemas", "billing.reports")}
+                   "billing": ("billing.schemas", "billing.reports"), "subscriptions": ("subscriptions.schemas",)}
 ERRORS = {
     400: "The request is malformed (bad JSON, If-Match or Idempotency-Key).",
     401: "No API token, or an unknown or revoked one.",
