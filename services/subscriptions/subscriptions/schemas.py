@@ -1,6 +1,7 @@
 """The subscriptions API's wire formats (the gateway's document is made from them)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from crmkit.errors import ValidationFailed
 from crmkit.eventlog import _pattern_words
 from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import Amount, Timestamp
@@ -48,7 +49,10 @@ class SubscriptionIn(Schema):
     def _a_start(self, value, **_kwargs):
         from .subscriptions import parse_start
 
-        parse_start(value)
+        try:
+            parse_start(value)
+        except ValidationFailed as exc:  # named beside the other bad fields
+            raise ValidationError(exc.details["start"]) from None
 
 
 class SubscriptionUpdate(Schema):
