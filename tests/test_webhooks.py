@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from subscriptions import targets
 
 from conftest import SERVICES, make_stack
 from crmkit import eventlog
 from events import wait_for
 from flow import Api, a_lead, run_flow
-from subscriptions import targets
 
 RETRIES = "0.2,0.3,0.5,0.5,0.5,0.5,0.5,0.5"  # 8 retries, about 4 s: then the dead letter
 LEASE = 6.0
@@ -40,13 +40,13 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 with receiver.lock:
-                    seen = len(receiver.requests[self.path])
-                    receiver.requests[self.path].append({"headers": dict(self.headers), "body": body})
+                    answer = receiver.answers.get(self.path, lambda n: 200)(len(receiver.requests[self.path]))
+                    status, delay = answer if isinstance(answer, tuple) else (answer, 0)
+                    receiver.requests[self.path].append({"headers": dict(self.headers), "body": body,
+                                                         "status": status})
                     receiver.in_flight[self.path] += 1
                     receiver.most_in_flight[self.path] = max(receiver.most_in_flight[self.path],
                                                              receiver.in_flight[self.path])
-                answer = receiver.answers.get(self.path, lambda n: 200)(seen)
-                status, delay = answer if isinstance(answer, tuple) else (answer, 0)
                 time.sleep(delay)
                 with receiver.lock:
                     receiver.in_flight[self.path] -= 1
@@ -72,12 +72,10 @@ class Receiver:
         """The deliveries answered 2xx, first arrival of each event id only (dedupe by id)."""
         seen, out = set(), []
         with self.lock:
-            requests, answer = list(self.requests[path]), self.answers.get(path, lambda n: 200)
-        for n, request in enumerate(requests):
-            status = answer(n)
-            status = status[0] if isinstance(status, tuple) else status
+            requests = list(self.requests[path])
+        for request in requests:
             event = json.loads(request["body"])
-            if 200 <= status < 300 and event["id"] not in seen:
+            if 200 <= request["status"] < 300 and event["id"] not in seen:
                 seen.add(event["id"])
                 out.append(event)
         return out
@@ -235,10 +233,13 @@ def test_the_dispatcher_killed_mid_delivery_resumes_without_a_gap(stack, receive
     time.sleep(0.3)  # inside the third POST
     stack.kill("dispatcher")
     stack.start("dispatcher")
-    wait_for(lambda: len(receiver.delivered(path)) == 6, timeout=LEASE + 30, what="every event after the restart")
+    # Counted once each: the POST the kill cut short was not, and was sent again.
+    wait_for(lambda: api.get(f"/subscriptions/{subscription['id']}")["delivered"] >= 6, timeout=LEASE + 30,
+             what="every event after the restart")
     got = receiver.delivered(path)
     assert [e["subject"] for e in got] == [lead["id"] for lead in leads]
-    assert api.get(f"/subscriptions/{subscription['id']}")["delivered"] >= 6
+    assert api.get(f"/subscriptions/{subscription['id']}")["delivered"] == 6
+    assert len(receiver.events(path)) == 7  # the one in flight at the kill, twice
 
 
 def test_two_dispatchers_never_deliver_the_same_event_at_the_same_time(stack, receiver):
@@ -304,3 +305,32 @@ def test_subscriptions_are_an_api_resource(stack, receiver):
     api.post(f"/subscriptions/{made['id']}/replay", {}, expect=422)
     assert api._send("DELETE", f"/subscriptions/{made['id']}").status_code == 200
     api.get(f"/subscriptions/{made['id']}", expect=404)
+
+
+def test_an_endpoint_failing_for_too_long_is_disabled_and_that_is_published(stack, receiver):
+    api = Api(stack.base_url)
+    path, team = "/failing", f"team-{uuid.uuid4().hex[:6]}"
+    receiver.answers[path] = lambda n: 500
+    stack.stop("dispatcher")
+    stack.start("dispatcher", {"CRM_WEBHOOKS_DISABLE_AFTER_SECONDS": "1.5"})
+    try:
+        subscription = subscribe(api, receiver, path, types=["lead.created"], team=team)
+        api.post("/leads", a_lead(team=team), expect=201)
+        disabled = wait_for(lambda: (lambda s: s if s["status"] == "disabled" else None)(
+            api.get(f"/subscriptions/{subscription['id']}")), timeout=30, what="the subscription disabled")
+        assert disabled["disabled_reason"].startswith("No 2xx for") and disabled["dead_lettered"] == 0
+        since = datetime.fromisoformat(subscription["created_at"])
+        published = wait_for(lambda: logged(stack, since, lambda e: e["type"] == "crm.subscription.disabled.v1"
+                                            and e["subject"] == subscription["id"]), what="subscription.disabled")
+        assert published[0]["data"]["record"]["status"] == "disabled"
+        assert published[0]["data"]["changed"]["status"] == "active"
+        attempts = len(receiver.events(path))
+        time.sleep(1.5)
+        assert len(receiver.events(path)) == attempts  # nothing is sent while disabled
+
+        receiver.answers[path] = lambda n: 200
+        assert api.post(f"/subscriptions/{subscription['id']}/resume")["status"] == "active"
+        wait_for(lambda: receiver.delivered(path), what="the held event, delivered after resume")
+    finally:
+        stack.stop("dispatcher")
+        stack.start("dispatcher")
