@@ -274,6 +274,7 @@ class Worker(threading.Thread):
                                        event_type=dead.envelope.type, subject=dead.envelope.subject,
                                        envelope=dead.envelope.to_dict(), attempts=row.attempt, last_error=row.error))
                 cursor.dead_lettered += 1
+                # In the dead letter's transaction: a crash right after cannot dead-letter it twice.
                 cursor.position, cursor.start_time = dead.position, None
             failing_for = (utcnow() - cursor.failing_since).total_seconds()
             if failing_for >= self.d.settings.disable_after_seconds:
