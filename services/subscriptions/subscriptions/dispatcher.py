@@ -164,13 +164,14 @@ class Worker(threading.Thread):
             if batch:
                 # The events between the delivered ones that did not match are done with too.
                 self.commit(batch[-1].position)
-            else:
-                self.renew()
+            self.ensure_lease()  # a replay is noticed here at the latest (or by the next commit)
 
     def subscription(self) -> Subscription:
+        """The subscription as it now is, read again before each event: a pause, a
+        change or its disabling holds from the next event on."""
         with Session(self.d.engine, expire_on_commit=False) as session:
             subscription = session.get(Subscription, self.id)
-            if subscription is None:
+            if subscription is None or subscription.status != ACTIVE:
                 raise Stopped()
             return subscription
 
