@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-from subscriptions import targets
 
 from conftest import SERVICES, make_stack
 from crmkit import eventlog
 from events import wait_for
 from flow import Api, a_lead, run_flow
+from subscriptions import targets
 
 RETRIES = "0.2,0.3,0.5,0.5,0.5,0.5,0.5,0.5"  # 8 retries, about 4 s: then the dead letter
 LEASE = 6.0
@@ -334,3 +334,16 @@ def test_an_endpoint_failing_for_too_long_is_disabled_and_that_is_published(stac
     finally:
         stack.stop("dispatcher")
         stack.start("dispatcher")
+
+
+def test_a_redirect_is_not_followed_it_is_a_failed_attempt(stack, receiver):
+    api = Api(stack.base_url)
+    path, team = "/redirects", f"team-{uuid.uuid4().hex[:6]}"
+    receiver.answers[path] = lambda n: 307 if n == 0 else 200
+    subscription = subscribe(api, receiver, path, types=["lead.created"], team=team)
+    api.post("/leads", a_lead(team=team), expect=201)
+    wait_for(lambda: receiver.delivered(path), what="the delivery after the redirect")
+    log = api.get(f"/subscriptions/{subscription['id']}/deliveries?sort=at")["items"]
+    assert [(d["status"], d["http_status"], d["attempt"]) for d in log] == [("failed", 307, 1), ("delivered", 200, 2)]
+    assert "redirect" in log[0]["error"]
+    assert len(receiver.events(path)) == 2  # the redirect's target was never asked
