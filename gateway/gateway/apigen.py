@@ -363,6 +363,8 @@ SEES_NOTES = [
     "  It keeps them its own and in its team: `owner_id` and `team` are a manager's to change (assign).",
     "- **duplicates**: a 409 `duplicate` names only the matches it may read; the rest are counted in",
     "  `details.withheld`, so it learns that a duplicate exists and nothing more.",
+    "- **subscriptions** are not a rep's. One keeps the role that made it and delivers only the events that",
+    "  role reads (`subscriptions.visible_to`: admin and integration read all; any other role, nothing yet).",
     "",
 ]
 
