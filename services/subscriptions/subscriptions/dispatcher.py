@@ -95,6 +95,7 @@ class Worker(threading.Thread):
         self.id = subscription_id
         self.generation: int | None = None
         self.lease_until = now()
+        self.http = requests.Session()  # keep-alive: one connection to the endpoint, not one per event
 
     # The lease and the controls
     def renew(self) -> None:
@@ -157,12 +158,14 @@ class Worker(threading.Thread):
             if reader.position is not None:
                 self.d.saw(reader.position)
             subscription = self.subscription()
+            done = None  # the position the last delivery wrote
             for event in batch:
                 if matches(subscription, event.envelope):
                     self.deliver(subscription, event)
+                    done = event.position
                     subscription = self.subscription()
-            if batch:
-                # The events between the delivered ones that did not match are done with too.
+            if batch and batch[-1].position != done:
+                # The events after the last delivered one that did not match are done with too.
                 self.commit(batch[-1].position)
             self.ensure_lease()  # a replay is noticed here at the latest (or by the next commit)
 
@@ -230,8 +233,8 @@ class Worker(threading.Thread):
         answer is cut off too), without following a redirect."""
         timeout = self.d.settings.timeout_seconds
         deadline = time.monotonic() + timeout
-        with requests.post(url, data=body.encode(), headers=headers, timeout=timeout, allow_redirects=False,
-                           stream=True) as answer:
+        with self.http.post(url, data=body.encode(), headers=headers, timeout=timeout, allow_redirects=False,
+                            stream=True) as answer:
             read = 0
             for chunk in answer.iter_content(4096):
                 read += len(chunk)
