@@ -11,13 +11,15 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import grpc
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from conftest import SERVICES, make_stack
+from conftest import ADMIN_TOKENS, SERVICES, make_stack
 from crmkit import eventlog
 from events import wait_for
 from flow import Api, a_lead, run_flow
+from gateway.pb import subscriptions_pb2, subscriptions_pb2_grpc
 from subscriptions import targets
 
 RETRIES = "0.2,0.3,0.5,0.5,0.5,0.5,0.5,0.5"  # 8 retries, about 4 s: then the dead letter
@@ -300,6 +302,13 @@ def test_subscriptions_are_an_api_resource(stack, receiver):
     assert (changed["types"], changed["min_amount"]) == (["invoice.paid"], None)
     assert api.post(f"/subscriptions/{made['id']}/resume")["status"] == "active"
     assert made["id"] in {s["id"] for s in api.get("/subscriptions?limit=200")["items"]}
+    # The same resource over gRPC.
+    token = next(t for base, t in ADMIN_TOKENS.items() if stack.base_url.startswith(base))
+    with grpc.insecure_channel(f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}") as channel:
+        over_grpc = subscriptions_pb2_grpc.SubscriptionsStub(channel).GetSubscription(
+            subscriptions_pb2.GetSubscriptionRequest(subscription_id=made["id"]),
+            metadata=[("authorization", f"Bearer {token}")])
+    assert (over_grpc.id, over_grpc.status, list(over_grpc.types)) == (made["id"], "active", ["invoice.paid"])
     replayed = api.post(f"/subscriptions/{made['id']}/replay", {"after": 0})
     assert replayed["position"] == 0
     api.post(f"/subscriptions/{made['id']}/replay", {}, expect=422)
