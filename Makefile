@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing gateway
+PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
 .PHONY: up test bench lint dlq clean

@@ -10,7 +10,7 @@ import requests
 from crmkit.testing import HarnessUnavailable, PostgresDatabases, RabbitVhost, Stack, free_port
 
 ROOT = Path(__file__).parent
-SERVICES = ["leads", "deals", "billing"]
+SERVICES = ["leads", "deals", "billing", "subscriptions"]
 # Retries fast enough for a test to watch a message reach the dead-letter queue.
 TEST_RETRY_DELAYS = "0.2,0.5"
 # Each test stack's gateway -> an admin token of it, which every request to that gateway

@@ -125,7 +125,7 @@ def _event_names(service: str, entities: set[str]) -> list[tuple[str, str]]:
 def test_every_event_a_service_names_is_declared_in_its_catalogue_and_every_declared_one_is_named(service):
     declared = {event.name for event in importlib.import_module(f"{service}.events").CATALOGUE}
     named = _event_names(service, {name.split(".")[0] for name in declared})
-    assert len(named) > 10
+    assert named  # the scan finds them at all (the next two lines say which)
     assert [(where, name) for where, name in named if name not in declared] == []
     # customers.py emits f"{entity}.archived": the unit of work checks such a name when it is emitted.
     assert declared - {name for _, name in named} <= {"organization.archived", "contact.archived"}

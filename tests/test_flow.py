@@ -64,7 +64,7 @@ def _run_on_sqlite(tmp_path, vhost):
         records = run_flow(Api(stack.base_url))
         assert records["invoice"]["status"] == "paid"
         files = sorted(p.name for p in (tmp_path / "data").glob("*.db"))
-        assert files == ["billing.db", "deals.db", "gateway.db", "leads.db"]
+        assert files == ["billing.db", "deals.db", "gateway.db", "leads.db", "subscriptions.db"]
     finally:
         stack.stop_all()
 

@@ -2,6 +2,7 @@
 README's tour ends with a paid invoice, and Ctrl-C stops it all."""
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -41,9 +42,12 @@ def test_make_up_then_the_readme_tour_ends_paid_and_ctrl_c_stops_everything(tmp_
             up.send_signal(signal.SIGINT)
             output, _ = up.communicate(timeout=60)
     assert up.returncode == 0, output[-3000:]
-    for name in ("leads", "leads-relay", "deals", "deals-relay", "billing", "billing-relay", "gateway"):
-        assert f"{name.ljust(13)} | " in output, f"no labelled line from {name}"
+    names = ("leads", "leads-relay", "deals", "deals-relay", "billing", "billing-relay", "subscriptions",
+             "subscriptions-relay", "dispatcher", "gateway")
+    for name in names:
+        assert f"{name.ljust(max(map(len, names)))} | " in output, f"no labelled line from {name}"
     assert "lead " in output and "invoice INV-" in output  # readable text logs, not JSON
-    for name in ("leads", "deals", "billing"):
+    for name in ("leads", "deals", "billing", "subscriptions"):
         assert f"{name} stopped" in output
+    assert re.search(r"dispatcher \S+ stopped", output)
     assert "killing it" not in output  # everything stopped within the grace period

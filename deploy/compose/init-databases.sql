@@ -6,4 +6,5 @@
 CREATE DATABASE leads;
 CREATE DATABASE deals;
 CREATE DATABASE billing;
+CREATE DATABASE subscriptions;
 CREATE DATABASE gateway;

@@ -49,7 +49,7 @@ CALENDAR_PATTERN = r"^(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|99
 # crmkit.schemas.load refuses the NUL character in any text: no database stores it.
 TEXT_PATTERN = "^[^\u0000]*$"
 SERVICE_MODULES = {"leads": ("leads.schemas", "leads.scoring"), "deals": ("deals.schemas", "deals.reports"),
-                   "billing": ("billing.schemas", "billing.reports")}
+                   "billing": ("billing.schemas", "billing.reports"), "subscriptions": ("subscriptions.schemas",)}
 ERRORS = {
     400: "The request is malformed (bad JSON, If-Match or Idempotency-Key).",
     401: "No API token, or an unknown or revoked one.",
@@ -478,6 +478,8 @@ SEES_NOTES = [
     "  It keeps them its own and in its team: `owner_id` and `team` are a manager's to change (assign).",
     "- **duplicates**: a 409 `duplicate` names only the matches it may read; the rest are counted in",
     "  `details.withheld`, so it learns that a duplicate exists and nothing more.",
+    "- **subscriptions** are not a rep's. One keeps the role that made it and delivers only the events that",
+    "  role reads (`subscriptions.visible_to`: admin and integration read all; any other role, nothing yet).",
     "",
 ]
 

@@ -417,6 +417,13 @@ class Gateway:
             log.info("token %s (%s) made by %s", record["id"], record["role"], call.principal.user_id)
         return Result({**record, "token": secret}, 201, f"{API}/tokens/{record['id']}")
 
+    def _create_subscription(self, call: Call) -> Result:
+        """The subscription remembers its owner's role: it only ever gets the events that
+        role may read (subscriptions.visible_to)."""
+        data = self.rpc(call, "subscriptions", "create_subscription", data=call.body or {},
+                        owner_role=call.principal.role, owner_id=call.principal.user_id)
+        return Result(data, 201, f"{API}/subscriptions/{data['id']}")
+
     def _list_event_types(self, call: Call) -> Result:
         return Result(one_page(eventtypes.listed(self.api_url)))
 

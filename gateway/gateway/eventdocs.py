@@ -42,7 +42,7 @@ ASYNCAPI = HERE / "asyncapi.json"
 SERVICES_DIR = Path(__file__).parents[2] / "services"
 README_PART = re.compile(r"(<!-- events -->\n).*?(<!-- /events -->)", re.S)
 VERSION = "1.0.0"
-SERVICES = ("leads", "deals", "billing")
+SERVICES = ("leads", "deals", "billing", "subscriptions")
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 TRACEPARENT_PATTERN = "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 # What a keyword says in words only: changing it breaks no consumer.

@@ -49,13 +49,14 @@ from . import errors, protojson, subscribe
 from .core import Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
-from .pb import billing_pb2, deals_pb2, gateway_pb2, leads_pb2
+from .pb import billing_pb2, deals_pb2, gateway_pb2, leads_pb2, subscriptions_pb2
 from .subscribe import Subscriptions
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.grpc.access")
 
-MODULES = {"leads": leads_pb2, "deals": deals_pb2, "billing": billing_pb2, "gateway": gateway_pb2}
+MODULES = {"leads": leads_pb2, "deals": deals_pb2, "billing": billing_pb2, "subscriptions": subscriptions_pb2,
+           "gateway": gateway_pb2}
 STOP_GRACE_SECONDS = 10.0
 MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

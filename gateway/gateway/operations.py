@@ -93,9 +93,14 @@ def _billing(name, method, path, roles, **kw):
     return _op(name, "billing", method, path, roles, "billing", **kw)
 
 
+def _subscriptions(name, method, path, **kw):
+    return _op(name, "subscriptions", method, path, EVENT_READERS, "subscriptions", **kw)
+
+
 LEAD = dict(record="lead", out="LeadOut")
 OPPORTUNITY = dict(record="opportunity", out="OpportunityOut")
 QUOTE = dict(record="quote", out="QuoteOut")
+SUBSCRIPTION = dict(out="SubscriptionOut")
 
 OPERATIONS: list[Operation] = [
     # Leads
@@ -268,6 +273,37 @@ OPERATIONS: list[Operation] = [
              query="BilledCollectedQuery", out="BilledCollectedReportOut", summary="Billed and collected by month"),
     _billing("report_dso", "GET", "/reports/dso", BILLING_READERS, query="DsoQuery", out="DsoReportOut",
              summary="Days sales outstanding"),
+    # Subscriptions to the events, and their webhooks (services/subscriptions)
+    _op("create_subscription", "subscriptions", "POST", "/subscriptions", EVENT_READERS, "subscriptions",
+        handler="create_subscription", body="SubscriptionIn", out="NewSubscriptionOut", status=201,
+        summary="Subscribe a webhook to event types (its signing secret is shown only in this answer)"),
+    _subscriptions("list_subscriptions", "GET", "/subscriptions", query="SubscriptionListQuery",
+                   out="SubscriptionOut", shape="page", summary="List the subscriptions"),
+    _subscriptions("get_subscription", "GET", "/subscriptions/{subscription_id}", **SUBSCRIPTION,
+                   summary="A subscription with its position, lag, last error and counts"),
+    _subscriptions("update_subscription", "PATCH", "/subscriptions/{subscription_id}", body="SubscriptionUpdate",
+                   if_match=True, **SUBSCRIPTION, summary="Change a subscription's types, filters or URL"),
+    _subscriptions("pause_subscription", "POST", "/subscriptions/{subscription_id}/pause", if_match=True,
+                   **SUBSCRIPTION, summary="Pause deliveries (the position is kept)"),
+    _subscriptions("resume_subscription", "POST", "/subscriptions/{subscription_id}/resume", if_match=True,
+                   **SUBSCRIPTION, summary="Resume a paused or disabled subscription where it stopped"),
+    _subscriptions("delete_subscription", "DELETE", "/subscriptions/{subscription_id}", **SUBSCRIPTION,
+                   summary="Delete a subscription with its delivery log and dead letters"),
+    _subscriptions("rotate_subscription_secret", "POST", "/subscriptions/{subscription_id}/rotate-secret",
+                   out="NewSubscriptionOut",
+                   summary="A new signing secret (shown only in this answer); the old one signs too for "
+                           "CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS"),
+    _subscriptions("replay_subscription", "POST", "/subscriptions/{subscription_id}/replay", body="Replay",
+                   **SUBSCRIPTION, summary="Deliver again from a position (after) or a time (from_time)"),
+    _subscriptions("subscription_deliveries", "GET", "/subscriptions/{subscription_id}/deliveries",
+                   query="DeliveryListQuery", out="DeliveryOut", shape="page",
+                   summary="The delivery log: every attempt, its status, HTTP status and latency"),
+    _subscriptions("subscription_dead_letters", "GET", "/subscriptions/{subscription_id}/dead-letters",
+                   query="DeadLetterListQuery", out="DeadLetterOut", shape="page",
+                   summary="The events whose retries ran out"),
+    _subscriptions("redeliver_dead_letter", "POST",
+                   "/subscriptions/{subscription_id}/dead-letters/{dead_letter_id}/redeliver", out="DeadLetterOut",
+                   summary="Send a dead letter again (once, out of order)"),
     # API tokens
     _op("list_event_types", "gateway", "GET", "/event-types", EVENT_READERS, handler="list_event_types",
         out="EventTypeOut", shape="list",

@@ -48,7 +48,7 @@ PB_DIR = HERE / "pb"
 # ones, their stubs also into the subscriber package, which must not need the gateway.
 HAND_WRITTEN = ("crm/events/v1/events.proto",)
 SUBSCRIBER_PB = ROOT / "libs" / "crmsubscriber" / "crmsubscriber" / "pb"
-AREAS = ("leads", "deals", "billing", "gateway")
+AREAS = ("leads", "deals", "billing", "subscriptions", "gateway")
 COMMON = "common"
 API = "/api/v1"
 STRUCT, VALUE = "google.protobuf.Struct", "google.protobuf.Value"

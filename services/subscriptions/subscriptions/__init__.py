@@ -1,0 +1,1 @@
+"""Subscriptions to the sales events and their webhook deliveries (README.md)."""

@@ -1,0 +1,446 @@
+"""``crm-dispatcher``: delivers the events log to the subscriptions' webhooks.
+
+Each active subscription is held by one dispatcher at a time, by a lease on its cursor
+row (``lease_owner``, ``lease_until``: taken with one conditional UPDATE, which works
+alike on PostgreSQL and SQLite), so any number of dispatchers can run and none sends
+what another sends. A dispatcher reads the log from the subscription's position
+(crmkit.eventlog) and delivers in position order, one event at a time: an event that
+fails is retried (CRM_WEBHOOKS_RETRY_SCHEDULE, with jitter) and blocks the events after
+it until it is delivered or dead-lettered. The position is written only after the
+receiver's 2xx (or the dead letter), in the same transaction as the delivery log, so a
+dispatcher killed mid-delivery loses nothing: its successor sends that event again
+(at least once; the receiver dedupes by webhook-id, the event's id).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import requests
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from standardwebhooks.webhooks import Webhook
+
+from crmkit import eventlog, logs, outbox
+from crmkit.db import make_engine, utcnow
+from crmkit.envelope import CONTENT_TYPE, Envelope, schema_url
+from crmkit.settings import Settings
+
+from . import events, schemas, targets
+from .models import ACTIVE, DISABLED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .settings import WebhookSettings
+from .subscriptions import visible_to
+
+log = logging.getLogger("subscriptions.dispatcher")
+
+AMOUNT_FIELDS = ("amount", "grand_total", "budget_amount")  # schemas.SubscriptionIn's min_amount
+JITTER = 0.2
+MAX_ANSWER_BYTES = 64 * 1024  # what is read of a receiver's answer (kept in the log: its start)
+POLL_SECONDS = 1.0
+
+
+def now() -> datetime:
+    """Leases run on the real clock (the business clock may be moved by tests)."""
+    return datetime.now(UTC)
+
+
+def matches(subscription: Subscription, envelope: Envelope) -> bool:
+    """Does this event go to this subscription: its types, its owner's reach, its filters?"""
+    matcher = eventlog.type_matcher(subscription.types)
+    if matcher is not None and not matcher(envelope):
+        return False
+    if not visible_to(subscription.owner_role, envelope.to_dict()):
+        return False
+    record = envelope.data.get("record") if isinstance(envelope.data, dict) else None
+    record = record if isinstance(record, dict) else {}
+    if subscription.team is not None and record.get("team") != subscription.team:
+        return False
+    if subscription.organization_id is not None and record.get("organization_id") != subscription.organization_id:
+        return False
+    if subscription.min_amount is not None:
+        amount = next((record[name] for name in AMOUNT_FIELDS if record.get(name) is not None), None)
+        try:
+            if amount is None or Decimal(str(amount)) < subscription.min_amount:
+                return False
+        except InvalidOperation:
+            return False
+    return True
+
+
+def signature(secrets: list[str], event_id: str, at: datetime, body: str) -> str:
+    """The webhook-signature header: one ``v1,<base64>`` per live secret, spaces between."""
+    return " ".join(Webhook(secret).sign(event_id, at, body) for secret in secrets)
+
+
+class Stopped(Exception):
+    """This dispatcher may not go on with the subscription: its lease is gone, or the
+    subscription was paused, deleted or replayed meanwhile, or the process stops."""
+
+
+class Worker(threading.Thread):
+    """Delivers one subscription while this dispatcher holds its lease."""
+
+    def __init__(self, dispatcher: Dispatcher, subscription_id: str):
+        super().__init__(name=f"deliver-{subscription_id}", daemon=True)
+        self.d = dispatcher
+        self.id = subscription_id
+        self.generation: int | None = None
+        self.lease_until = now()
+        self.http = requests.Session()  # keep-alive: one connection to the endpoint, not one per event
+
+    # The lease and the controls
+    def renew(self) -> None:
+        """Hold the lease for another lease period, or stop: it was taken, or the
+        subscription is no longer active, or was replayed (new generation)."""
+        until = now() + timedelta(seconds=self.d.settings.lease_seconds)
+        with Session(self.d.engine) as session, session.begin():
+            done = session.execute(update(Cursor).where(
+                Cursor.subscription_id == self.id, Cursor.lease_owner == self.d.name,
+                Cursor.generation == self.generation).values(lease_until=until)).rowcount
+            status = session.scalar(select(Subscription.status).where(Subscription.id == self.id))
+        if not done or status != ACTIVE or self.d.stopping.is_set():
+            raise Stopped()
+        self.lease_until = until
+
+    def ensure_lease(self) -> None:
+        """Before a POST: the lease outlasts the longest POST by a margin (settings
+        keep the time-out under half the lease), so no other dispatcher can take it
+        while this one still sends."""
+        if self.lease_until - now() < timedelta(seconds=self.d.settings.lease_seconds * 2 / 3):
+            self.renew()
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.d.stopping.wait(min(left, self.d.settings.lease_seconds / 3)):
+                raise Stopped()
+            self.renew()
+
+    def run(self) -> None:
+        try:
+            self.deliver_all()
+        except Stopped:
+            pass
+        except Exception:
+            log.exception("delivering subscription %s failed; another pass will take it again", self.id)
+        finally:
+            self.d.release(self)
+
+    def deliver_all(self) -> None:
+        with Session(self.d.engine) as session:
+            cursor = session.get(Cursor, self.id)
+            if cursor is None:
+                raise Stopped()
+            self.generation, position, start_time = cursor.generation, cursor.position, cursor.start_time
+        self.renew()
+        if position is not None:
+            start = {"after": position}
+        else:
+            start = {"from_time": start_time} if start_time else {}
+        with eventlog.EventLogReader(self.d.amqp_uri, **start) as reader:
+            self.read(reader)
+
+    def read(self, reader: eventlog.EventLogReader) -> None:
+        """Deliver what the reader gives until this worker must stop (a replay stops it
+        too: the next pass takes the subscription again, from its new cursor)."""
+        while True:
+            self.redeliver_dead_letters()
+            batch = reader.poll(POLL_SECONDS)
+            if reader.position is not None:
+                self.d.saw(reader.position)
+            subscription = self.subscription()
+            done = None  # the position the last delivery wrote
+            for event in batch:
+                if matches(subscription, event.envelope):
+                    self.deliver(subscription, event)
+                    done = event.position
+                    subscription = self.subscription()
+            if batch and batch[-1].position != done:
+                # The events after the last delivered one that did not match are done with too.
+                self.commit(batch[-1].position)
+            self.ensure_lease()  # a replay is noticed here at the latest (or by the next commit)
+
+    def subscription(self) -> Subscription:
+        """The subscription as it now is, read again before each event: a pause, a
+        change or its disabling holds from the next event on."""
+        with Session(self.d.engine, expire_on_commit=False) as session:
+            subscription = session.get(Subscription, self.id)
+            if subscription is None or subscription.status != ACTIVE:
+                raise Stopped()
+            return subscription
+
+    def secrets(self) -> list[str]:
+        with Session(self.d.engine) as session:
+            rows = session.scalars(select(Secret).where(Secret.subscription_id == self.id)
+                                   .order_by(Secret.created_at.desc()))
+            return [r.secret for r in rows if r.expires_at is None or r.expires_at > utcnow()]
+
+    # One event
+    def deliver(self, subscription: Subscription, event: eventlog.LoggedEvent) -> None:
+        """Deliver ``event`` or dead-letter it; Stopped leaves the position where it was."""
+        schedule = self.d.settings.retry_schedule
+        attempt = 0
+        while True:
+            attempt += 1
+            self.ensure_lease()
+            ok, status, error, latency_ms = self.post(subscription.url, event.envelope)
+            row = Delivery(subscription_id=self.id, event_id=event.envelope.id, event_type=event.envelope.type,
+                           subject=event.envelope.subject, position=event.position, attempt=attempt,
+                           status="delivered" if ok else "failed", http_status=status, latency_ms=latency_ms,
+                           error=error)
+            if ok:
+                self.commit(event.position, delivered=row)
+                return
+            gave_up = attempt > len(schedule)
+            self.failed(row, event if gave_up else None)
+            if gave_up:
+                return
+            self.sleep(schedule[attempt - 1] * (1 + random.uniform(0, JITTER)))
+
+    def post(self, url: str, envelope: Envelope) -> tuple[bool, int | None, str | None, int]:
+        body = envelope.to_json()
+        at = now()
+        headers = {"Content-Type": CONTENT_TYPE, "webhook-id": envelope.id,
+                   "webhook-timestamp": str(int(at.timestamp())),
+                   "webhook-signature": signature(self.secrets(), envelope.id, at, body),
+                   "User-Agent": "crm-dispatcher"}
+        started = time.monotonic()
+        try:
+            targets.check(url, self.d.settings.allow_private_targets)
+            status = self._send(url, body, headers)
+        except targets.TargetRefused as exc:
+            return False, None, f"refused: {exc}", 0
+        except requests.RequestException as exc:
+            return False, None, f"{type(exc).__name__}: {exc}"[:1000], _ms_since(started)
+        latency = _ms_since(started)
+        if 200 <= status < 300:
+            return True, status, None, latency
+        if 300 <= status < 400:
+            return False, status, "a redirect; webhooks do not follow redirects", latency
+        return False, status, f"answered {status}", latency
+
+    def _send(self, url: str, body: str, headers: dict) -> int:
+        """POST within the time-out, the whole exchange (a receiver that trickles its
+        answer is cut off too), without following a redirect."""
+        timeout = self.d.settings.timeout_seconds
+        deadline = time.monotonic() + timeout
+        with self.http.post(url, data=body.encode(), headers=headers, timeout=timeout, allow_redirects=False,
+                            stream=True) as answer:
+            read = 0
+            for chunk in answer.iter_content(4096):
+                read += len(chunk)
+                if read >= MAX_ANSWER_BYTES:
+                    break
+                if time.monotonic() > deadline:
+                    raise requests.Timeout(f"the answer took longer than {timeout} s")
+            return answer.status_code
+
+    # What is written
+    def commit(self, position: int, delivered: Delivery | None = None) -> None:
+        """Done with everything up to ``position``: only while this worker still holds
+        the lease under its generation (else Stopped, and nothing is written)."""
+        values = {"position": position, "start_time": None}
+        with Session(self.d.engine) as session, session.begin():
+            if delivered is not None:
+                values.update(delivered=Cursor.delivered + 1, last_delivered_at=utcnow(), failing_since=None)
+            done = session.execute(update(Cursor).where(
+                Cursor.subscription_id == self.id, Cursor.lease_owner == self.d.name,
+                Cursor.generation == self.generation).values(**values)).rowcount
+            if not done:
+                session.rollback()
+                raise Stopped()
+            if delivered is not None:
+                session.add(delivered)
+
+    def failed(self, row: Delivery, dead: eventlog.LoggedEvent | None) -> None:
+        """A failed attempt: logged and counted; ``dead``, the event goes to the dead
+        letters and the position moves past it. An endpoint with no 2xx for the disable
+        period disables its subscription (and that is published)."""
+        with Session(self.d.engine) as session, session.begin():
+            cursor = session.get(Cursor, self.id, with_for_update=True)
+            if cursor is None or cursor.lease_owner != self.d.name or cursor.generation != self.generation:
+                raise Stopped()
+            session.add(row)
+            cursor.failed += 1
+            cursor.last_error, cursor.last_error_at = row.error, row.at or utcnow()
+            cursor.failing_since = cursor.failing_since or utcnow()
+            if dead is not None:
+                session.add(DeadLetter(subscription_id=self.id, position=dead.position, event_id=dead.envelope.id,
+                                       event_type=dead.envelope.type, subject=dead.envelope.subject,
+                                       envelope=dead.envelope.to_dict(), attempts=row.attempt, last_error=row.error))
+                cursor.dead_lettered += 1
+                # In the dead letter's transaction: a crash right after cannot dead-letter it twice.
+                cursor.position, cursor.start_time = dead.position, None
+            failing_for = (utcnow() - cursor.failing_since).total_seconds()
+            if failing_for >= self.d.settings.disable_after_seconds:
+                self.disable(session, f"No 2xx for {int(failing_for)} s; last: {row.error}")
+        if dead is not None:
+            log.warning("subscription %s: event %s dead-lettered after %d attempts (%s)", self.id,
+                        dead.envelope.id, row.attempt, row.error)
+
+    def disable(self, session: Session, reason: str) -> None:
+        subscription = session.get(Subscription, self.id)
+        before = {"status": subscription.status, "disabled_reason": subscription.disabled_reason}
+        subscription.status, subscription.disabled_reason = DISABLED, reason
+        session.flush()
+        declared = events.CATALOGUE["subscription.disabled"]
+        record = schemas.SubscriptionOut(only=_RECORD_FIELDS).dump(subscription)
+        outbox.append(session, [Envelope.new(
+            source=self.d.service_settings.event_source, type=declared.type, subject=subscription.id,
+            data={"record": record, "changed": before},
+            dataschema=schema_url(self.d.service_settings.api_url, declared.type), actor="dispatcher")])
+        log.warning("subscription %s disabled: %s", self.id, reason)
+
+    def redeliver_dead_letters(self) -> None:
+        """Dead letters someone asked to send again: one attempt each, out of order (they
+        were given up on); one that fails again stays dead, with its new error."""
+        with Session(self.d.engine) as session:
+            letters = list(session.scalars(select(DeadLetter).where(
+                DeadLetter.subscription_id == self.id, DeadLetter.status == "redelivering")))
+        if not letters:
+            return
+        subscription = self.subscription()
+        for letter in letters:
+            self.ensure_lease()
+            envelope = Envelope.from_dict(letter.envelope)
+            ok, status, error, latency_ms = self.post(subscription.url, envelope)
+            with Session(self.d.engine) as session, session.begin():
+                row = session.get(DeadLetter, letter.id)
+                row.attempts += 1
+                row.status, row.last_error = ("redelivered", None) if ok else ("dead", error)
+                row.redelivered_at = utcnow() if ok else None
+                session.add(Delivery(subscription_id=self.id, event_id=envelope.id, event_type=envelope.type,
+                                     subject=envelope.subject, position=letter.position, attempt=row.attempts,
+                                     status="delivered" if ok else "failed", http_status=status,
+                                     latency_ms=latency_ms, error=error))
+                counter = Cursor.delivered if ok else Cursor.failed
+                session.execute(update(Cursor).where(Cursor.subscription_id == self.id)
+                                .values({counter: counter + 1}))
+
+
+_RECORD_FIELDS = ("id", "name", "status", "disabled_reason", "types", "url", "team", "organization_id",
+                  "min_amount", "owner_id", "owner_role", "created_at", "updated_at", "version")
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+class Dispatcher:
+    def __init__(self, service_settings: Settings, settings: WebhookSettings, name: str):
+        self.service_settings = service_settings
+        self.settings = settings
+        self.amqp_uri = service_settings.amqp_uri
+        self.engine = make_engine(service_settings.database_url, pool_size=20)
+        self.name = name
+        self.stopping = threading.Event()
+        self.workers: dict[str, Worker] = {}
+        self.lock = threading.Lock()
+        self.head: int | None = None
+
+    def run(self) -> None:
+        threading.Thread(target=self.track_head, name="log-head", daemon=True).start()
+        log.info("dispatcher %s is running", self.name)
+        while not self.stopping.is_set():
+            try:
+                self.take_subscriptions()
+                self.write_head()
+            except Exception:
+                log.exception("a pass over the subscriptions failed; trying again")
+            self.stopping.wait(self.settings.scan_seconds)
+        for worker in list(self.workers.values()):
+            worker.join(timeout=self.settings.timeout_seconds + 5)
+        log.info("dispatcher %s stopped", self.name)
+
+    def take_subscriptions(self) -> None:
+        """Lease every active subscription no live dispatcher holds (new, freed, or one
+        whose dispatcher died: its lease ran out)."""
+        with Session(self.engine) as session:
+            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE)))
+        for subscription_id in ids:
+            if subscription_id in self.workers:
+                continue
+            at = now()
+            with Session(self.engine) as session, session.begin():
+                taken = session.execute(update(Cursor).where(
+                    Cursor.subscription_id == subscription_id,
+                    (Cursor.lease_owner.is_(None)) | (Cursor.lease_owner == self.name) | (Cursor.lease_until < at),
+                ).values(lease_owner=self.name,
+                         lease_until=at + timedelta(seconds=self.settings.lease_seconds))).rowcount
+            if taken:
+                worker = Worker(self, subscription_id)
+                with self.lock:
+                    self.workers[subscription_id] = worker
+                worker.start()
+
+    def release(self, worker: Worker) -> None:
+        with self.lock:
+            self.workers.pop(worker.id, None)
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.execute(update(Cursor).where(Cursor.subscription_id == worker.id,
+                                                     Cursor.lease_owner == self.name)
+                                .values(lease_owner=None, lease_until=None))
+        except Exception:
+            log.exception("could not free subscription %s; its lease runs out instead", worker.id)
+
+    # How far the log goes: each subscription's lag is measured against it
+    def saw(self, position: int) -> None:
+        with self.lock:
+            self.head = position if self.head is None else max(self.head, position)
+
+    def track_head(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with eventlog.EventLogReader(self.amqp_uri, only_new=True) as reader:
+                    while not self.stopping.is_set():
+                        for event in reader.poll(POLL_SECONDS):
+                            self.saw(event.position)
+            except Exception as exc:
+                log.warning("cannot follow the events log's end (%s); trying again", exc)
+                self.stopping.wait(5)
+
+    def write_head(self) -> None:
+        with self.lock:
+            head = self.head
+        if head is None:
+            return
+        with Session(self.engine) as session, session.begin():
+            row = session.get(LogHead, 1)
+            if row is None:
+                session.add(LogHead(id=1, position=head, seen_at=utcnow()))
+            elif head > row.position:
+                row.position, row.seen_at = head, utcnow()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="crm-dispatcher", description="Deliver the events log to the webhooks.")
+    parser.parse_args(argv)
+    from crmkit.runner import require_broker
+
+    service_settings = Settings.for_service("subscriptions")
+    logs.configure("dispatcher", service_settings.log_format, service_settings.log_level)
+    require_broker(service_settings.amqp_uri)
+    name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    dispatcher = Dispatcher(service_settings, WebhookSettings.from_env(), name)
+
+    def stop(_signum, _frame):
+        dispatcher.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    dispatcher.run()
+
+
+if __name__ == "__main__":
+    main()
+

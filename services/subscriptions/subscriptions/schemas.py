@@ -1,0 +1,143 @@
+"""The subscriptions API's wire formats (the gateway's document is made from them)."""
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from crmkit.errors import ValidationFailed
+from crmkit.eventlog import _pattern_words
+from crmkit.listing import ListQuery, Sort
+from crmkit.schemas import Amount, Timestamp
+
+from .models import STATUSES
+
+
+class TypePattern(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            _pattern_words(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return text
+
+
+_FILTERS = {
+    "team": "Only events whose data.record.team is this team.",
+    "organization_id": "Only events whose data.record.organization_id is this organization.",
+    "min_amount": "Only events whose record's amount is at least this: data.record.amount (opportunities, "
+                  "payments), else data.record.grand_total (quotes, orders, invoices, credit notes), else "
+                  "data.record.budget_amount (leads). An event whose record has none of them does not match.",
+}
+
+
+class SubscriptionIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), required=True,
+                        validate=validate.Length(min=1, max=50), metadata={
+                            "description": "Event type patterns (quote.*, invoice.paid, # for all): * is one word, "
+                                           "# any number; matched against the name and the full type."})
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "Where each event is POSTed (http or https, a public address; redirects are not followed)."})
+    team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64),
+                         metadata={"description": _FILTERS["team"]})
+    organization_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=36),
+                                    metadata={"description": _FILTERS["organization_id"]})
+    min_amount = Amount(allow_none=True, load_default=None, metadata={"description": _FILTERS["min_amount"]})
+    start = fields.String(load_default="now", metadata={
+        "description": "Where delivery starts: now (the events from its creation on), first (the oldest kept), "
+                       "or a time (ISO 8601 with its zone)."})
+
+    @validates("start")
+    def _a_start(self, value, **_kwargs):
+        from .subscriptions import parse_start
+
+        try:
+            parse_start(value)
+        except ValidationFailed as exc:  # named beside the other bad fields
+            raise ValidationError(exc.details["start"]) from None
+
+
+class SubscriptionUpdate(Schema):
+    """Only the fields given change; null clears a filter."""
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), validate=validate.Length(min=1, max=50))
+    url = fields.String(validate=validate.Length(min=1, max=2000))
+    team = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    organization_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
+    min_amount = Amount(allow_none=True)
+
+
+class SubscriptionOut(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={
+        "description": "active; paused (by a user); disabled (its endpoint failed for too long: resume it)."})
+    disabled_reason = fields.String(required=True, allow_none=True)
+    types = fields.List(fields.String(), required=True)
+    url = fields.String(required=True)
+    team = fields.String(required=True, allow_none=True)
+    organization_id = fields.String(required=True, allow_none=True)
+    min_amount = Amount(required=True, allow_none=True)
+    owner_id = fields.String(required=True, allow_none=True)
+    owner_role = fields.String(required=True)
+    position = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The last position of the events log delivered (or dead-lettered); null before the first."})
+    lag = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Positions of the events log behind the newest one a dispatcher has seen; null when unknown."})
+    delivered = fields.Integer(required=True)
+    failed = fields.Integer(required=True, metadata={"description": "Failed attempts."})
+    dead_lettered = fields.Integer(required=True)
+    last_error = fields.String(required=True, allow_none=True)
+    last_error_at = Timestamp(required=True, allow_none=True)
+    last_delivered_at = Timestamp(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+class NewSubscriptionOut(SubscriptionOut):
+    secret = fields.String(required=True, metadata={
+        "description": "The signing secret (whsec_...): shown in this answer only."})
+
+
+class SubscriptionListQuery(ListQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class Replay(Schema):
+    after = fields.Integer(strict=True, validate=validate.Range(min=0), metadata={
+        "description": "Deliver again the events after this position."})
+    from_time = fields.AwareDateTime(metadata={"description": "Deliver again the events from this time on."})
+
+
+class DeliveryOut(Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    subject = fields.String(required=True)
+    position = fields.Integer(required=True)
+    attempt = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("delivered", "failed")))
+    http_status = fields.Integer(required=True, allow_none=True)
+    latency_ms = fields.Integer(required=True)
+    error = fields.String(required=True, allow_none=True)
+    at = Timestamp(required=True)
+
+
+class DeadLetterOut(Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    subject = fields.String(required=True)
+    position = fields.Integer(required=True)
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(required=True, allow_none=True)
+    dead_at = Timestamp(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("dead", "redelivering", "redelivered")))
+    redelivered_at = Timestamp(required=True, allow_none=True)
+
+
+class DeliveryListQuery(ListQuery):
+    sort = Sort("at", default="-at")
+
+
+class DeadLetterListQuery(ListQuery):
+    sort = Sort("dead_at", default="-dead_at")

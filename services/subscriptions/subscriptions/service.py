@@ -1,0 +1,63 @@
+"""The subscriptions service's nameko entrypoints: a thin shell over the use cases."""
+from crmkit.context import Call
+from crmkit.entrypoints import rpc
+from crmkit.health import Health
+from crmkit.unit_of_work import Database
+
+from . import events
+from . import subscriptions as use
+
+
+class SubscriptionsService(Health):
+    name = "subscriptions"
+
+    db = Database(events.CATALOGUE)
+    call = Call()
+
+    @rpc
+    def create_subscription(self, data, owner_role, owner_id=None):
+        return use.create(self.db, data, owner_role, owner_id)
+
+    @rpc
+    def list_subscriptions(self, query):
+        return use.list_(self.db, query)
+
+    @rpc
+    def get_subscription(self, subscription_id):
+        return use.get(self.db, subscription_id)
+
+    @rpc
+    def update_subscription(self, subscription_id, data, expected_version=None):
+        return use.change(self.db, subscription_id, data, expected_version)
+
+    @rpc
+    def pause_subscription(self, subscription_id, expected_version=None):
+        return use.pause(self.db, subscription_id, expected_version)
+
+    @rpc
+    def resume_subscription(self, subscription_id, expected_version=None):
+        return use.resume(self.db, subscription_id, expected_version)
+
+    @rpc
+    def delete_subscription(self, subscription_id):
+        return use.delete(self.db, subscription_id)
+
+    @rpc
+    def rotate_subscription_secret(self, subscription_id):
+        return use.rotate_secret(self.db, subscription_id)
+
+    @rpc
+    def replay_subscription(self, subscription_id, data):
+        return use.replay(self.db, subscription_id, data)
+
+    @rpc
+    def subscription_deliveries(self, subscription_id, query):
+        return use.deliveries(self.db, subscription_id, query)
+
+    @rpc
+    def subscription_dead_letters(self, subscription_id, query):
+        return use.dead_letters(self.db, subscription_id, query)
+
+    @rpc
+    def redeliver_dead_letter(self, subscription_id, dead_letter_id):
+        return use.redeliver(self.db, subscription_id, dead_letter_id)

@@ -1,0 +1,202 @@
+"""The subscriptions' use cases: make, read, change, pause, resume, delete, rotate the
+secret, replay, and the delivery log and dead letters. Delivery itself is the
+dispatcher's (dispatcher.py)."""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from crmkit.db import utcnow
+from crmkit.errors import Conflict, ValidationFailed, check_version
+from crmkit.listing import paginate
+from crmkit.schemas import load
+from crmkit.unit_of_work import UnitOfWork
+
+from . import schemas, targets
+from .models import ACTIVE, PAUSED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .settings import WebhookSettings
+
+subscription_out = schemas.SubscriptionOut()
+delivery_out = schemas.DeliveryOut()
+dead_letter_out = schemas.DeadLetterOut()
+
+
+def parse_start(value: str) -> datetime | None:
+    """``start``: now (its creation time), first (None: the oldest event kept), or an ISO time."""
+    if value in ("now", "first"):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed({"start": ["now, first or an ISO 8601 time with its zone."]}) from None
+    if at.tzinfo is None:
+        raise ValidationFailed({"start": ["A time needs its zone (2026-12-01T00:00:00Z)."]})
+    return at.astimezone(UTC)
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: whsec_ and 32 random bytes in base64."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _check_url(url: str, field: str = "url") -> None:
+    try:
+        targets.check(url, WebhookSettings.from_env().allow_private_targets)
+    except targets.TargetRefused as exc:
+        raise ValidationFailed({field: [str(exc)]}) from None
+
+
+def visible_to(role: str, envelope: dict) -> bool:
+    """May a subscription made by ``role`` receive this event? The one rule, read by the
+    dispatcher for every event: what the role could read through the API. Admin and
+    integration read every record today; any other role is refused here until its reach
+    over events is written (a sales rep's is its team's records: gateway ROLES.md)."""
+    return role in ("admin", "integration")
+
+
+def dump(unit: UnitOfWork, subscription: Subscription) -> dict:
+    cursor = unit.session.get(Cursor, subscription.id)
+    head = unit.session.get(LogHead, 1)
+    out = subscription_out.dump(subscription)
+    out.update({
+        "position": cursor.position, "delivered": cursor.delivered, "failed": cursor.failed,
+        "dead_lettered": cursor.dead_lettered, "last_error": cursor.last_error,
+        "last_error_at": subscription_out.fields["last_error_at"]._serialize(cursor.last_error_at, None, None),
+        "last_delivered_at": subscription_out.fields["last_delivered_at"]._serialize(
+            cursor.last_delivered_at, None, None),
+        "lag": None if head is None else max(0, head.position - (cursor.position if cursor.position is not None
+                                                                  else -1)),
+    })
+    return out
+
+
+def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) -> dict:
+    fields = load(schemas.SubscriptionIn(), data)
+    _check_url(fields["url"])
+    start = fields.pop("start")
+    subscription = Subscription(**fields, owner_role=owner_role, owner_id=owner_id, status=ACTIVE)
+    unit.session.add(subscription)
+    unit.session.flush()
+    start_time = utcnow() if start == "now" else parse_start(start)
+    unit.session.add(Cursor(subscription_id=subscription.id, start_time=start_time, generation=0, delivered=0,
+                            failed=0, dead_lettered=0))
+    secret = new_secret()
+    unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
+    unit.session.flush()
+    return {**dump(unit, subscription), "secret": secret}
+
+
+def get(unit: UnitOfWork, subscription_id: str) -> dict:
+    return dump(unit, unit.get(Subscription, subscription_id))
+
+
+def list_(unit: UnitOfWork, query: dict) -> dict:
+    params = load(schemas.SubscriptionListQuery(), query)
+    stmt = select(Subscription)
+    if params.get("status"):
+        stmt = stmt.where(Subscription.status == params["status"])
+    page = paginate(unit.session, stmt, model=Subscription, params=params)
+    return {"items": [dump(unit, s) for s in page.items], "next_cursor": page.next_cursor}
+
+
+def change(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None) -> dict:
+    fields = load(schemas.SubscriptionUpdate(partial=True), data)
+    subscription = unit.get(Subscription, subscription_id)
+    check_version("subscription", subscription, expected_version)
+    if "url" in fields:
+        _check_url(fields["url"])
+    for name, value in fields.items():
+        setattr(subscription, name, value)
+    unit.session.flush()
+    return dump(unit, subscription)
+
+
+def set_status(unit: UnitOfWork, subscription_id: str, status: str, expected_version: int | None) -> dict:
+    subscription = unit.get(Subscription, subscription_id)
+    check_version("subscription", subscription, expected_version)
+    if subscription.status != status:
+        subscription.status = status
+        if status == ACTIVE:
+            subscription.disabled_reason = None
+            # A resumed endpoint starts a fresh count towards being disabled.
+            unit.session.get(Cursor, subscription.id).failing_since = None
+        unit.session.flush()
+    return dump(unit, subscription)
+
+
+def pause(unit, subscription_id, expected_version=None):
+    return set_status(unit, subscription_id, PAUSED, expected_version)
+
+
+def resume(unit, subscription_id, expected_version=None):
+    return set_status(unit, subscription_id, ACTIVE, expected_version)
+
+
+def delete(unit: UnitOfWork, subscription_id: str) -> dict:
+    subscription = unit.get(Subscription, subscription_id)
+    out = dump(unit, subscription)
+    for model in (Delivery, DeadLetter, Secret, Cursor):
+        unit.session.query(model).filter_by(subscription_id=subscription.id).delete()
+    unit.session.delete(subscription)
+    unit.session.flush()
+    return out
+
+
+def rotate_secret(unit: UnitOfWork, subscription_id: str) -> dict:
+    """A new secret signs from now on; the ones before keep signing for the overlap, so
+    a receiver can switch to the new one without refusing a delivery."""
+    subscription = unit.get(Subscription, subscription_id)
+    overlap_until = utcnow() + timedelta(seconds=WebhookSettings.from_env().secret_overlap_seconds)
+    unit.session.execute(update(Secret).where(Secret.subscription_id == subscription.id,
+                                              Secret.expires_at.is_(None)).values(expires_at=overlap_until))
+    secret = new_secret()
+    unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
+    unit.session.flush()
+    return {**dump(unit, subscription), "secret": secret}
+
+
+def replay(unit: UnitOfWork, subscription_id: str, data: dict) -> dict:
+    """Deliver again from a position or a time: the cursor moves there under a new
+    generation, so the dispatcher holding it reads again from there."""
+    fields = load(schemas.Replay(), data)
+    if len(fields) != 1:
+        raise ValidationFailed({"_schema": ["Give one of after or from_time."]})
+    subscription = unit.get(Subscription, subscription_id)
+    cursor = unit.session.get(Cursor, subscription.id)
+    cursor.position = fields.get("after")
+    cursor.start_time = fields["from_time"].astimezone(UTC) if "from_time" in fields else None
+    cursor.generation += 1
+    unit.session.flush()
+    return dump(unit, subscription)
+
+
+def deliveries(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
+    params = load(schemas.DeliveryListQuery(), query)
+    subscription = unit.get(Subscription, subscription_id)
+    page = paginate(unit.session, select(Delivery).where(Delivery.subscription_id == subscription.id),
+                    model=Delivery, params=params)
+    return {"items": [delivery_out.dump(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+def dead_letters(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
+    params = load(schemas.DeadLetterListQuery(), query)
+    subscription = unit.get(Subscription, subscription_id)
+    page = paginate(unit.session, select(DeadLetter).where(DeadLetter.subscription_id == subscription.id),
+                    model=DeadLetter, params=params)
+    return {"items": [dead_letter_out.dump(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+def redeliver(unit: UnitOfWork, subscription_id: str, dead_letter_id: str) -> dict:
+    """Ask the dispatcher to send a dead letter again (once, out of the log's order)."""
+    letter = unit.get(DeadLetter, dead_letter_id)
+    if letter.subscription_id != subscription_id:
+        raise ValidationFailed({"dead_letter_id": [f"Not a dead letter of subscription {subscription_id}."]})
+    if letter.status == "redelivering":
+        raise Conflict(f"Dead letter {letter.id} is being redelivered already.", {"status": letter.status})
+    letter.status = "redelivering"
+    unit.session.flush()
+    return dead_letter_out.dump(letter)
