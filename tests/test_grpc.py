@@ -19,7 +19,7 @@ from gateway.errors import ApiError
 from gateway.pb import deals_pb2, deals_pb2_grpc, gateway_pb2, gateway_pb2_grpc, leads_pb2, leads_pb2_grpc
 
 API_SERVICES = {"crm.leads.v1.Leads", "crm.deals.v1.Deals", "crm.billing.v1.Billing", "crm.gateway.v1.Gateway",
-                "crm.events.v1.Events"}
+                "crm.events.v1.Events", "crm.subscriptions.v1.Subscriptions"}
 
 
 @pytest.fixture(scope="module")
