@@ -108,6 +108,12 @@ NOT_IN_ANY_SCHEMA = {
         # Against the clock: a time that is in the future when drawn is not when sent.
         "expires_at": [r"Must be in the future\."],
         "valid_until": [r"Must be today \(.*\) or later\."],
+        # Where the host resolves, here and now (services/subscriptions/targets.py):
+        # no document can say which names exist or are public.
+        # A pattern cannot know how many days each month has.
+        "start": [r".* is no time of the calendar\."],
+        "url": [r"The host .* does not resolve .*",
+                r"The host .* resolves to .*; webhooks go to public addresses only\."],
     },
 }
 

@@ -179,6 +179,9 @@ def records(api) -> dict[str, str]:
     pipeline = api.get("/pipelines")["items"][0]
     rule = api.post("/assignment-rules", {"position": 0, "name": "probe", "team": "hostile"}, expect=201)
     credit = api.post(f"/invoices/{invoice['id']}/credit-notes", {"reason": "probe"}, expect=201)
+    # A public address by its literal (nothing to resolve), for a type no event has: never delivered.
+    subscription = api.post("/subscriptions", {"name": "probe", "types": ["probe.never"],
+                                               "url": "https://8.8.8.8/hook"}, expect=201)
     return {
         "lead_id": flow["lead"]["id"], "organization_id": flow["opportunity"]["organization_id"],
         "contact_id": contact["id"], "opportunity_id": flow["opportunity"]["id"], "pipeline_id": pipeline["id"],
@@ -186,6 +189,7 @@ def records(api) -> dict[str, str]:
         "invoice_id": invoice["id"], "credit_note_id": credit["id"], "team": "hostile",
         "rule_id": rule["id"],
         "token_id": "00000000-0000-0000-0000-000000000000",
+        "subscription_id": subscription["id"], "dead_letter_id": "00000000-0000-0000-0000-000000000000",
     }
 
 

@@ -17,7 +17,10 @@ from gateway.operations import OPERATIONS
 
 # Writes on a record in the path that do not take If-Match: a team is not a versioned
 # record (its members are replaced whole), nor is an API token.
-WITHOUT_IF_MATCH = {"set_team_members", "revoke_token"}
+# A subscription takes If-Match where its fields change (patch, pause, resume); these
+# four act on its secret, its delivery position or a dead letter and do not yet.
+WITHOUT_IF_MATCH = {"set_team_members", "revoke_token", "delete_subscription", "rotate_subscription_secret",
+                    "replay_subscription", "redeliver_dead_letter"}
 
 
 @dataclass

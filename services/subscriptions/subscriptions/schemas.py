@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from crmkit.errors import ValidationFailed
 from crmkit.eventlog import _pattern_words
 from crmkit.listing import ListQuery, Sort
-from crmkit.schemas import Amount, Timestamp
+from crmkit.schemas import Amount, Integer, Timestamp
 
 from .models import STATUSES
 
@@ -28,20 +28,35 @@ _FILTERS = {
 }
 
 
+# What targets.check takes before it resolves the host: http(s), a host in ASCII (an
+# international name as punycode) or an IPv4 address, no user or password, maybe
+# a port and a path of printable ASCII (RFC 3986: anything else percent-encoded); said
+# here too so that the API document states it.
+TARGET_URL = r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
+_target_url = [validate.Length(min=1, max=2000),
+               validate.Regexp(TARGET_URL, error="Must be an http or https URL with a host.")]
+
+
+# now, first, or an ISO 8601 time with its zone (subscriptions.parse_start reads it).
+START = (r"^(?:now|first|[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+         r"(?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))$")
+
+
 class SubscriptionIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), required=True,
                         validate=validate.Length(min=1, max=50), metadata={
                             "description": "Event type patterns (quote.*, invoice.paid, # for all): * is one word, "
                                            "# any number; matched against the name and the full type."})
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+    url = fields.String(required=True, validate=_target_url, metadata={
         "description": "Where each event is POSTed (http or https, a public address; redirects are not followed)."})
     team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64),
                          metadata={"description": _FILTERS["team"]})
     organization_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=36),
                                     metadata={"description": _FILTERS["organization_id"]})
     min_amount = Amount(allow_none=True, load_default=None, metadata={"description": _FILTERS["min_amount"]})
-    start = fields.String(load_default="now", metadata={
+    start = fields.String(load_default="now", validate=validate.Regexp(
+        START, error="now, first or an ISO 8601 time with its zone."), metadata={
         "description": "Where delivery starts: now (the events from its creation on), first (the oldest kept), "
                        "or a time (ISO 8601 with its zone)."})
 
@@ -59,7 +74,7 @@ class SubscriptionUpdate(Schema):
     """Only the fields given change; null clears a filter."""
     name = fields.String(validate=validate.Length(min=1, max=100))
     types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), validate=validate.Length(min=1, max=50))
-    url = fields.String(validate=validate.Length(min=1, max=2000))
+    url = fields.String(validate=_target_url)
     team = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
     organization_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     min_amount = Amount(allow_none=True)
@@ -103,7 +118,10 @@ class SubscriptionListQuery(ListQuery):
 
 
 class Replay(Schema):
-    after = fields.Integer(strict=True, validate=validate.Range(min=0), metadata={
+    # What subscriptions.replay says, for the API document (gateway.apigen): exactly one.
+    JSON_SCHEMA = {"oneOf": [{"required": ["after"]}, {"required": ["from_time"]}]}
+
+    after = Integer(validate=validate.Range(min=0), metadata={
         "description": "Deliver again the events after this position."})
     from_time = fields.AwareDateTime(metadata={"description": "Deliver again the events from this time on."})
 

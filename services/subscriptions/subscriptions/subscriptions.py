@@ -30,7 +30,8 @@ def parse_start(value: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed({"start": ["now, first or an ISO 8601 time with its zone."]}) from None
+        # The pattern (schemas.START) let it through: a day the calendar has not (02-30).
+        raise ValidationFailed({"start": [f"{value} is no time of the calendar."]}) from None
     if at.tzinfo is None:
         raise ValidationFailed({"start": ["A time needs its zone (2026-12-01T00:00:00Z)."]})
     return at.astimezone(UTC)

@@ -16,7 +16,10 @@ class TargetRefused(ValueError):
 
 
 def check(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address
+        raise TargetRefused("Must be an http or https URL with a host.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused("Must be an http or https URL with a host.")
     if parts.username or parts.password:
