@@ -16,11 +16,9 @@ from flow import LINES, Api, a_lead
 from gateway.operations import OPERATIONS
 
 # Writes on a record in the path that do not take If-Match: a team is not a versioned
-# record (its members are replaced whole), nor is an API token.
-# A subscription takes If-Match where its fields change (patch, pause, resume); these
-# four act on its secret, its delivery position or a dead letter and do not yet.
-WITHOUT_IF_MATCH = {"set_team_members", "revoke_token", "delete_subscription", "rotate_subscription_secret",
-                    "replay_subscription", "redeliver_dead_letter"}
+# record (its members are replaced whole), nor is an API token, nor a dead letter (a
+# second redelivery of one already on its way is a 409 of its own).
+WITHOUT_IF_MATCH = {"set_team_members", "revoke_token", "redeliver_dead_letter"}
 
 
 @dataclass
@@ -37,6 +35,7 @@ class Target:
     status: int = 200
     also: tuple[str, ...] = ()    # other records the write would change
     method: str = "POST"
+    moving: tuple[str, ...] = ()  # fields that move by themselves (a subscription's lag)
     subjects: list[str] = field(init=False)
 
     def __post_init__(self):
@@ -173,6 +172,19 @@ def _create_credit_note(api):
                                                  "lines": [{"position": 1, "quantity": "1"}]})
 
 
+# Subscriptions: to a public address by its literal, for a type no event has (never delivered)
+SUBSCRIPTION_PROGRESS = ("position", "lag", "delivered", "failed", "dead_lettered", "last_error", "last_error_at",
+                         "last_delivered_at")
+
+
+def _subscription_target(api: Api, action: str | None, **kw) -> Target:
+    subscription = api.post("/subscriptions", {"name": f"if-match {_n()}", "types": ["probe.never"],
+                                               "url": "https://8.8.8.8/hook"}, expect=201)
+    path = f"/subscriptions/{subscription['id']}"
+    return Target("subscription", "subscriptions", path, f"{path}/{action}" if action else path,
+                  lambda: api.patch(path, {"name": f"if-match {_n()}"}), moving=SUBSCRIPTION_PROGRESS, **kw)
+
+
 TARGETS: dict[str, Callable[[Api], Target]] = {
     "update_lead": _update_lead, "merge_leads": _merge_leads, "contact_lead": _contact_lead,
     "qualify_lead": _qualify_lead, "disqualify_lead": _disqualify_lead, "recycle_lead": _recycle_lead,
@@ -183,6 +195,10 @@ TARGETS: dict[str, Callable[[Api], Target]] = {
     "archive_contact": lambda api: _contact_target(api, archive=True),
     "send_quote": _send_quote, "accept_quote": _accept_quote, "reject_quote": _reject_quote,
     "record_payment": _record_payment, "create_credit_note": _create_credit_note,
+    "update_subscription": lambda api: _subscription_target(api, None, method="PATCH", body={"types": ["probe.*"]}),
+    "pause_subscription": lambda api: _subscription_target(api, "pause"),
+    "rotate_subscription_secret": lambda api: _subscription_target(api, "rotate-secret"),
+    "replay_subscription": lambda api: _subscription_target(api, "replay", body={"after": 0}),
 }
 
 
@@ -192,6 +208,10 @@ def test_every_write_on_a_record_takes_if_match():
     assert lacking == WITHOUT_IF_MATCH
     taking = {op.name for op in OPERATIONS if op.if_match}
     assert set(TARGETS) <= taking
+
+
+def _still(record: dict, target: Target) -> dict:
+    return {name: value for name, value in record.items() if name not in target.moving}
 
 
 def _read(api: Api, path: str) -> tuple[dict, str]:
@@ -229,7 +249,7 @@ def test_a_write_based_on_a_stale_version_is_refused_and_changes_nothing(stack, 
     target.bump()
     current, etag = _etag_of(api, target.read)
     assert current["version"] > read["version"]
-    before = {path: _read(api, path)[0] for path in (target.read, *target.also)}
+    before = {path: _still(_read(api, path)[0], target) for path in (target.read, *target.also)}
     events = _events(databases, target)
 
     stale = _write(api, target, {"If-Match": stale_etag})
@@ -238,7 +258,8 @@ def test_a_write_based_on_a_stale_version_is_refused_and_changes_nothing(stack, 
     assert error["code"] == "stale_version"
     assert error["details"] == {"entity": target.entity, "id": current["id"], "expected_version": read["version"],
                                 "current_version": current["version"]}
-    assert {path: _read(api, path)[0] for path in before} == before, "a refused write changed the record"
+    assert {path: _still(_read(api, path)[0], target) for path in before} == before, \
+        "a refused write changed the record"
     assert _events(databases, target) == events, "a refused write published an event"
 
     # The version the caller read is still the record's: the write goes through, once.
@@ -267,3 +288,20 @@ def test_a_payment_told_again_answers_as_the_first_time_though_its_if_match_is_n
     other = api._send("POST", f"{path}/payments", json={**payment, "reference": f"BANK-{_n()}"},
                       headers={"If-Match": etag})
     assert other.status_code == 412 and other.json()["error"]["code"] == "stale_version"
+
+
+def test_a_subscription_deleted_on_a_stale_read_stays(stack):
+    """DELETE takes If-Match too: a delete based on a read from before a change is
+    refused and the subscription is still there; on the current version it goes."""
+    api = Api(stack.base_url)
+    target = _subscription_target(api, None)
+    read, stale_etag = _etag_of(api, target.read)
+    target.bump()
+    current, etag = _etag_of(api, target.read)
+    stale = api._send("DELETE", target.read, headers={"If-Match": stale_etag})
+    assert stale.status_code == 412, stale.text
+    assert stale.json()["error"]["details"]["current_version"] == current["version"]
+    assert _read(api, target.read)[0]["name"] == current["name"]
+    done = api._send("DELETE", target.read, headers={"If-Match": etag})
+    assert done.status_code == 200, done.text
+    assert api._send("GET", target.read).status_code == 404

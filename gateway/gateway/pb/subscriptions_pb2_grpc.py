@@ -156,7 +156,7 @@ class SubscriptionsServicer:
     def DeleteSubscription(self, request, context):
         """Delete a subscription with its delivery log and dead letters
         DELETE /api/v1/subscriptions/{subscription_id}. Roles: admin, integration.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -165,7 +165,7 @@ class SubscriptionsServicer:
     def RotateSubscriptionSecret(self, request, context):
         """A new signing secret (shown only in this answer); the old one signs too for CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS
         POST /api/v1/subscriptions/{subscription_id}/rotate-secret. Roles: admin, integration.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -174,7 +174,7 @@ class SubscriptionsServicer:
     def ReplaySubscription(self, request, context):
         """Deliver again from a position (after) or a time (from_time)
         POST /api/v1/subscriptions/{subscription_id}/replay. Roles: admin, integration.
-        Metadata: idempotency-key.
+        Metadata: idempotency-key, if-match.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

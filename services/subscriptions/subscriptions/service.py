@@ -39,16 +39,16 @@ class SubscriptionsService(Health):
         return use.resume(self.db, subscription_id, expected_version)
 
     @rpc
-    def delete_subscription(self, subscription_id):
-        return use.delete(self.db, subscription_id)
+    def delete_subscription(self, subscription_id, expected_version=None):
+        return use.delete(self.db, subscription_id, expected_version)
 
     @rpc
-    def rotate_subscription_secret(self, subscription_id):
-        return use.rotate_secret(self.db, subscription_id)
+    def rotate_subscription_secret(self, subscription_id, expected_version=None):
+        return use.rotate_secret(self.db, subscription_id, expected_version)
 
     @rpc
-    def replay_subscription(self, subscription_id, data):
-        return use.replay(self.db, subscription_id, data)
+    def replay_subscription(self, subscription_id, data, expected_version=None):
+        return use.replay(self.db, subscription_id, data, expected_version)
 
     @rpc
     def subscription_deliveries(self, subscription_id, query):

@@ -137,8 +137,9 @@ def resume(unit, subscription_id, expected_version=None):
     return set_status(unit, subscription_id, ACTIVE, expected_version)
 
 
-def delete(unit: UnitOfWork, subscription_id: str) -> dict:
+def delete(unit: UnitOfWork, subscription_id: str, expected_version: int | None = None) -> dict:
     subscription = unit.get(Subscription, subscription_id)
+    check_version("subscription", subscription, expected_version)
     out = dump(unit, subscription)
     for model in (Delivery, DeadLetter, Secret, Cursor):
         unit.session.query(model).filter_by(subscription_id=subscription.id).delete()
@@ -147,10 +148,12 @@ def delete(unit: UnitOfWork, subscription_id: str) -> dict:
     return out
 
 
-def rotate_secret(unit: UnitOfWork, subscription_id: str) -> dict:
+def rotate_secret(unit: UnitOfWork, subscription_id: str, expected_version: int | None = None) -> dict:
     """A new secret signs from now on; the ones before keep signing for the overlap, so
     a receiver can switch to the new one without refusing a delivery."""
     subscription = unit.get(Subscription, subscription_id)
+    check_version("subscription", subscription, expected_version)
+    _changed(subscription)
     overlap_until = utcnow() + timedelta(seconds=WebhookSettings.from_env().secret_overlap_seconds)
     unit.session.execute(update(Secret).where(Secret.subscription_id == subscription.id,
                                               Secret.expires_at.is_(None)).values(expires_at=overlap_until))
@@ -160,19 +163,28 @@ def rotate_secret(unit: UnitOfWork, subscription_id: str) -> dict:
     return {**dump(unit, subscription), "secret": secret}
 
 
-def replay(unit: UnitOfWork, subscription_id: str, data: dict) -> dict:
+def replay(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Deliver again from a position or a time: the cursor moves there under a new
     generation, so the dispatcher holding it reads again from there."""
     fields = load(schemas.Replay(), data)
     if len(fields) != 1:
         raise ValidationFailed({"_schema": ["Give one of after or from_time."]})
     subscription = unit.get(Subscription, subscription_id)
+    check_version("subscription", subscription, expected_version)
+    _changed(subscription)
     cursor = unit.session.get(Cursor, subscription.id)
     cursor.position = fields.get("after")
     cursor.start_time = fields["from_time"].astimezone(UTC) if "from_time" in fields else None
     cursor.generation += 1
     unit.session.flush()
     return dump(unit, subscription)
+
+
+def _changed(subscription: Subscription) -> None:
+    """A new secret or a moved position is a change of the subscription: its version
+    moves, so a second rotation or replay based on the same read gets 412, not a
+    silent overwrite of the first."""
+    subscription.updated_at = utcnow()
 
 
 def deliveries(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
