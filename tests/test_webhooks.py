@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
+import jsonschema_rs
 import pytest
+import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from conftest import ADMIN_TOKENS, SERVICES, make_stack
@@ -311,6 +313,10 @@ def test_subscriptions_are_an_api_resource(stack, receiver):
             subscriptions_pb2.GetSubscriptionRequest(subscription_id=made["id"]),
             metadata=[("authorization", f"Bearer {token}")])
     assert (over_grpc.id, over_grpc.status, list(over_grpc.types)) == (made["id"], "active", ["invoice.paid"])
+    # A position is 64-bit: a long-lived log's offsets pass 2**31.
+    far = api.post(f"/subscriptions/{made['id']}/replay", {"after": 2**40})
+    assert far["position"] == 2**40
+    api.post(f"/subscriptions/{made['id']}/replay", {"after": 2**63}, expect=422)
     replayed = api.post(f"/subscriptions/{made['id']}/replay", {"after": 0})
     assert replayed["position"] == 0
     api.post(f"/subscriptions/{made['id']}/replay", {}, expect=422)
@@ -331,9 +337,14 @@ def test_an_endpoint_failing_for_too_long_is_disabled_and_that_is_published(stac
             api.get(f"/subscriptions/{subscription['id']}")), timeout=30, what="the subscription disabled")
         assert disabled["disabled_reason"].startswith("No 2xx for") and disabled["dead_lettered"] == 0
         since = datetime.fromisoformat(subscription["created_at"])
-        published = wait_for(lambda: logged(stack, since, lambda e: e["type"] == "crm.subscription.disabled.v1"
+        published = wait_for(lambda: logged(stack, since, lambda e: e["type"] == "crm.subscription.disabled.v2"
                                             and e["subject"] == subscription["id"]), what="subscription.disabled")
+        served = requests.get(published[0]["dataschema"], timeout=10)
+        errors = [f"{e.instance_path}: {e.message}" for e in
+                  jsonschema_rs.validator_for(served.json()).iter_errors(published[0])]
+        assert not errors, f"subscription.disabled does not match its schema: {errors[:5]}"
         assert published[0]["data"]["record"]["status"] == "disabled"
+        assert published[0]["data"]["record"]["failed"] >= 1  # the whole record: where its delivery stands
         assert published[0]["data"]["changed"]["status"] == "active"
         attempts = len(receiver.events(path))
         time.sleep(1.5)

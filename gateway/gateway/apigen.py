@@ -29,6 +29,7 @@ from crmkit.schemas import (
     Amount,
     CappedPeriod,
     CommaSeparated,
+    Integer,
     iso_4217,
     within_the_calendar,
 )
@@ -178,10 +179,12 @@ def _text_without_nul(self, field, ret) -> dict:
     return {}
 
 
-def _integer_in_32_bits(self, field, ret) -> dict:
-    """Our integer columns are 32-bit, and crmkit.schemas.load refuses what does not fit."""
+def _integer_bounds(self, field, ret) -> dict:
+    """Our integer columns are 32-bit, and crmkit.schemas.load refuses what does not fit;
+    a position of the events log (crmkit.schemas.Position) is 64-bit."""
     if isinstance(field, fields.Integer):
-        return {key: value for key, value in (("minimum", INT_MIN), ("maximum", INT_MAX)) if key not in ret}
+        low, high = (field.MIN, field.MAX) if isinstance(field, Integer) else (INT_MIN, INT_MAX)
+        return {key: value for key, value in (("minimum", low), ("maximum", high)) if key not in ret}
     return {}
 
 
@@ -251,7 +254,7 @@ def build_openapi() -> dict:
     plugin.converter.add_attribute_function(_raw_not_null)
     plugin.converter.add_attribute_function(_comma_separated)
     plugin.converter.add_attribute_function(_text_without_nul)
-    plugin.converter.add_attribute_function(_integer_in_32_bits)
+    plugin.converter.add_attribute_function(_integer_bounds)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=gateway_schemas.ErrorOut)
     for status, description in ERRORS.items():

@@ -33,7 +33,7 @@ from crmkit.catalogue import Catalogue, EventType
 from crmkit.envelope import CONTENT_TYPE, SEQUENCE_DIGITS, SPEC_VERSION
 from crmkit.runner import event_handlers
 
-from .apigen import _decimal_as_string, _integer_in_32_bits, _schema_name
+from .apigen import _decimal_as_string, _integer_bounds, _schema_name
 
 HERE = Path(__file__).parent / "events"
 SCHEMAS = HERE / "schemas"
@@ -63,7 +63,7 @@ def event_schema(event: EventType) -> dict:
     plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(title=event.type, version=VERSION, openapi_version="3.1.0", plugins=[plugin])
     plugin.converter.add_attribute_function(_decimal_as_string)
-    plugin.converter.add_attribute_function(_integer_in_32_bits)
+    plugin.converter.add_attribute_function(_integer_bounds)
     data_name = event.data.__name__
     spec.components.schema(data_name, schema=event.data)
     defs = _refs_to_defs(spec.to_dict()["components"]["schemas"])

@@ -24,7 +24,9 @@ def load(schema: Schema, data) -> dict:
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
     if too_deep(data):
         raise ValidationFailed({"_schema": [f"Nested deeper than {MAX_DEPTH} levels."]})
-    unstorable = _unstorable(data)
+    # A field that takes wider integers (a position of the events log) bounds them itself.
+    wide = {f.data_key or name for name, f in schema.fields.items() if isinstance(f, Integer) and f.MAX > INT_MAX}
+    unstorable = _unstorable({k: v for k, v in data.items() if k not in wide})
     try:
         loaded = schema.load(data)
     except ValidationError as err:
@@ -152,7 +154,10 @@ class Boolean(fields.Boolean):
 
 class Integer(fields.Integer):
     """A JSON integer: JSON Schema's, so 3.0 is 3 too (strict=True refuses it); not a
-    string, a boolean or 3.5 (which fields.Integer without strict would cut to 3)."""
+    string, a boolean or 3.5 (which fields.Integer without strict would cut to 3).
+    Within 32 bits, as our integer columns are (the API document says so)."""
+
+    MIN, MAX = INT_MIN, INT_MAX
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -161,9 +166,16 @@ class Integer(fields.Integer):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         number = super()._deserialize(value, attr, data, **kwargs)
-        if not INT_MIN <= number <= INT_MAX:  # 1e300 is an integer too, and no column's
-            raise ValidationError(f"Must be between {INT_MIN} and {INT_MAX}.")
+        if not self.MIN <= number <= self.MAX:  # 1e300 is an integer too, and no column's
+            raise ValidationError(f"Must be between {self.MIN} and {self.MAX}.")
         return number
+
+
+class Position(Integer):
+    """A position of the events log (crmkit.eventlog): a stream offset, which grows past
+    32 bits in a long-lived installation; kept in BigInteger columns."""
+
+    MIN, MAX = 0, 2**63 - 1
 
 
 # Net days a customer has to pay an invoice (DOMAIN.md); the default when none is agreed.

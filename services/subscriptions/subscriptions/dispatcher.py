@@ -35,7 +35,7 @@ from crmkit.db import make_engine, utcnow
 from crmkit.envelope import CONTENT_TYPE, Envelope, schema_url
 from crmkit.settings import Settings
 
-from . import events, schemas, targets
+from . import events, subscriptions, targets
 from .models import ACTIVE, DISABLED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import WebhookSettings
 from .subscriptions import visible_to
@@ -293,7 +293,7 @@ class Worker(threading.Thread):
         subscription.status, subscription.disabled_reason = DISABLED, reason
         session.flush()
         declared = events.CATALOGUE["subscription.disabled"]
-        record = schemas.SubscriptionOut(only=_RECORD_FIELDS).dump(subscription)
+        record = subscriptions.record(session, subscription)
         outbox.append(session, [Envelope.new(
             source=self.d.service_settings.event_source, type=declared.type, subject=subscription.id,
             data={"record": record, "changed": before},
@@ -325,10 +325,6 @@ class Worker(threading.Thread):
                 counter = Cursor.delivered if ok else Cursor.failed
                 session.execute(update(Cursor).where(Cursor.subscription_id == self.id)
                                 .values({counter: counter + 1}))
-
-
-_RECORD_FIELDS = ("id", "name", "status", "disabled_reason", "types", "url", "team", "organization_id",
-                  "min_amount", "owner_id", "owner_role", "created_at", "updated_at", "version")
 
 
 def _ms_since(started: float) -> int:

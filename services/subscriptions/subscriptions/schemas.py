@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from crmkit.errors import ValidationFailed
 from crmkit.eventlog import _pattern_words
 from crmkit.listing import ListQuery, Sort
-from crmkit.schemas import Amount, Integer, Timestamp
+from crmkit.schemas import Amount, Position, Timestamp
 
 from .models import STATUSES
 
@@ -93,9 +93,9 @@ class SubscriptionOut(Schema):
     min_amount = Amount(required=True, allow_none=True)
     owner_id = fields.String(required=True, allow_none=True)
     owner_role = fields.String(required=True)
-    position = fields.Integer(required=True, allow_none=True, metadata={
+    position = Position(required=True, allow_none=True, metadata={
         "description": "The last position of the events log delivered (or dead-lettered); null before the first."})
-    lag = fields.Integer(required=True, allow_none=True, metadata={
+    lag = Position(required=True, allow_none=True, metadata={
         "description": "Positions of the events log behind the newest one a dispatcher has seen; null when unknown."})
     delivered = fields.Integer(required=True)
     failed = fields.Integer(required=True, metadata={"description": "Failed attempts."})
@@ -121,7 +121,7 @@ class Replay(Schema):
     # What subscriptions.replay says, for the API document (gateway.apigen): exactly one.
     JSON_SCHEMA = {"oneOf": [{"required": ["after"]}, {"required": ["from_time"]}]}
 
-    after = Integer(validate=validate.Range(min=0), metadata={
+    after = Position(metadata={
         "description": "Deliver again the events after this position."})
     from_time = fields.AwareDateTime(metadata={"description": "Deliver again the events from this time on."})
 
@@ -131,7 +131,7 @@ class DeliveryOut(Schema):
     event_id = fields.String(required=True)
     event_type = fields.String(required=True)
     subject = fields.String(required=True)
-    position = fields.Integer(required=True)
+    position = Position(required=True)
     attempt = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("delivered", "failed")))
     http_status = fields.Integer(required=True, allow_none=True)
@@ -145,7 +145,7 @@ class DeadLetterOut(Schema):
     event_id = fields.String(required=True)
     event_type = fields.String(required=True)
     subject = fields.String(required=True)
-    position = fields.Integer(required=True)
+    position = Position(required=True)
     attempts = fields.Integer(required=True)
     last_error = fields.String(required=True, allow_none=True)
     dead_at = Timestamp(required=True)

@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from crmkit.db import utcnow
 from crmkit.errors import Conflict, ValidationFailed, check_version
@@ -60,8 +61,14 @@ def visible_to(role: str, envelope: dict) -> bool:
 
 
 def dump(unit: UnitOfWork, subscription: Subscription) -> dict:
-    cursor = unit.session.get(Cursor, subscription.id)
-    head = unit.session.get(LogHead, 1)
+    return record(unit.session, subscription)
+
+
+def record(session: Session, subscription: Subscription) -> dict:
+    """The subscription as the API shows it (and its events carry it): with where its
+    delivery stands."""
+    cursor = session.get(Cursor, subscription.id)
+    head = session.get(LogHead, 1)
     out = subscription_out.dump(subscription)
     out.update({
         "position": cursor.position, "delivered": cursor.delivered, "failed": cursor.failed,
