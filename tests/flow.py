@@ -104,8 +104,19 @@ def run_flow(api: Api) -> dict:
 def run_readme_tour(base_url: str, env: dict[str, str]) -> list[str]:
     """Run the README's tour (its bash block) from the repository's root against
     base_url, in env (where the gateway's database is); returns what it printed."""
-    script = "\n".join(re.findall(r"<!-- tour.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S))
-    script = script.replace("A=http://127.0.0.1:8080/api/v1", f"A={base_url}")
+    return run_readme_blocks("tour", base_url, env)
+
+
+def run_readme_blocks(marker: str, base_url: str, env: dict[str, str], replace: dict[str, str] | None = None,
+                      ) -> list[str]:
+    """Run the README's bash blocks marked ``<!-- marker… -->``, in order, as one script
+    (``replace``: text to put in for other text, e.g. an endpoint's URL); what it printed."""
+    script = "\n".join(re.findall(rf"<!-- {marker}.*?-->\s*```bash\n(.*?)```", README.read_text(), re.S))
+    assert script, f"the README has no block marked {marker}"
+    script = f"A={base_url}\n" + script.replace("A=http://127.0.0.1:8080/api/v1", f"A={base_url}")
+    for text, replacement in (replace or {}).items():
+        assert text in script, f"the README's {marker} block no longer holds {text}"
+        script = script.replace(text, replacement)
     script = script.replace("127.0.0.1:50051", f"127.0.0.1:{env.get('CRM_GRPC_PORT', '50051')}")
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
                           cwd=README.parent, env={**os.environ, **env})

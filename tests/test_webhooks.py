@@ -20,7 +20,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from conftest import ADMIN_TOKENS, SERVICES, make_stack
 from crmkit import eventlog
 from events import wait_for
-from flow import Api, a_lead, run_flow
+from flow import Api, a_lead, run_flow, run_readme_blocks
 from gateway.pb import subscriptions_pb2, subscriptions_pb2_grpc
 from subscriptions import targets
 
@@ -369,3 +369,21 @@ def test_a_redirect_is_not_followed_it_is_a_failed_attempt(stack, receiver):
     assert [(d["status"], d["http_status"], d["attempt"]) for d in log] == [("failed", 307, 1), ("delivered", 200, 2)]
     assert "redirect" in log[0]["error"]
     assert len(receiver.events(path)) == 2  # the redirect's target was never asked
+
+
+def test_the_readme_webhook_in_three_commands_delivers_signed_quote_events(stack, receiver):
+    """The README's "Subscribe to sales events" block, run as written (but for the
+    endpoint: this test's receiver), makes a subscription whose quote and invoice
+    events of a flow arrive, verified with the secret it printed."""
+    lines = run_readme_blocks("subscribe", stack.base_url, stack.env,
+                              {"https://erp.example.com/crm-hook": receiver.url("/readme")})
+    made = json.loads(lines[0])
+    assert made["types"] == ["quote.*", "invoice.*"] and made["secret"].startswith("whsec_")
+    assert json.loads(lines[1]) == {"items": [], "next_cursor": None}  # nothing delivered yet
+    run_flow(Api(stack.base_url))
+    got = wait_for(lambda: (lambda d: d if any(e["type"] == "crm.invoice.paid.v1" for e in d) else None)(
+        receiver.delivered("/readme")), timeout=60, what="the flow's invoice.paid at the README's endpoint")
+    assert {e["type"].split(".")[1] for e in got} == {"quote", "invoice"}
+    with receiver.lock:
+        first = receiver.requests["/readme"][0]
+    Webhook(made["secret"]).verify(first["body"], first["headers"])

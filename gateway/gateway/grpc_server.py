@@ -50,7 +50,7 @@ from .core import Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
 from .pb import billing_pb2, deals_pb2, gateway_pb2, leads_pb2, subscriptions_pb2
-from .subscribe import Subscriptions
+from .subscribe import EventStreams
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.grpc.access")
@@ -305,12 +305,12 @@ def method_handlers(gateway: Gateway) -> dict[str, dict[str, grpc.RpcMethodHandl
     return handlers
 
 
-def make_server(gateway: Gateway, address: str, threads: int, subscriptions: Subscriptions
+def make_server(gateway: Gateway, address: str, threads: int, streams: EventStreams
                 ) -> tuple[grpc.Server, health.HealthServicer, int]:
     """A server with every API service, the events stream, health and reflection, bound
     (not started). Each stream holds a thread for its life: the pool has one per stream
     that may run beside the ``threads`` of the unary calls, which no stream can starve."""
-    workers = threads + subscriptions.max_streams
+    workers = threads + streams.max_streams
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
                          options=[
                              # One process per port: SO_REUSEPORT would let a stale one take half the calls.
@@ -321,7 +321,7 @@ def make_server(gateway: Gateway, address: str, threads: int, subscriptions: Sub
                              ("grpc.max_connection_age_grace_ms", int(STOP_GRACE_SECONDS * 1000)),
                          ])
     handlers = method_handlers(gateway)
-    handlers[subscribe.SERVICE] = {"Subscribe": subscriptions.handler()}
+    handlers[subscribe.SERVICE] = {"Subscribe": streams.handler()}
     for name, methods in handlers.items():
         server.add_registered_method_handlers(name, methods)
     checker = health.HealthServicer()
@@ -344,10 +344,10 @@ def refuse_eventlet() -> None:
         sys.exit("the gRPC server must not run under eventlet's monkey-patching (grpcio hangs); see STACK-NOTES.md")
 
 
-def stop(server: grpc.Server, checker: health.HealthServicer, subscriptions: Subscriptions) -> None:
+def stop(server: grpc.Server, checker: health.HealthServicer, streams: EventStreams) -> None:
     """Health says NOT_SERVING first, so a balancer stops sending; the streams end (they
     would not in any grace: a client resumes them elsewhere); then calls in flight get
     STOP_GRACE_SECONDS to finish."""
     checker.enter_graceful_shutdown()
-    subscriptions.stop()
+    streams.stop()
     server.stop(STOP_GRACE_SECONDS).wait()

@@ -114,7 +114,7 @@ def _serve(settings: Settings) -> None:
     from .app import create_app
     from .core import Gateway
     from .revocations import RevocationListener
-    from .subscribe import DEFAULT_MAX_STREAMS, Subscriptions
+    from .subscribe import DEFAULT_MAX_STREAMS, EventStreams
 
     grpc_server.refuse_eventlet()
     logs.configure("gateway", settings.log_format, settings.log_level)
@@ -132,10 +132,10 @@ def _serve(settings: Settings) -> None:
     # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
     trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
-    subscriptions = Subscriptions(gateway, settings.amqp_uri,
+    streams = EventStreams(gateway, settings.amqp_uri,
                                   int(os.environ.get("CRM_GRPC_MAX_STREAMS", DEFAULT_MAX_STREAMS)))
     try:
-        grpc, grpc_health, grpc_port = grpc_server.make_server(gateway, grpc_address, grpc_threads, subscriptions)
+        grpc, grpc_health, grpc_port = grpc_server.make_server(gateway, grpc_address, grpc_threads, streams)
     except OSError as exc:
         client.close()
         sys.exit(f"crm-gateway: {exc}")
@@ -147,7 +147,7 @@ def _serve(settings: Settings) -> None:
         waitress.serve(create_app(gateway), host=host, port=port, threads=threads, ident="crm-gateway",
                        clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
     finally:
-        grpc_server.stop(grpc, grpc_health, subscriptions)
+        grpc_server.stop(grpc, grpc_health, streams)
         revocations.stop()
         client.close()
         print("gateway stopped", flush=True)

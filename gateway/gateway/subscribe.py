@@ -64,7 +64,7 @@ def visible(role: str, envelope: Envelope) -> bool:
     return role in EVENT_READERS and role in readers_of(envelope.name.split(".")[0])
 
 
-class Subscriptions:
+class EventStreams:
     """The Subscribe rpc of one gateway process."""
 
     def __init__(self, gateway: Gateway, amqp_uri: str, max_streams: int = DEFAULT_MAX_STREAMS):
