@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint dlq clean
+.PHONY: up test bench profile lint dlq clean
 
 # The environment is (re)built when a package's dependencies change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -27,6 +27,13 @@ test: $(STAMP)
 ## Measure the flow and this machine's ceilings (never part of pass/fail)
 bench: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python bench/run.py
+
+## Profile the bench's whole flow: every process under py-spy, a flame graph each (var/profile/)
+FLOW_ONLY := --leads 0 --import-rows 0 --list-leads 0 --opportunities 0 --quotes 0 --invoices 0 \
+	--billing-invoices 0 --gateway-requests 0
+profile: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python bench/run.py $(FLOW_ONLY) \
+		--profile var/profile/$$(date -u +%Y%m%dT%H%M%SZ) $(PROFILE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

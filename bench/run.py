@@ -55,6 +55,9 @@ from kombu import Connection, Producer, Queue  # noqa: E402
 from leads_bench import csv_import, lead_creation, lead_lists  # noqa: E402
 from leads_bench import report as report_leads  # noqa: E402
 from measure import OTHER, cpu_report, cpu_snapshot, num, run_clients, summary, table  # noqa: E402
+from profiling import Profiler  # noqa: E402
+from profiling import analyse as analyse_profile  # noqa: E402
+from profiling import print_report as report_profile  # noqa: E402
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -396,6 +399,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="run every process of the stack under py-spy during the measured flows and write "
+                             "its collapsed stacks and flame graph here (make profile; see bench/README.md)")
+    parser.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second per process")
+    parser.add_argument("--profile-every-thread", action="store_true",
+                        help="--profile samples every running or runnable thread, not only the GIL's holder")
+    parser.add_argument("--py-spy-option", action="append", default=[], metavar="OPTION",
+                        help="one more option of py-spy record for --profile, e.g. --py-spy-option=--native "
+                             "(repeatable)")
     parser.add_argument("--only", choices=["all", "leads", "deals", "billing", "gateway"], default="all",
                         help="leads, deals, billing or gateway: only those figures (and the RPC ceiling they are "
                              "compared with)")
@@ -447,6 +459,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             or args.report_seconds <= 0:
         parser.error("--opportunities and --quotes must be >= 0, --report-requests and --report-clients >= 1, "
                      "--report-seconds > 0")
+    if args.profile and args.only != "all":
+        parser.error("--profile samples the measured flows, which only --only all runs")
     if args.invoices < 0 or args.issuers < 1:
         parser.error("--invoices must be >= 0, --issuers >= 1")
     try:
@@ -588,10 +602,19 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
             return _failed(stack, warm, "warm-up")
     time.sleep(1.0)  # let pg_stat_database catch up with the warm-up
     sessions_before = pg_sessions(urls)
-    before = cpu_snapshot()
-    print(f"bench: running {args.flows} flows with {args.clients} clients ...", flush=True)
-    phase = run_flows(stack.base_url, args.clients, args.flows, args.poll_interval)
-    after = cpu_snapshot()
+    profiler = Profiler(stack.procs, Path(args.profile), args.profile_rate,
+                        not args.profile_every_thread, args.py_spy_option) if args.profile else None
+    try:
+        if profiler:
+            print(f"bench: attaching py-spy to {len(stack.procs)} processes ...", flush=True)
+            profiler.start()
+        before = cpu_snapshot()
+        print(f"bench: running {args.flows} flows with {args.clients} clients ...", flush=True)
+        phase = run_flows(stack.base_url, args.clients, args.flows, args.poll_interval)
+        after = cpu_snapshot()
+    finally:
+        if profiler:
+            results["profile_samplers"] = profiler.stop()
     if phase.failures:
         return _failed(stack, phase, "measured run")
     cpu = cpu_report(before, after, phase.flows, stack)
@@ -632,6 +655,11 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
     results["loadavg_at_end"] = os.getloadavg()
     results["postgres_sessions_opened"] = sessions
     _report(args, phase, cpu, events, events_per_flow, ceilings, stack, results)
+    if profiler:
+        results["profile"] = analyse_profile(Path(args.profile), results["profile_samplers"], phase.flows)
+        (Path(args.profile) / "profile.json").write_text(json.dumps(results["profile"], indent=2) + "\n")
+        report_profile(results["profile"], cpu["cpu_ms_per_op"], ceilings["rpc_10"]["cpu"]["system_cpu_ms_per_op"],
+                       Path(args.profile))
     return _finish(args, stack, leads, deals, billing, gateway, ceilings, results)
 
 
