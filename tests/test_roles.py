@@ -92,7 +92,7 @@ def call(world, row, role, whose="own", query=None, body=None):
         name = match.group(1)
         if name in RECORD_PARAMS:
             return world[whose][RECORD_PARAMS[name]]["id"]
-        return "nobody" if name == "team" else str(uuid.uuid4())
+        return world[whose]["lead"]["team"] if name == "team" else str(uuid.uuid4())
 
     path = re.sub(r"{(\w+)}", fill, row["path"])
     kwargs = {"params": query or {}, "timeout": 60,
@@ -285,3 +285,12 @@ def test_an_organizations_leads_take_every_filter_of_the_leads_list_and_a_rep_se
     assert admin.get(f"{path}?status=new")["items"] == []
     refused = requests.get(f"{world['base']}{path}?colour=red", timeout=10)
     assert refused.status_code == 422 and "colour" in refused.text
+
+
+def test_a_sales_rep_reads_its_own_team_and_no_other(world):
+    rep, manager = rep_api(world), Api(world["base"])
+    manager.http.headers["Authorization"] = f"Bearer {world['tokens']['manager']}"
+    assert rep.get(f"/teams/{REP[1]}")["team"] == REP[1]
+    refused = rep.get(f"/teams/{OTHER[1]}", expect=403)
+    assert refused["error"]["code"] == "forbidden" and REP[1] in refused["error"]["message"]
+    assert manager.get(f"/teams/{OTHER[1]}")["team"] == OTHER[1]

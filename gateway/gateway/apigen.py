@@ -37,7 +37,7 @@ from crmkit.schemas import (
 from . import schemas as gateway_schemas
 from .auth import ROLES
 from .core import RECORDS, STORY_PARTS
-from .operations import OPERATIONS, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
+from .operations import OPERATIONS, OWN_NEW, OWN_PARENT, OWN_RECORD, OWN_TEAM, TEAM_LIST, TEAM_RECORD, Operation
 
 HERE = Path(__file__).parent
 OPENAPI = HERE / "openapi.json"
@@ -436,6 +436,7 @@ SCOPE_NOTES = {
                "opportunity or invoice it sees, named by the filter)",
     OWN_NEW: "creates records it owns (owner_id is its user)",
     OWN_PARENT: "only for opportunities it owns",
+    OWN_TEAM: "only for its own team",
 }
 
 
@@ -508,7 +509,7 @@ def _cell(op: Operation, role: str) -> str:
         return "-"
     if role == "sales_rep" and op.scope in (OWN_RECORD, OWN_PARENT, OWN_NEW):
         return "own"
-    if role == "sales_rep" and op.scope in (TEAM_RECORD, TEAM_LIST):
+    if role == "sales_rep" and op.scope in (TEAM_RECORD, TEAM_LIST, OWN_TEAM):
         return "team"
     return "yes"
 

@@ -27,7 +27,7 @@ from crmkit.settings import DEFAULT_API_URL
 from . import errors, eventtypes, schemas
 from .auth import SALES_REP, FailedAuthLimiter, Principal, RateLimiter, TokenStore
 from .errors import ApiError
-from .operations import BY_NAME, OWN_NEW, OWN_PARENT, OWN_RECORD, TEAM_LIST, TEAM_RECORD, Operation
+from .operations import BY_NAME, OWN_NEW, OWN_PARENT, OWN_RECORD, OWN_TEAM, TEAM_LIST, TEAM_RECORD, Operation
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +242,8 @@ class Gateway:
             self._check_owns(call, op.record, call.params[RECORDS[op.record][2]])
             if op.second_record and isinstance(body.get(op.second_record[0]), str):
                 self._check_owns(call, op.second_record[1], body[op.second_record[0]])
+        elif op.scope == OWN_TEAM and call.params["team"] != principal.team:
+            raise self._not_yours(call, f"A sales rep sees its own team ({principal.team}) only.")
         elif op.scope == TEAM_RECORD and not self._checks_after(op):
             self._check_sees(call, op.record, self._read_record(call, op.record, call.params[RECORDS[op.record][2]]))
 

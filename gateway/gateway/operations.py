@@ -31,6 +31,7 @@ TEAM_LIST = "team_list"          # a list or report is narrowed to its team (quo
                                  # credit notes: its own, or those of a deal it sees)
 OWN_NEW = "own_new"              # a new record is its own (owner_id defaults to it)
 OWN_PARENT = "own_parent"        # a new quote belongs to an opportunity it owns
+OWN_TEAM = "own_team"            # a team in the path is its own team
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ OPERATIONS: list[Operation] = [
            out="AssignmentRuleOut", if_match=True, summary="Change an assignment rule"),
     _leads("set_team_members", "PUT", "/teams/{team}/members", MANAGERS, body="TeamMembers", out="TeamOut",
            summary="Set who takes a team's leads"),
-    _leads("get_team", "GET", "/teams/{team}", SALES_READERS, out="TeamOut", summary="A team and its members"),
+    _leads("get_team", "GET", "/teams/{team}", SALES_READERS, out="TeamOut", scope=OWN_TEAM,
+           summary="A team and its members"),
     _leads("get_scoring_model", "GET", "/scoring-model", SALES_READERS, out="ScoringModelOut",
            summary="The lead scoring model"),
     _leads("set_scoring_model", "PUT", "/scoring-model", MANAGERS, body="Model", out="ScoringModelOut",
