@@ -66,7 +66,9 @@ ERRORS = {
 }
 
 
-def _decimal_as_string(self, field, ret) -> dict:
+# How a marshmallow field becomes JSON Schema: decimal_as_string, integer_bounds and
+# schema_name are this document's and the event schemas' (gateway.eventdocs) alike.
+def decimal_as_string(self, field, ret) -> dict:
     """Amounts travel as strings ("1234.50") so that no client rounds them through a float;
     JSON Schema compares no strings as numbers, so an Amount's range and decimals are its
     pattern (and said in words)."""
@@ -179,7 +181,7 @@ def _text_without_nul(self, field, ret) -> dict:
     return {}
 
 
-def _integer_bounds(self, field, ret) -> dict:
+def integer_bounds(self, field, ret) -> dict:
     """Our integer columns are 32-bit, and crmkit.schemas.load refuses what does not fit;
     a position of the events log (crmkit.schemas.Position) is 64-bit."""
     if isinstance(field, fields.Integer):
@@ -239,7 +241,7 @@ def build_openapi() -> dict:
     named: dict[str, type[Schema]] = {}
 
     def name_of(schema) -> str:
-        name = _schema_name(schema)
+        name = schema_name(schema)
         named[name] = schema if isinstance(schema, type) else type(schema)
         return name
 
@@ -248,13 +250,13 @@ def build_openapi() -> dict:
         "description": "The sales CRM's one API: leads to cash. Send `Authorization: Bearer <token>`; "
                        "see ROLES.md for what each role may call.",
     }, servers=[{"url": "/api/v1"}])
-    plugin.converter.add_attribute_function(_decimal_as_string)
+    plugin.converter.add_attribute_function(decimal_as_string)
     plugin.converter.add_attribute_function(_currency_codes)
     plugin.converter.add_attribute_function(_days_in_the_calendar)
     plugin.converter.add_attribute_function(_raw_not_null)
     plugin.converter.add_attribute_function(_comma_separated)
     plugin.converter.add_attribute_function(_text_without_nul)
-    plugin.converter.add_attribute_function(_integer_bounds)
+    plugin.converter.add_attribute_function(integer_bounds)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=gateway_schemas.ErrorOut)
     for status, description in ERRORS.items():
@@ -295,7 +297,7 @@ def _say_the_period_caps(document: dict, found: Schemas) -> None:
                                  f"from it (from's month and to's month both count).")
 
 
-def _schema_name(schema) -> str:
+def schema_name(schema) -> str:
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__
     module = cls.__module__.split(".")[0]

@@ -33,7 +33,7 @@ from crmkit.catalogue import Catalogue, EventType
 from crmkit.envelope import CONTENT_TYPE, SEQUENCE_DIGITS, SPEC_VERSION
 from crmkit.runner import event_handlers
 
-from .apigen import _decimal_as_string, _integer_bounds, _schema_name
+from .apigen import decimal_as_string, integer_bounds, schema_name
 
 HERE = Path(__file__).parent / "events"
 SCHEMAS = HERE / "schemas"
@@ -60,10 +60,10 @@ def file_name(type_: str) -> str:
 def event_schema(event: EventType) -> dict:
     """The JSON Schema of one event type's events: the envelope, with ``data`` by the
     type's marshmallow schema (and the schemas it nests, in ``$defs``)."""
-    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
     spec = APISpec(title=event.type, version=VERSION, openapi_version="3.1.0", plugins=[plugin])
-    plugin.converter.add_attribute_function(_decimal_as_string)
-    plugin.converter.add_attribute_function(_integer_bounds)
+    plugin.converter.add_attribute_function(decimal_as_string)
+    plugin.converter.add_attribute_function(integer_bounds)
     data_name = event.data.__name__
     spec.components.schema(data_name, schema=event.data)
     defs = _refs_to_defs(spec.to_dict()["components"]["schemas"])
