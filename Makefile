@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint dlq clean
+.PHONY: up test bench bench-webhooks lint dlq clean
 
 # The environment is (re)built when a package's dependencies change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -27,6 +27,10 @@ test: $(STAMP)
 ## Measure the flow and this machine's ceilings (never part of pass/fail)
 bench: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python bench/run.py
+
+## Measure the webhook dispatcher: deliveries/s, commit -> webhook latency (bench/README.md)
+bench-webhooks: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python bench/webhook_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
