@@ -5,7 +5,8 @@ PostgreSQL databases, every Procfile process, the dispatcher among them) and a r
 on 127.0.0.1 (a threaded HTTP server answering 204 and noting each arrival), then reports
 
 - deliveries/s catching up a backlog: the dispatcher is stopped, ``--backlog`` leads are
-  created (each a ``lead.created`` event), the dispatcher started again; the rate is the
+  created (each a ``lead.created`` event) and published by the relay, the dispatcher
+  started again; the rate is the
   deliveries over the time from the first arrival to the last, for one subscription and
   for four (each gets every event);
 - commit → webhook latency at a steady ``--rate`` events/s: the receiver's arrival time
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
 import tempfile
 import threading
@@ -35,6 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from measure import summary  # noqa: E402
 from run import publish_ceiling  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from conftest import SERVICES, carry_admin_tokens, make_stack  # noqa: E402
 from crmkit.testing import PostgresDatabases, RabbitVhost  # noqa: E402
@@ -104,7 +107,18 @@ def wait_arrivals(receiver: Receiver, paths: set[str], count: int, timeout: floa
     return got
 
 
-def catch_up(stack, api: Api, receiver: Receiver, subscriptions: int, backlog: int) -> dict:
+def wait_published(leads_db, timeout: float = 300) -> None:
+    """Until the leads relay has published every event: the whole backlog is in the log."""
+    deadline = time.monotonic() + timeout
+    with leads_db.connect() as conn:
+        while conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the leads relay did not publish the backlog")
+            conn.rollback()
+            time.sleep(0.2)
+
+
+def catch_up(stack, api: Api, receiver: Receiver, leads_db, subscriptions: int, backlog: int) -> dict:
     team = f"bench-{uuid.uuid4().hex[:6]}"
     paths = {f"/catch-up-{subscriptions}-{n}" for n in range(subscriptions)}
     ids = [api.post("/subscriptions", {"name": p[1:], "url": receiver.url(p), "types": ["lead.created"],
@@ -112,7 +126,7 @@ def catch_up(stack, api: Api, receiver: Receiver, subscriptions: int, backlog: i
     time.sleep(1.0)  # the dispatcher takes them (and reads from now on)
     stack.stop("dispatcher")
     make_leads(stack.base_url, team, backlog)
-    time.sleep(2.0)  # the relays publish the last ones
+    wait_published(leads_db)
     stack.start("dispatcher")
     got = wait_arrivals(receiver, paths, backlog * subscriptions, timeout=600)
     times = [a[2] for a in got]
@@ -147,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="events/s of the steady phase")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady phase")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds through the clean-up too (processes, databases, vhost).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     carry_admin_tokens()
     with contextlib.ExitStack() as cleanup:
         tmp = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="crm-bench-webhooks-")))
@@ -162,9 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         receiver = Receiver()
         cleanup.callback(receiver.server.shutdown)
         api = Api(stack.base_url)
+        leads_db = create_engine(databases.url("leads"))
+        cleanup.callback(leads_db.dispose)
         print(f"bench-webhooks: system up (vhost {vhost.name}, PostgreSQL)", flush=True)
         for subscriptions in (1, 4):
-            r = catch_up(stack, api, receiver, subscriptions, args.backlog)
+            r = catch_up(stack, api, receiver, leads_db, subscriptions, args.backlog)
             print(f"catch-up, {r['subscriptions']} subscription(s): {r['deliveries']} deliveries in "
                   f"{r['seconds']:.1f}s = {r['rate']:.0f} deliveries/s", flush=True)
         r = steady(stack, api, receiver, args.rate, args.seconds)
