@@ -142,12 +142,20 @@ def steady(stack, api: Api, receiver: Receiver, rate: float, seconds: float) -> 
     subscription = api.post("/subscriptions", {"name": "steady", "url": receiver.url(path), "types": ["lead.created"],
                                                "team": team}, expect=201)
     time.sleep(1.0)
-    count = int(rate * seconds)
+    count, clients = int(rate * seconds), 4  # several clients: one lead takes longer than 1/rate under load
     started = time.monotonic()
-    client = Api(stack.base_url)
-    for n in range(count):
-        time.sleep(max(0.0, started + n / rate - time.monotonic()))
-        client.post("/leads", a_lead(team=team), expect=201)
+
+    def client(number: int) -> None:
+        api = Api(stack.base_url)
+        for n in range(number, count, clients):
+            time.sleep(max(0.0, started + n / rate - time.monotonic()))
+            api.post("/leads", a_lead(team=team), expect=201)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     sent_rate = count / (time.monotonic() - started)
     got = wait_arrivals(receiver, {path}, count, timeout=60)
     api.post(f"/subscriptions/{subscription['id']}/pause")
