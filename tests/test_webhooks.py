@@ -208,6 +208,24 @@ def test_a_receiver_that_never_recovers_ends_in_the_dead_letter_and_a_redelivery
     wait_for(lambda: later["id"] in {e["subject"] for e in receiver.delivered(path)}, what="a later event")
 
 
+def test_a_dispatcher_restarted_mid_retries_goes_on_with_the_schedule(stack, receiver):
+    api = Api(stack.base_url)
+    path, team = "/restarted-retries", f"team-{uuid.uuid4().hex[:6]}"
+    receiver.answers[path] = lambda n: 503
+    subscription = subscribe(api, receiver, path, types=["lead.created"], team=team)
+    api.post("/leads", a_lead(team=team), expect=201)
+    wait_for(lambda: api.get(f"/subscriptions/{subscription['id']}")["failed"] >= 4, what="four failed attempts")
+    stack.kill("dispatcher")  # between attempts 4 and 5 (the next waits 0.5 s)
+    stack.start("dispatcher")
+    letters = wait_for(lambda: api.get(f"/subscriptions/{subscription['id']}/dead-letters")["items"],
+                       timeout=LEASE + 30, what="the dead letter")
+    # The schedule's 9 attempts in all, not 4 and then 9 more from attempt 1 again.
+    assert [d["attempts"] for d in letters] == [9]
+    assert len(receiver.events(path)) == 9
+    attempts = [d["attempt"] for d in api.get(f"/subscriptions/{subscription['id']}/deliveries")["items"]]
+    assert sorted(attempts) == list(range(1, 10))
+
+
 def test_a_new_subscriber_replays_from_a_time_and_gets_exactly_those(stack, receiver):
     api = Api(stack.base_url)
     team = f"team-{uuid.uuid4().hex[:6]}"

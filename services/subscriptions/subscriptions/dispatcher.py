@@ -5,11 +5,14 @@ row (``lease_owner``, ``lease_until``: taken with one conditional UPDATE, which 
 alike on PostgreSQL and SQLite), so any number of dispatchers can run and none sends
 what another sends. A dispatcher reads the log from the subscription's position
 (crmkit.eventlog) and delivers in position order, one event at a time: an event that
-fails is retried (CRM_WEBHOOKS_RETRY_SCHEDULE, with jitter) and blocks the events after
-it until it is delivered or dead-lettered. The position is written only after the
-receiver's 2xx (or the dead letter), in the same transaction as the delivery log, so a
-dispatcher killed mid-delivery loses nothing: its successor sends that event again
-(at least once; the receiver dedupes by webhook-id, the event's id).
+fails is retried (CRM_WEBHOOKS_RETRY_SCHEDULE, with jitter; the attempt count is kept in
+the cursor, so a restart goes on with the schedule) and blocks the events after it until
+it is delivered or dead-lettered. The position is written only after the receiver's 2xx
+(or the dead letter), in the same transaction as the delivery log; the 2xx of several
+events are written together (every FLUSH_EVENTS or FLUSH_SECONDS, whichever first, and
+before any failure, sleep or stop), so a dispatcher killed mid-delivery loses nothing:
+its successor sends those not yet written again (at least once; the receiver dedupes by
+webhook-id, the event's id).
 """
 from __future__ import annotations
 
@@ -22,10 +25,12 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
@@ -46,6 +51,11 @@ AMOUNT_FIELDS = ("amount", "grand_total", "budget_amount")  # schemas.Subscripti
 JITTER = 0.2
 MAX_ANSWER_BYTES = 64 * 1024  # what is read of a receiver's answer (kept in the log: its start)
 POLL_SECONDS = 1.0
+# Delivered events written in one transaction: at most this many, at most this old. A
+# crash re-sends at most those; the subscription (a pause, a change, its secrets) is read
+# again at the same rhythm.
+FLUSH_EVENTS = 100
+FLUSH_SECONDS = 0.1
 
 
 def now() -> datetime:
@@ -95,7 +105,18 @@ class Worker(threading.Thread):
         self.id = subscription_id
         self.generation: int | None = None
         self.lease_until = now()
-        self.http = requests.Session()  # keep-alive: one connection to the endpoint, not one per event
+        self.pools = targets.Pools()  # keep-alive: one connection to the endpoint, not one per event
+        # Delivered (2xx) but not yet written: their delivery rows and the position after
+        # them. Written by this thread or, when they wait FLUSH_SECONDS, by the flusher.
+        self.pending: list[Delivery] = []
+        self.pending_position: int | None = None
+        self.pending_since = 0.0
+        self.pending_lock = threading.Lock()
+        self.lost = False  # a flush found the lease gone: nothing more is written
+        self.done = threading.Event()
+        # Read from the cursor: the event a dispatcher before this one was retrying, its
+        # attempts so far and when the last one failed.
+        self.retry: tuple[int, int, datetime | None] | None = None
 
     # The lease and the controls
     def renew(self) -> None:
@@ -126,14 +147,34 @@ class Worker(threading.Thread):
             self.renew()
 
     def run(self) -> None:
+        flusher = threading.Thread(target=self.flush_aging, name=f"flush-{self.id}", daemon=True)
+        flusher.start()
         try:
             self.deliver_all()
+            self.flush()
         except Stopped:
-            pass
+            with suppress(Stopped):
+                self.flush()  # what was delivered is written, if the lease still allows
         except Exception:
             log.exception("delivering subscription %s failed; another pass will take it again", self.id)
         finally:
+            self.done.set()
+            flusher.join()
+            self.pools.close()
             self.d.release(self)
+
+    def flush_aging(self) -> None:
+        """Write what waited FLUSH_SECONDS, while this thread's POST may still take long."""
+        while not self.done.wait(FLUSH_SECONDS / 2):
+            with self.pending_lock:
+                aging = self.pending_position is not None and time.monotonic() - self.pending_since >= FLUSH_SECONDS
+            if aging:
+                try:
+                    self.flush()
+                except Stopped:
+                    pass  # self.lost is set: the worker stops at its next step
+                except Exception:
+                    log.exception("writing the deliveries of subscription %s failed; trying again", self.id)
 
     def deliver_all(self) -> None:
         with Session(self.d.engine) as session:
@@ -141,6 +182,8 @@ class Worker(threading.Thread):
             if cursor is None:
                 raise Stopped()
             self.generation, position, start_time = cursor.generation, cursor.position, cursor.start_time
+            if cursor.retry_position is not None:
+                self.retry = (cursor.retry_position, cursor.retry_attempts, cursor.last_error_at)
         self.renew()
         if position is not None:
             start = {"after": position}
@@ -157,21 +200,21 @@ class Worker(threading.Thread):
             batch = reader.poll(POLL_SECONDS)
             if reader.position is not None:
                 self.d.saw(reader.position)
-            subscription = self.subscription()
-            done = None  # the position the last delivery wrote
+            subscription, secrets, since_read = self.subscription(), self.secrets(), 0
             for event in batch:
+                if since_read >= FLUSH_EVENTS:
+                    subscription, secrets, since_read = self.subscription(), self.secrets(), 0
+                since_read += 1
                 if matches(subscription, event.envelope):
-                    self.deliver(subscription, event)
-                    done = event.position
-                    subscription = self.subscription()
-            if batch and batch[-1].position != done:
-                # The events after the last delivered one that did not match are done with too.
-                self.commit(batch[-1].position)
-            self.ensure_lease()  # a replay is noticed here at the latest (or by the next commit)
+                    self.deliver(subscription, secrets, event)
+                else:
+                    self.done_with(event.position)  # an event that does not match is done with too
+            self.flush()
+            self.ensure_lease()  # a replay is noticed here at the latest (or by the next flush)
 
     def subscription(self) -> Subscription:
-        """The subscription as it now is, read again before each event: a pause, a
-        change or its disabling holds from the next event on."""
+        """The subscription as it now is, read at each reader batch and every FLUSH_EVENTS
+        events: a pause, a change or its disabling holds from then on."""
         with Session(self.d.engine, expire_on_commit=False) as session:
             subscription = session.get(Subscription, self.id)
             if subscription is None or subscription.status != ACTIVE:
@@ -185,41 +228,49 @@ class Worker(threading.Thread):
             return [r.secret for r in rows if r.expires_at is None or r.expires_at > utcnow()]
 
     # One event
-    def deliver(self, subscription: Subscription, event: eventlog.LoggedEvent) -> None:
+    def deliver(self, subscription: Subscription, secrets: list[str], event: eventlog.LoggedEvent) -> None:
         """Deliver ``event`` or dead-letter it; Stopped leaves the position where it was."""
         schedule = self.d.settings.retry_schedule
         attempt = 0
+        if self.retry is not None and self.retry[0] == event.position:
+            # A dispatcher before this one was retrying it: go on with the schedule.
+            attempt, last_failed_at = self.retry[1], self.retry[2]
+            if attempt <= len(schedule):
+                waited = (utcnow() - last_failed_at).total_seconds() if last_failed_at else 0
+                self.sleep(max(0.0, schedule[attempt - 1] * (1 + random.uniform(0, JITTER)) - waited))
+        self.retry = None
         while True:
             attempt += 1
             self.ensure_lease()
-            ok, status, error, latency_ms = self.post(subscription.url, event.envelope)
+            ok, status, error, latency_ms = self.post(subscription.url, secrets, event.envelope)
             row = Delivery(subscription_id=self.id, event_id=event.envelope.id, event_type=event.envelope.type,
                            subject=event.envelope.subject, position=event.position, attempt=attempt,
                            status="delivered" if ok else "failed", http_status=status, latency_ms=latency_ms,
-                           error=error)
+                           error=error, at=utcnow())
             if ok:
-                self.commit(event.position, delivered=row)
+                self.done_with(event.position, delivered=row)
                 return
+            self.flush()  # the deliveries before it are written before its failure is
             gave_up = attempt > len(schedule)
-            self.failed(row, event if gave_up else None)
+            self.failed(row, event, gave_up)
             if gave_up:
                 return
             self.sleep(schedule[attempt - 1] * (1 + random.uniform(0, JITTER)))
 
-    def post(self, url: str, envelope: Envelope) -> tuple[bool, int | None, str | None, int]:
+    def post(self, url: str, secrets: list[str], envelope: Envelope) -> tuple[bool, int | None, str | None, int]:
         body = envelope.to_json()
         at = now()
         headers = {"Content-Type": CONTENT_TYPE, "webhook-id": envelope.id,
                    "webhook-timestamp": str(int(at.timestamp())),
-                   "webhook-signature": signature(self.secrets(), envelope.id, at, body),
+                   "webhook-signature": signature(secrets, envelope.id, at, body),
                    "User-Agent": "crm-dispatcher"}
         started = time.monotonic()
         try:
-            targets.check(url, self.d.settings.allow_private_targets)
-            status = self._send(url, body, headers)
+            address = targets.address(url, self.d.settings.allow_private_targets)
+            status = self._send(url, address, body, headers)
         except targets.TargetRefused as exc:
             return False, None, f"refused: {exc}", 0
-        except requests.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             return False, None, f"{type(exc).__name__}: {exc}"[:1000], _ms_since(started)
         latency = _ms_since(started)
         if 200 <= status < 300:
@@ -228,43 +279,78 @@ class Worker(threading.Thread):
             return False, status, "a redirect; webhooks do not follow redirects", latency
         return False, status, f"answered {status}", latency
 
-    def _send(self, url: str, body: str, headers: dict) -> int:
-        """POST within the time-out, the whole exchange (a receiver that trickles its
-        answer is cut off too), without following a redirect."""
+    def _send(self, url: str, address: str, body: str, headers: dict) -> int:
+        """POST to the checked ``address`` within the time-out, the whole exchange (a
+        receiver that trickles its answer is cut off too), without following a redirect."""
         timeout = self.d.settings.timeout_seconds
         deadline = time.monotonic() + timeout
-        with self.http.post(url, data=body.encode(), headers=headers, timeout=timeout, allow_redirects=False,
-                            stream=True) as answer:
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        answer = self.pools.pool(url, address).urlopen(
+            "POST", target, body=body.encode(), headers={**headers, "Host": targets.host_header(url)},
+            timeout=urllib3.Timeout(connect=timeout, read=timeout), redirect=False, retries=False,
+            preload_content=False)
+        read_all = False
+        try:
             read = 0
-            for chunk in answer.iter_content(4096):
+            for chunk in answer.stream(4096):
                 read += len(chunk)
                 if read >= MAX_ANSWER_BYTES:
                     break
                 if time.monotonic() > deadline:
-                    raise requests.Timeout(f"the answer took longer than {timeout} s")
-            return answer.status_code
+                    raise urllib3.exceptions.TimeoutError(f"the answer took longer than {timeout} s")
+            else:
+                read_all = True
+            return answer.status
+        finally:
+            if not read_all:
+                answer.close()  # the rest of the answer is not read: that connection is not kept
+            answer.release_conn()
 
     # What is written
-    def commit(self, position: int, delivered: Delivery | None = None) -> None:
-        """Done with everything up to ``position``: only while this worker still holds
-        the lease under its generation (else Stopped, and nothing is written)."""
-        values = {"position": position, "start_time": None}
-        with Session(self.d.engine) as session, session.begin():
+    def done_with(self, position: int, delivered: Delivery | None = None) -> None:
+        """Done with everything up to ``position``: kept to be written with the next
+        flush, which comes after FLUSH_EVENTS deliveries at the latest."""
+        with self.pending_lock:
+            if self.pending_position is None:
+                self.pending_since = time.monotonic()
+            self.pending_position = position
             if delivered is not None:
-                values.update(delivered=Cursor.delivered + 1, last_delivered_at=utcnow(), failing_since=None)
-            done = session.execute(update(Cursor).where(
-                Cursor.subscription_id == self.id, Cursor.lease_owner == self.d.name,
-                Cursor.generation == self.generation).values(**values)).rowcount
-            if not done:
-                session.rollback()
-                raise Stopped()
-            if delivered is not None:
-                session.add(delivered)
+                self.pending.append(delivered)
+            full = len(self.pending) >= FLUSH_EVENTS
+        if full:
+            self.flush()
 
-    def failed(self, row: Delivery, dead: eventlog.LoggedEvent | None) -> None:
-        """A failed attempt: logged and counted; ``dead``, the event goes to the dead
-        letters and the position moves past it. An endpoint with no 2xx for the disable
-        period disables its subscription (and that is published)."""
+    def flush(self) -> None:
+        """Write the deliveries and the position kept so far, in one transaction, only
+        while this worker still holds the lease under its generation (else Stopped, and
+        nothing is written, now or later)."""
+        with self.pending_lock:
+            if self.lost:
+                raise Stopped()
+            if self.pending_position is None:
+                return
+            rows, position = self.pending, self.pending_position
+            values = {"position": position, "start_time": None}
+            if rows:
+                values.update(delivered=Cursor.delivered + len(rows), last_delivered_at=rows[-1].at,
+                              failing_since=None, retry_position=None, retry_attempts=0)
+            with Session(self.d.engine) as session, session.begin():
+                done = session.execute(update(Cursor).where(
+                    Cursor.subscription_id == self.id, Cursor.lease_owner == self.d.name,
+                    Cursor.generation == self.generation).values(**values)).rowcount
+                if not done:
+                    session.rollback()
+                    self.lost = True
+                    raise Stopped()
+                session.add_all(rows)
+            self.pending, self.pending_position = [], None
+
+    def failed(self, row: Delivery, event: eventlog.LoggedEvent, dead: bool) -> None:
+        """A failed attempt: logged and counted, and the attempt count kept in the cursor
+        (a restarted dispatcher goes on with the schedule); ``dead``, the event goes to the
+        dead letters and the position moves past it. An endpoint with no 2xx for the
+        disable period disables its subscription (and that is published)."""
         with Session(self.d.engine) as session, session.begin():
             cursor = session.get(Cursor, self.id, with_for_update=True)
             if cursor is None or cursor.lease_owner != self.d.name or cursor.generation != self.generation:
@@ -273,19 +359,21 @@ class Worker(threading.Thread):
             cursor.failed += 1
             cursor.last_error, cursor.last_error_at = row.error, row.at or utcnow()
             cursor.failing_since = cursor.failing_since or utcnow()
-            if dead is not None:
-                session.add(DeadLetter(subscription_id=self.id, position=dead.position, event_id=dead.envelope.id,
-                                       event_type=dead.envelope.type, subject=dead.envelope.subject,
-                                       envelope=dead.envelope.to_dict(), attempts=row.attempt, last_error=row.error))
+            cursor.retry_position, cursor.retry_attempts = (None, 0) if dead else (event.position, row.attempt)
+            if dead:
+                session.add(DeadLetter(subscription_id=self.id, position=event.position, event_id=event.envelope.id,
+                                       event_type=event.envelope.type, subject=event.envelope.subject,
+                                       envelope=event.envelope.to_dict(), attempts=row.attempt,
+                                       last_error=row.error))
                 cursor.dead_lettered += 1
                 # In the dead letter's transaction: a crash right after cannot dead-letter it twice.
-                cursor.position, cursor.start_time = dead.position, None
+                cursor.position, cursor.start_time = event.position, None
             failing_for = (utcnow() - cursor.failing_since).total_seconds()
             if failing_for >= self.d.settings.disable_after_seconds:
                 self.disable(session, f"No 2xx for {int(failing_for)} s; last: {row.error}")
-        if dead is not None:
+        if dead:
             log.warning("subscription %s: event %s dead-lettered after %d attempts (%s)", self.id,
-                        dead.envelope.id, row.attempt, row.error)
+                        event.envelope.id, row.attempt, row.error)
 
     def disable(self, session: Session, reason: str) -> None:
         subscription = session.get(Subscription, self.id)
@@ -312,7 +400,7 @@ class Worker(threading.Thread):
         for letter in letters:
             self.ensure_lease()
             envelope = Envelope.from_dict(letter.envelope)
-            ok, status, error, latency_ms = self.post(subscription.url, envelope)
+            ok, status, error, latency_ms = self.post(subscription.url, self.secrets(), envelope)
             with Session(self.d.engine) as session, session.begin():
                 row = session.get(DeadLetter, letter.id)
                 row.attempts += 1

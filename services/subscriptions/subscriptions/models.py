@@ -75,6 +75,10 @@ class Cursor(Base):
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)  # no 2xx since
+    # The event after ``position`` being retried and its failed attempts so far: a
+    # restarted dispatcher goes on with the retry schedule (the wait from last_error_at).
+    retry_position: Mapped[int | None] = mapped_column(BigInteger)
+    retry_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LogHead(Base):
