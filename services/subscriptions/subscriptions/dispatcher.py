@@ -36,7 +36,7 @@ from crmkit.envelope import CONTENT_TYPE, Envelope, schema_url
 from crmkit.settings import Settings
 
 from . import events, schemas, targets
-from .models import ACTIVE, DISABLED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .models import ACTIVE, DISABLED, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import WebhookSettings
 from .subscriptions import visible_to
 
@@ -293,7 +293,7 @@ class Worker(threading.Thread):
         subscription.status, subscription.disabled_reason = DISABLED, reason
         session.flush()
         declared = events.CATALOGUE["subscription.disabled"]
-        record = schemas.SubscriptionOut(only=_RECORD_FIELDS).dump(subscription)
+        record = schemas.DisabledSubscriptionOut(only=_RECORD_FIELDS).dump(subscription)
         outbox.append(session, [Envelope.new(
             source=self.d.service_settings.event_source, type=declared.type, subject=subscription.id,
             data={"record": record, "changed": before},
@@ -362,10 +362,12 @@ class Dispatcher:
         log.info("dispatcher %s stopped", self.name)
 
     def take_subscriptions(self) -> None:
-        """Lease every active subscription no live dispatcher holds (new, freed, or one
-        whose dispatcher died: its lease ran out)."""
+        """Lease every active webhook subscription no live dispatcher holds (new, freed,
+        or one whose dispatcher died: its lease ran out). A stream subscription is read
+        by its subscriber through the gateway, not sent from here."""
         with Session(self.engine) as session:
-            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE)))
+            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE,
+                                                                     Subscription.delivery == WEBHOOK)))
         for subscription_id in ids:
             if subscription_id in self.workers:
                 continue
