@@ -342,6 +342,40 @@ def test_subscriptions_are_an_api_resource(stack, receiver):
     api.get(f"/subscriptions/{made['id']}", expect=404)
 
 
+def test_a_stream_subscription_has_no_url_no_secret_and_the_dispatcher_leaves_it_alone(stack, receiver):
+    api = Api(stack.base_url)
+    team = f"team-{uuid.uuid4().hex[:6]}"
+    no_url = api.post("/subscriptions", {"name": "w", "types": ["#"]}, expect=422)["error"]["details"]
+    assert no_url == {"url": ["A webhook needs its url."]}
+    with_url = api.post("/subscriptions", {"name": "s", "types": ["#"], "delivery": "stream",
+                                           "url": receiver.url("/s")}, expect=422)["error"]["details"]
+    assert with_url == {"url": ["A stream subscription has no url; leave it out."]}
+    assert "delivery" in api.post("/subscriptions", {"name": "q", "types": ["#"], "delivery": "carrier pigeon"},
+                                  expect=422)["error"]["details"]
+
+    stream = api.post("/subscriptions", {"name": "stream", "types": ["lead.created"], "team": team,
+                                         "delivery": "stream"}, expect=201)
+    assert (stream["delivery"], stream["url"], stream["secret"]) == ("stream", None, None)
+    webhook = subscribe(api, receiver, "/beside-a-stream", types=["lead.created"], team=team)
+    assert webhook["delivery"] == "webhook"
+    lead = api.post("/leads", a_lead(team=team), expect=201)
+    wait_for(lambda: api.get(f"/subscriptions/{webhook['id']}")["delivered"] == 1, what="the webhook's delivery")
+    assert [e["subject"] for e in receiver.delivered("/beside-a-stream")] == [lead["id"]]
+    time.sleep(1.0)  # a few more of the dispatcher's passes
+    shown = api.get(f"/subscriptions/{stream['id']}")
+    assert (shown["delivered"], shown["failed"], shown["position"]) == (0, 0, None)  # never tried to send it
+
+    # The kind is fixed; a url is a webhook's only; a stream has no secret to rotate.
+    refused = api.patch(f"/subscriptions/{stream['id']}", {"delivery": "webhook"}, expect=422)
+    assert set(refused["error"]["details"]) == {"delivery"}
+    refused = api.patch(f"/subscriptions/{stream['id']}", {"url": receiver.url("/s")}, expect=422)
+    assert refused["error"]["details"] == {"url": ["A stream subscription has no url."]}
+    assert api.post(f"/subscriptions/{stream['id']}/rotate-secret", expect=409)["error"]["code"] == "conflict"
+    api.patch(f"/subscriptions/{webhook['id']}", {"delivery": "stream"}, expect=422)
+    for made in (stream, webhook):
+        assert api._send("DELETE", f"/subscriptions/{made['id']}").status_code == 200
+
+
 def test_an_endpoint_failing_for_too_long_is_disabled_and_that_is_published(stack, receiver):
     api = Api(stack.base_url)
     path, team = "/failing", f"team-{uuid.uuid4().hex[:6]}"

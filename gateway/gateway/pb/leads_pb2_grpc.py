@@ -353,7 +353,7 @@ class LeadsServicer:
 
     def GetTeam(self, request, context):
         """A team and its members
-        GET /api/v1/teams/{team}. Roles: admin, manager, sales_rep, integration.
+        GET /api/v1/teams/{team}. Roles: admin, manager, sales_rep, integration. A sales_rep only for its own team.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,5 +1,6 @@
 """Commands that run a service: ``crm-service run|setup <name>`` and ``crm-relay <name>``;
-and the operators' ``crm``: ``crm events tail`` prints the events log.
+and the operators' ``crm``: ``crm events tail`` prints the events log; ``crm broker
+setup`` makes the broker users (crmkit.broker_users).
 
 Services are found through the ``crm.services`` entry point group, so a service is
 deployable on its own: install its package and crmkit, and these commands know it.
@@ -58,8 +59,28 @@ def relay_main(argv: list[str] | None = None) -> None:
 
     settings = Settings.for_service(args.service)
     logs.configure(f"{args.service}-relay", settings.log_format, settings.log_level)
-    require_broker(settings.amqp_uri)
+    require_broker(settings.relay_amqp_uri)
     relay.run(args.service)
+
+
+def _broker_setup(args) -> None:
+    from . import broker_users
+    from .settings import DEFAULT_AMQP_URI
+
+    if not args.management_url:
+        sys.exit("crm broker setup needs the management API: --management-url or CRM_BROKER_MANAGEMENT_URL "
+                 "(http://admin:password@rabbitmq:15672/api)")
+    amqp_uri = os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
+    users = {"relay": (args.relay_user, os.environ.get("CRM_RELAY_BROKER_PASSWORD") or None),
+             "service": (args.service_user, os.environ.get("CRM_SERVICE_BROKER_PASSWORD") or None)}
+    try:
+        passwords = broker_users.setup(args.management_url, broker_users.vhost_of(amqp_uri), users)
+    except (ValueError, OSError) as exc:  # requests' errors are OSErrors
+        sys.exit(f"crm broker setup: {exc}")
+    for kind, (user, given) in users.items():
+        if not given:  # shown once: nothing keeps it
+            variable = "CRM_RELAY_AMQP_URI" if kind == "relay" else "AMQP_URI"
+            print(f"{variable}={broker_users.amqp_uri_for(amqp_uri, user, passwords[kind])}")
 
 
 _AGO = re.compile(r"([1-9][0-9]*)([smhd])")
@@ -106,7 +127,19 @@ def crm_main(argv: list[str] | None = None) -> None:
     tail.add_argument("--follow", "-f", action="store_true", help="keep printing new events until Ctrl-C")
     tail.add_argument("--json", action="store_true",
                       help='one JSON object per event: {"position": ..., "event": <the whole envelope>}')
+    broker = sub.add_parser("broker", help="the broker's users").add_subparsers(dest="command", required=True)
+    setup = broker.add_parser(
+        "setup", help="make the relays' and the services' broker users (only the relays may publish to crm.events); "
+                      "passwords from CRM_RELAY_BROKER_PASSWORD and CRM_SERVICE_BROKER_PASSWORD, else generated "
+                      "and printed once")
+    setup.add_argument("--management-url", default=os.environ.get("CRM_BROKER_MANAGEMENT_URL"),
+                       help="the management API with an administrator's login (default: CRM_BROKER_MANAGEMENT_URL)")
+    setup.add_argument("--relay-user", default="crm-relay")
+    setup.add_argument("--service-user", default="crm-service")
     args = parser.parse_args(argv)
+    if args.topic == "broker":
+        _broker_setup(args)
+        return
 
     from amqp.exceptions import NotFound
 

@@ -105,7 +105,9 @@ class Relay:
 
     @contextmanager
     def _broker(self):
-        with Connection(self.settings.amqp_uri, transport_options={"confirm_publish": True}, heartbeat=30) as conn:
+        # The relay's own login: the one that may publish to the events exchange.
+        with Connection(self.settings.relay_amqp_uri, transport_options={"confirm_publish": True},
+                        heartbeat=30) as conn:
             conn.ensure_connection(max_retries=1)
             channel = conn.channel()
             EVENTS_EXCHANGE(channel).declare()

@@ -98,6 +98,9 @@ class EventLogSettings:
 class Settings:
     service: str
     amqp_uri: str
+    # The relay's own login (CRM_RELAY_AMQP_URI, else AMQP_URI): the one user that may
+    # publish to the events exchange (crmkit.broker_users).
+    relay_amqp_uri: str
     database_url: str
     max_workers: int
     db_pool_size: int
@@ -125,6 +128,7 @@ class Settings:
         return cls(
             service=service,
             amqp_uri=amqp_uri,
+            relay_amqp_uri=_env("CRM_RELAY_AMQP_URI", amqp_uri),
             database_url=_env(f"{prefix}_DATABASE_URL", default_db),
             max_workers=max_workers,
             # One connection per worker, plus the relay's and a spare (STACK-NOTES).

@@ -82,7 +82,23 @@ class RabbitVhost:
                 "or point CRM_TEST_RABBIT_API at it")
 
     def __exit__(self, *_exc) -> None:
+        self.delete_own_users()
         requests.delete(f"{self.api}/vhosts/{quote(self.name, safe='')}", auth=self.auth, timeout=30)
+
+    def delete_own_users(self) -> None:
+        """Users are the broker's, not a vhost's: a test that made some (crm broker
+        setup, a subscriber's) leaves none behind. Deleted: the users named crm-...
+        whose every permission is on this vhost (never the harness's own login)."""
+        vhost = quote(self.name, safe="")
+        answer = requests.get(f"{self.api}/vhosts/{vhost}/permissions", auth=self.auth, timeout=10)
+        if not answer.ok:
+            return
+        for user in {p["user"] for p in answer.json()} - {self.auth[0]}:
+            if not user.startswith("crm-"):
+                continue
+            theirs = requests.get(f"{self.api}/users/{quote(user, safe='')}/permissions", auth=self.auth, timeout=10)
+            if theirs.ok and {p["vhost"] for p in theirs.json()} == {self.name}:
+                requests.delete(f"{self.api}/users/{quote(user, safe='')}", auth=self.auth, timeout=10)
 
     def queue_depth(self, queue: str) -> int:
         """Messages in a queue, counted by the broker (the management API lags a little)."""

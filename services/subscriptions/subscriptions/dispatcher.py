@@ -41,7 +41,7 @@ from crmkit.envelope import CONTENT_TYPE, Envelope, schema_url
 from crmkit.settings import Settings
 
 from . import events, subscriptions, targets
-from .models import ACTIVE, DISABLED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .models import ACTIVE, DISABLED, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import WebhookSettings
 from .subscriptions import visible_to
 
@@ -446,10 +446,12 @@ class Dispatcher:
         log.info("dispatcher %s stopped", self.name)
 
     def take_subscriptions(self) -> None:
-        """Lease every active subscription no live dispatcher holds (new, freed, or one
-        whose dispatcher died: its lease ran out)."""
+        """Lease every active webhook subscription no live dispatcher holds (new, freed,
+        or one whose dispatcher died: its lease ran out). A stream subscription is read
+        by its subscriber through the gateway, not sent from here."""
         with Session(self.engine) as session:
-            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE)))
+            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE,
+                                                                     Subscription.delivery == WEBHOOK)))
         for subscription_id in ids:
             if subscription_id in self.workers:
                 continue

@@ -8,7 +8,8 @@ CATALOGUE = Catalogue(
     changed("subscription.disabled", SubscriptionOut,
             "A subscription's endpoint answered no 2xx for CRM_WEBHOOKS_DISABLE_AFTER_SECONDS: it is disabled "
             "(record.disabled_reason says why) until resumed.",
-            # v2: positions of the events log are 64-bit (v1 said 32), and the record is
-            # whole, with where its delivery stands, as v1's schema said and its events lacked.
+            # v2: positions of the events log are 64-bit (v1 said 32); the record is whole,
+            # with where its delivery stands, as v1's schema said and its events lacked; and
+            # it says its delivery (only a webhook is ever disabled).
             version=2),
 )

@@ -16,6 +16,10 @@ from crmkit.records import Record
 
 ACTIVE, PAUSED, DISABLED = "active", "paused", "disabled"
 STATUSES = (ACTIVE, PAUSED, DISABLED)
+# How a subscription's events reach it: POSTed to its url by the dispatcher, or read by
+# the subscriber itself from the gateway's gRPC Events/Subscribe stream naming it.
+WEBHOOK, STREAM = "webhook", "stream"
+DELIVERIES = (WEBHOOK, STREAM)
 
 
 class Base(DeclarativeBase):
@@ -36,7 +40,8 @@ class Subscription(Record, Base):
     team: Mapped[str | None] = mapped_column(String(64))
     organization_id: Mapped[str | None] = mapped_column(String(36))
     min_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    url: Mapped[str] = mapped_column(String(2000))
+    delivery: Mapped[str] = mapped_column(String(20), default=WEBHOOK, server_default=WEBHOOK)
+    url: Mapped[str | None] = mapped_column(String(2000))  # a webhook's only
     # The role of the token that made it: what it may see is what that role may read.
     owner_role: Mapped[str] = mapped_column(String(20))
 

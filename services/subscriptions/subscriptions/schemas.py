@@ -1,12 +1,12 @@
 """The subscriptions API's wire formats (the gateway's document is made from them)."""
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from crmkit.errors import ValidationFailed
 from crmkit.eventlog import _pattern_words
 from crmkit.listing import ListQuery, Sort
 from crmkit.schemas import Amount, Position, Timestamp
 
-from .models import STATUSES
+from .models import DELIVERIES, STATUSES, WEBHOOK
 
 
 class TypePattern(fields.String):
@@ -43,13 +43,21 @@ START = (r"^(?:now|first|[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(
 
 
 class SubscriptionIn(Schema):
+    # What _a_url_for_a_webhook_only says, for the API document (gateway.apigen).
+    JSON_SCHEMA = {"if": {"properties": {"delivery": {"const": WEBHOOK}}},
+                   "then": {"required": ["url"]}, "else": {"not": {"required": ["url"]}}}
+
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), required=True,
                         validate=validate.Length(min=1, max=50), metadata={
                             "description": "Event type patterns (quote.*, invoice.paid, # for all): * is one word, "
                                            "# any number; matched against the name and the full type."})
-    url = fields.String(required=True, validate=_target_url, metadata={
-        "description": "Where each event is POSTed (http or https, a public address; redirects are not followed)."})
+    delivery = fields.String(load_default=WEBHOOK, validate=validate.OneOf(DELIVERIES), metadata={
+        "description": "webhook (the default): each event is POSTed to url. stream: no url; the subscriber reads "
+                       "the gRPC Events/Subscribe stream naming this subscription. Fixed once made."})
+    url = fields.String(validate=_target_url, metadata={
+        "description": "A webhook's only, and required there: where each event is POSTed (http or https, a public "
+                       "address; redirects are not followed)."})
     team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64),
                          metadata={"description": _FILTERS["team"]})
     organization_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=36),
@@ -69,9 +77,19 @@ class SubscriptionIn(Schema):
         except ValidationFailed as exc:  # named beside the other bad fields
             raise ValidationError(exc.details["start"]) from None
 
+    @validates_schema
+    def _a_url_for_a_webhook_only(self, data, **_kwargs):
+        if data.get("delivery") not in DELIVERIES:
+            return  # the delivery's own error says it
+        if data["delivery"] == WEBHOOK and "url" not in data:
+            raise ValidationError("A webhook needs its url.", "url")
+        if data["delivery"] != WEBHOOK and "url" in data:
+            raise ValidationError(f"A {data['delivery']} subscription has no url; leave it out.", "url")
+
 
 class SubscriptionUpdate(Schema):
-    """Only the fields given change; null clears a filter."""
+    """Only the fields given change; null clears a filter. The delivery kind is fixed
+    (delete and subscribe again); url is a webhook's only (subscriptions.change)."""
     name = fields.String(validate=validate.Length(min=1, max=100))
     types = fields.List(TypePattern(validate=validate.Length(min=1, max=200)), validate=validate.Length(min=1, max=50))
     url = fields.String(validate=_target_url)
@@ -87,7 +105,8 @@ class SubscriptionOut(Schema):
         "description": "active; paused (by a user); disabled (its endpoint failed for too long: resume it)."})
     disabled_reason = fields.String(required=True, allow_none=True)
     types = fields.List(fields.String(), required=True)
-    url = fields.String(required=True)
+    delivery = fields.String(required=True, validate=validate.OneOf(DELIVERIES))
+    url = fields.String(required=True, allow_none=True, metadata={"description": "A webhook's; null for a stream."})
     team = fields.String(required=True, allow_none=True)
     organization_id = fields.String(required=True, allow_none=True)
     min_amount = Amount(required=True, allow_none=True)
@@ -109,8 +128,8 @@ class SubscriptionOut(Schema):
 
 
 class NewSubscriptionOut(SubscriptionOut):
-    secret = fields.String(required=True, metadata={
-        "description": "The signing secret (whsec_...): shown in this answer only."})
+    secret = fields.String(required=True, allow_none=True, metadata={
+        "description": "A webhook's signing secret (whsec_...): shown in this answer only; null for a stream."})
 
 
 class SubscriptionListQuery(ListQuery):

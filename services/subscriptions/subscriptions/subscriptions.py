@@ -16,7 +16,7 @@ from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import schemas, targets
-from .models import ACTIVE, PAUSED, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .models import ACTIVE, PAUSED, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import WebhookSettings
 
 subscription_out = schemas.SubscriptionOut()
@@ -84,7 +84,8 @@ def record(session: Session, subscription: Subscription) -> dict:
 
 def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) -> dict:
     fields = load(schemas.SubscriptionIn(), data)
-    _check_url(fields["url"])
+    if fields["delivery"] == WEBHOOK:
+        _check_url(fields["url"])
     start = fields.pop("start")
     subscription = Subscription(**fields, owner_role=owner_role, owner_id=owner_id, status=ACTIVE)
     unit.session.add(subscription)
@@ -92,8 +93,10 @@ def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) 
     start_time = utcnow() if start == "now" else parse_start(start)
     unit.session.add(Cursor(subscription_id=subscription.id, start_time=start_time, generation=0, delivered=0,
                             failed=0, dead_lettered=0))
-    secret = new_secret()
-    unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
+    secret = None
+    if subscription.delivery == WEBHOOK:  # only a webhook is signed
+        secret = new_secret()
+        unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
     unit.session.flush()
     return {**dump(unit, subscription), "secret": secret}
 
@@ -112,10 +115,14 @@ def list_(unit: UnitOfWork, query: dict) -> dict:
 
 
 def change(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None) -> dict:
+    if isinstance(data, dict) and "delivery" in data:
+        raise ValidationFailed({"delivery": ["Fixed once made: delete the subscription and subscribe again."]})
     fields = load(schemas.SubscriptionUpdate(partial=True), data)
     subscription = unit.get(Subscription, subscription_id)
     check_version("subscription", subscription, expected_version)
     if "url" in fields:
+        if subscription.delivery != WEBHOOK:
+            raise ValidationFailed({"url": [f"A {subscription.delivery} subscription has no url."]})
         _check_url(fields["url"])
     for name, value in fields.items():
         setattr(subscription, name, value)
@@ -160,6 +167,9 @@ def rotate_secret(unit: UnitOfWork, subscription_id: str, expected_version: int 
     a receiver can switch to the new one without refusing a delivery."""
     subscription = unit.get(Subscription, subscription_id)
     check_version("subscription", subscription, expected_version)
+    if subscription.delivery != WEBHOOK:
+        raise Conflict(f"Subscription {subscription.id} is delivered by {subscription.delivery} and has no signing "
+                       "secret.", {"delivery": subscription.delivery})
     _changed(subscription)
     overlap_until = utcnow() + timedelta(seconds=WebhookSettings.from_env().secret_overlap_seconds)
     unit.session.execute(update(Secret).where(Secret.subscription_id == subscription.id,

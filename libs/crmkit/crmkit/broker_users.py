@@ -1,0 +1,84 @@
+"""The broker users an installation runs on (``crm broker setup``), so that only the
+relays may publish to the events exchange: what reaches ``crm.events`` is then what a
+service committed to its outbox, never what any process holding the broker's login
+chose to send.
+
+- the relays' user may declare and bind the events exchange and the events log, and
+  publish to the exchange; nothing else;
+- the services' user (services, dispatcher, gateway) may do all nameko and crmkit do:
+  declare and use any queue and exchange, read everything, write everywhere but the
+  events exchange.
+
+Permissions are regular expressions matched against resource names by the broker
+(Erlang's ``re``, PCRE: the negative lookahead is supported). Users are global on a
+broker; their permissions are per vhost, the vhost of ``AMQP_URI``.
+"""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import requests
+
+from .broker import EVENTS_EXCHANGE, EVENTS_LOG
+
+_EXCHANGE = EVENTS_EXCHANGE.name.replace(".", r"\.")
+_LOG = EVENTS_LOG.replace(".", r"\.")
+RELAY_PERMISSIONS = {"configure": f"^({_EXCHANGE}|{_LOG})$", "write": f"^({_EXCHANGE}|{_LOG})$",
+                     "read": f"^{_EXCHANGE}$"}
+SERVICE_PERMISSIONS = {"configure": ".*", "write": f"^(?!{_EXCHANGE}$).*", "read": ".*"}
+
+
+class Management:
+    """RabbitMQ's management API at a URL with an administrator's user and password in
+    it (http://admin:secret@rabbitmq:15672/api)."""
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        if not parts.username:
+            raise ValueError("the management URL needs an administrator's user and password in it "
+                             "(http://user:password@host:15672/api)")
+        self.api = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""),
+                               parts.path.rstrip("/"), "", ""))
+        self.http = requests.Session()
+        self.http.auth = (unquote(parts.username), unquote(parts.password or ""))
+
+    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
+        answer = self.http.request(method, f"{self.api}/{path}", timeout=10, **kwargs)
+        answer.raise_for_status()
+        return answer
+
+    def put_user(self, user: str, password: str) -> None:
+        self._call("PUT", f"users/{quote(user, safe='')}", json={"password": password, "tags": ""})
+
+    def set_permissions(self, vhost: str, user: str, permissions: dict) -> None:
+        self._call("PUT", f"permissions/{quote(vhost, safe='')}/{quote(user, safe='')}", json=permissions)
+
+
+def vhost_of(amqp_uri: str) -> str:
+    path = urlsplit(amqp_uri).path
+    return unquote(path[1:]) if len(path) > 1 else "/"
+
+
+def setup(management_url: str, vhost: str, users: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Make (or update) the installation's users on ``vhost``: ``users`` maps "relay" and
+    "service" to (user name, password or None to generate one). Returns the passwords
+    it set, by kind. Idempotent: a second run sets the permissions again and, for a
+    password given, that password."""
+    management = Management(management_url)
+    permissions = {"relay": RELAY_PERMISSIONS, "service": SERVICE_PERMISSIONS}
+    passwords = {}
+    for kind, (user, password) in users.items():
+        password = password or secrets.token_urlsafe(24)
+        management.put_user(user, password)
+        management.set_permissions(vhost, user, permissions[kind])
+        passwords[kind] = password
+    return passwords
+
+
+def amqp_uri_for(amqp_uri: str, user: str, password: str) -> str:
+    """``amqp_uri`` with another user and password."""
+    parts = urlsplit(amqp_uri)
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, f"{quote(user, safe='')}:{quote(password, safe='')}@{host}", parts.path,
+                       parts.query, ""))
