@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 
 import grpc
@@ -350,3 +351,49 @@ def test_sigterm_ends_the_streams_at_once_with_where_to_resume(stack, target, in
     assert stream.ended_at - stopping < 3.0 and time.monotonic() - stopping < 8.0
     stack.start("gateway")
     stack.wait_ready(SERVICES)
+
+
+# A subscription delivered by the stream
+def test_a_stream_subscription_takes_its_filters_and_goes_on_where_its_last_stream_stopped(
+        stack, target, integration_token):
+    api, seller = Api(stack.base_url), Api(stack.base_url)
+    api.http.headers["Authorization"] = f"Bearer {integration_token}"
+    team = f"stream-{uuid.uuid4().hex[:6]}"
+    made = api.post("/subscriptions", {"name": "stream of a team", "delivery": "stream", "types": ["lead.created"],
+                                       "team": team}, expect=201)
+    path = f"/subscriptions/{made['id']}"
+    ours = [seller.post("/leads", a_lead(team=team), expect=201)["id"] for _ in range(2)]
+    seller.post("/leads", a_lead(team=f"other-{team}"), expect=201)  # another team's: filtered out
+
+    first = Stream(target, integration_token, subscription_id=made["id"], heartbeat_seconds=1)
+    try:
+        wait_events(first, 2)
+        time.sleep(1.5)  # another team's lead, or a repeat, would be here by now
+        assert [json.loads(e.cloudevent)["subject"] for e in first.events] == ours
+        # It writes down how far it got: delivered, and its position past what it sent.
+        told = wait_for(lambda: (lambda s: s if s["delivered"] == 2 else None)(api.get(path)),
+                        what="the stream's progress on the subscription")
+        assert told["position"] >= first.events[-1].position
+    finally:
+        first.close()
+    later = seller.post("/leads", a_lead(team=team), expect=201)["id"]
+    again = Stream(target, integration_token, subscription_id=made["id"], heartbeat_seconds=1)
+    try:
+        wait_events(again, 1)
+        time.sleep(1.5)
+        assert [json.loads(e.cloudevent)["subject"] for e in again.events] == [later]  # from where it stood
+        # Paused, its stream ends; a paused one does not open.
+        api.post(f"{path}/pause")
+        assert again.wait_ended(5).code() == grpc.StatusCode.FAILED_PRECONDITION
+    finally:
+        again.close()
+    refused = Stream(target, integration_token, subscription_id=made["id"])
+    assert refused.wait_ended().code() == grpc.StatusCode.FAILED_PRECONDITION
+    typed = Stream(target, integration_token, subscription_id=made["id"], types=["quote.*"])
+    assert typed.wait_ended().code() == grpc.StatusCode.INVALID_ARGUMENT
+    webhook = api.post("/subscriptions", {"name": "a webhook", "url": "https://8.8.8.8/hook",
+                                          "types": ["probe.never"]}, expect=201)
+    by_webhook = Stream(target, integration_token, subscription_id=webhook["id"])
+    assert by_webhook.wait_ended().code() == grpc.StatusCode.FAILED_PRECONDITION
+    unknown = Stream(target, integration_token, subscription_id=str(uuid.uuid4()))
+    assert unknown.wait_ended().code() == grpc.StatusCode.NOT_FOUND

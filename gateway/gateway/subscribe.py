@@ -10,6 +10,9 @@
   role may read the record it is about through the API (``get_<kind>``, else
   ``list_<kinds>``; a kind the API does not serve: admins only). Everything else is
   skipped, and its position still passes in the heartbeats.
+- A subscription: a request naming one made with delivery ``stream`` reads with its
+  types and record filters from where it stands, and tells the subscriptions service
+  how far it got about once a second (``_Progress``; services/subscriptions/README.md).
 - Threads: grpcio's server runs each stream on a thread of its pool for the stream's
   whole life, and that pool also serves every unary call. So the pool is
   ``CRM_GRPC_THREADS`` + ``CRM_GRPC_MAX_STREAMS`` threads and at most
@@ -33,7 +36,9 @@ import grpc
 from google.protobuf import timestamp_pb2
 
 from crmkit import eventlog
+from crmkit.context import CallContext
 from crmkit.envelope import Envelope
+from crmkit.rpc_client import RemoteError, ServiceUnavailable
 
 from . import errors
 from .auth import ADMIN, Principal
@@ -94,8 +99,10 @@ class EventStreams:
             if principal.role not in EVENT_READERS:
                 raise ApiError(403, "forbidden", f"The role {principal.role} may not subscribe to events.",
                                {"role": principal.role, "operation": "subscribe"})
-            start, heartbeat_seconds = _start(request), _heartbeat_seconds(request)
+            heartbeat_seconds = _heartbeat_seconds(request)
             _check_types(request)
+            subscription = self._open(request, principal, correlation_id) if request.subscription_id else None
+            start = _start(request, subscription)
             if self._stopping.is_set():
                 raise ApiError(503, "service_unavailable", "The gateway is stopping; subscribe again.")
             if not self._slots.acquire(blocking=False):
@@ -110,16 +117,37 @@ class EventStreams:
         ctx.add_callback(release)
         secret = metadata["authorization"].strip().partition(" ")[2].strip()
         try:
-            yield from self._stream(request, ctx, principal, secret, start, heartbeat_seconds, correlation_id)
+            yield from self._stream(request, ctx, principal, secret, start, heartbeat_seconds, correlation_id,
+                                    subscription)
         finally:
             release()
 
+    def _open(self, request, principal: Principal, correlation_id: str) -> dict:
+        """The stream subscription the request names: its record, where it stands and its
+        replay generation (subscriptions.open_stream refuses any other)."""
+        if request.types:
+            raise errors.invalid({"types": ["A subscription's types are its own: give none with subscription_id."]})
+        context = CallContext(correlation_id=correlation_id, actor=principal.user_id,
+                              causation_id=f"api:{correlation_id}")
+        return self._call_subscriptions(context, "open_stream", subscription_id=request.subscription_id)
+
+    def _call_subscriptions(self, context: CallContext, method: str, **kwargs):
+        try:
+            return self.gateway.client.call("subscriptions", method, context, **kwargs)
+        except RemoteError as exc:
+            raise errors.from_remote(exc) from None
+        except ServiceUnavailable:
+            raise ApiError(503, "service_unavailable", "The subscriptions service is not answering; retry later.",
+                           {"service": "subscriptions"}) from None
+
     def _stream(self, request, ctx, principal: Principal, secret: str, start: dict, heartbeat_seconds: int,
-                correlation_id: str):
+                correlation_id: str, subscription: dict | None):
         from .grpc_server import error_status
 
+        types = subscription["subscription"]["types"] if subscription else list(request.types)
+        progress = _Progress(self, subscription, correlation_id, principal) if subscription else None
         try:
-            reader = eventlog.EventLogReader(self.amqp_uri, types=list(request.types), **start)
+            reader = eventlog.EventLogReader(self.amqp_uri, types=types, **start)
         except Exception as exc:
             log.warning("cannot read the events log (%s: %s)", type(exc).__name__, exc)
             ctx.abort_with_status(error_status(ApiError(503, "service_unavailable",
@@ -135,15 +163,19 @@ class EventStreams:
             last_sent = time.monotonic()
             while True:
                 for logged in reader.poll(RECHECK_SECONDS):
-                    if visible(principal.role, logged.envelope):
+                    if visible(principal.role, logged.envelope) and (progress is None or progress.wants(logged)):
                         yield events_pb2.SubscribeResponse(event=events_pb2.LoggedEvent(
                             position=logged.position, cloudevent=logged.envelope.to_json()))
                         last_sent = time.monotonic()
+                        if progress:
+                            progress.sent += 1
                 if reader.position is not None:
                     resume_after = reader.position
                 if not ctx.is_active():
+                    if progress:
+                        progress.tell(resume_after, quietly=True)
                     return  # the client went away
-                problem = self._why_end(secret)
+                problem = self._why_end(secret) or (progress.tell(resume_after) if progress else None)
                 if problem:
                     problem.details["resume_after_position"] = resume_after
                     ctx.abort_with_status(error_status(problem, correlation_id))
@@ -168,6 +200,50 @@ class EventStreams:
         return None
 
 
+class _Progress:
+    """How far the stream of a stream subscription got, written down about once a
+    second (subscriptions.stream_progress): its position (the last one read, skipped
+    events included), the count delivered, and whether it may go on."""
+
+    def __init__(self, streams: EventStreams, opened: dict, correlation_id: str, principal: Principal):
+        record = opened["subscription"]
+        self.streams, self.id, self.generation = streams, record["id"], opened["generation"]
+        self.filters = {name: record.get(name) for name in ("team", "organization_id", "min_amount")}
+        self.context = CallContext(correlation_id=correlation_id, actor=principal.user_id,
+                                   causation_id=f"api:{correlation_id}")
+        self.sent, self.told_at = 0, 0.0
+
+    def wants(self, logged: eventlog.LoggedEvent) -> bool:
+        return eventlog.record_matches(logged.envelope, **self.filters)
+
+    def tell(self, position: int | None, quietly: bool = False) -> ApiError | None:
+        """Write down how far it got; an ApiError when the stream must end. Called once
+        per pass of the stream (about a second), also when nothing moved: a pause, a
+        replay or a delete ends the stream within about a second; not more often than
+        RECHECK_SECONDS while events pour in (one RPC per second, not per batch)."""
+        if not quietly and time.monotonic() - self.told_at < RECHECK_SECONDS:
+            return None
+        self.told_at = time.monotonic()
+        try:
+            answer = self.streams._call_subscriptions(self.context, "stream_progress", subscription_id=self.id,
+                                                      generation=self.generation, position=position,
+                                                      delivered=self.sent)
+        except ApiError as exc:
+            if quietly:
+                return None
+            return exc
+        self.sent = 0
+        if answer["go_on"]:
+            return None
+        why = answer["why"]
+        if why == "deleted":
+            return ApiError(404, "not_found", f"Subscription {self.id} was deleted.")
+        if why == "replayed":
+            return ApiError(409, "conflict", f"Subscription {self.id} was replayed: open its stream again.")
+        return ApiError(409, "invalid_transition", f"Subscription {self.id} is {why}; resume it to read it.",
+                        {"entity": "subscription", "current_state": why, "command": "stream"})
+
+
 def _once(action):
     lock, done = threading.Lock(), []
 
@@ -186,9 +262,13 @@ def _check_types(request: events_pb2.SubscribeRequest) -> None:
         raise errors.invalid({"types": [str(exc)]}) from None
 
 
-def _start(request: events_pb2.SubscribeRequest) -> dict:
-    """``eventlog.EventLogReader``'s keyword for where the request starts (none given: from now)."""
+def _start(request: events_pb2.SubscribeRequest, subscription: dict | None = None) -> dict:
+    """``eventlog.EventLogReader``'s keyword for where the request starts (none given:
+    where the subscription it names stands, else from now)."""
     which = request.WhichOneof("start")
+    if which is None and subscription is not None:
+        start = subscription["start"]
+        return {"from_time": datetime.fromisoformat(start["from_time"])} if "from_time" in start else start
     if which is None:
         return {"only_new": True}
     if which == "after_position":

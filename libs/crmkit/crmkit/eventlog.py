@@ -45,6 +45,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from kombu import Connection, Consumer, Queue
 
@@ -74,6 +75,31 @@ def type_matcher(patterns: Iterable[str]):
         return None
     return lambda e: any(_topic_match(words, e.name.split(".")) or _topic_match(words, e.type.split("."))
                          for words in parsed)
+
+
+# Where an event's record says its amount: opportunities and payments, then quotes,
+# orders, invoices and credit notes, then leads.
+AMOUNT_FIELDS = ("amount", "grand_total", "budget_amount")
+
+
+def record_matches(envelope: Envelope, *, team: str | None = None, organization_id: str | None = None,
+                   min_amount: Decimal | str | None = None) -> bool:
+    """A subscription's record filters, read from the event's ``data.record`` (an event
+    whose record lacks the field does not match a filter that is set): the webhooks'
+    dispatcher and the gateway's stream of a subscription apply the same."""
+    record = envelope.data.get("record") if isinstance(envelope.data, dict) else None
+    record = record if isinstance(record, dict) else {}
+    if team is not None and record.get("team") != team:
+        return False
+    if organization_id is not None and record.get("organization_id") != organization_id:
+        return False
+    if min_amount is not None:
+        amount = next((record[name] for name in AMOUNT_FIELDS if record.get(name) is not None), None)
+        try:
+            return amount is not None and Decimal(str(amount)) >= Decimal(str(min_amount))
+        except InvalidOperation:
+            return False
+    return True
 
 
 def _pattern_words(pattern: str) -> list[str]:

@@ -27,7 +27,6 @@ import time
 import uuid
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import urllib3
@@ -47,7 +46,6 @@ from .subscriptions import visible_to
 
 log = logging.getLogger("subscriptions.dispatcher")
 
-AMOUNT_FIELDS = ("amount", "grand_total", "budget_amount")  # schemas.SubscriptionIn's min_amount
 JITTER = 0.2
 MAX_ANSWER_BYTES = 64 * 1024  # what is read of a receiver's answer (kept in the log: its start)
 POLL_SECONDS = 1.0
@@ -70,20 +68,8 @@ def matches(subscription: Subscription, envelope: Envelope) -> bool:
         return False
     if not visible_to(subscription.owner_role, envelope.to_dict()):
         return False
-    record = envelope.data.get("record") if isinstance(envelope.data, dict) else None
-    record = record if isinstance(record, dict) else {}
-    if subscription.team is not None and record.get("team") != subscription.team:
-        return False
-    if subscription.organization_id is not None and record.get("organization_id") != subscription.organization_id:
-        return False
-    if subscription.min_amount is not None:
-        amount = next((record[name] for name in AMOUNT_FIELDS if record.get(name) is not None), None)
-        try:
-            if amount is None or Decimal(str(amount)) < subscription.min_amount:
-                return False
-        except InvalidOperation:
-            return False
-    return True
+    return eventlog.record_matches(envelope, team=subscription.team, organization_id=subscription.organization_id,
+                                   min_amount=subscription.min_amount)
 
 
 def signature(secrets: list[str], event_id: str, at: datetime, body: str) -> str:

@@ -61,3 +61,12 @@ class SubscriptionsService(Health):
     @rpc
     def redeliver_dead_letter(self, subscription_id, dead_letter_id):
         return use.redeliver(self.db, subscription_id, dead_letter_id)
+
+    # The gateway's Events/Subscribe stream of a stream subscription (not API operations)
+    @rpc
+    def open_stream(self, subscription_id):
+        return use.open_stream(self.db, subscription_id)
+
+    @rpc
+    def stream_progress(self, subscription_id, generation, position, delivered):
+        return use.stream_progress(self.db, subscription_id, generation, position, delivered)

@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crmkit.db import utcnow
-from crmkit.errors import Conflict, ValidationFailed, check_version
+from crmkit.errors import Conflict, InvalidTransition, ValidationFailed, check_version
 from crmkit.listing import paginate
 from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import schemas, targets
-from .models import ACTIVE, PAUSED, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .models import ACTIVE, PAUSED, STREAM, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import WebhookSettings
 
 subscription_out = schemas.SubscriptionOut()
@@ -230,3 +230,43 @@ def redeliver(unit: UnitOfWork, subscription_id: str, dead_letter_id: str) -> di
     letter.status = "redelivering"
     unit.session.flush()
     return dead_letter_out.dump(letter)
+
+
+# A stream subscription: read through the gateway's gRPC Events/Subscribe, which asks
+# where to start (open_stream) and tells how far it got (stream_progress).
+def open_stream(unit: UnitOfWork, subscription_id: str) -> dict:
+    """Where a stream naming this subscription starts, its filters, and the replay
+    generation its progress must name; only an active stream subscription opens."""
+    subscription = unit.get(Subscription, subscription_id)
+    if subscription.delivery != STREAM:
+        raise InvalidTransition("subscription", f"delivered by {subscription.delivery}", "stream")
+    if subscription.status != ACTIVE:
+        raise InvalidTransition("subscription", subscription.status, "stream")
+    cursor = unit.session.get(Cursor, subscription.id)
+    if cursor.position is not None:
+        start = {"after": cursor.position}
+    else:
+        start = {"from_time": cursor.start_time.isoformat()} if cursor.start_time else {}
+    return {"subscription": dump(unit, subscription), "start": start, "generation": cursor.generation}
+
+
+def stream_progress(unit: UnitOfWork, subscription_id: str, generation: int, position: int | None,
+                    delivered: int) -> dict:
+    """A stream read the log up to ``position`` and sent ``delivered`` events since it
+    last said. ``go_on`` false: the subscription was deleted, paused or replayed (a new
+    generation: its stream must start again from the new cursor)."""
+    subscription = unit.session.get(Subscription, subscription_id)
+    if subscription is None:
+        return {"go_on": False, "why": "deleted"}
+    cursor = unit.session.get(Cursor, subscription.id, with_for_update=True)
+    if cursor.generation != generation:
+        return {"go_on": False, "why": "replayed"}
+    if subscription.status != ACTIVE:
+        return {"go_on": False, "why": subscription.status}
+    if position is not None and (cursor.position is None or position > cursor.position):
+        cursor.position, cursor.start_time = position, None
+    if delivered:
+        cursor.delivered += delivered
+        cursor.last_delivered_at = utcnow()
+    unit.session.flush()
+    return {"go_on": True}

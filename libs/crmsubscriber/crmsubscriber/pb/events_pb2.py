@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63rm/events/v1/events.proto\x12\rcrm.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x01\n\x10SubscribeRequest\x12\r\n\x05types\x18\x01 \x03(\t\x12\x18\n\x0e\x61\x66ter_position\x18\x02 \x01(\x04H\x00\x12\x17\n\rfrom_position\x18\x03 \x01(\x04H\x00\x12/\n\tfrom_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12\x1e\n\x11heartbeat_seconds\x18\x05 \x01(\rH\x01\x88\x01\x01\x42\x07\n\x05startB\x14\n\x12_heartbeat_seconds\"z\n\x11SubscribeResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.crm.events.v1.LoggedEventH\x00\x12-\n\theartbeat\x18\x02 \x01(\x0b\x32\x18.crm.events.v1.HeartbeatH\x00\x42\t\n\x07message\"3\n\x0bLoggedEvent\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x12\n\ncloudevent\x18\x02 \x01(\t\"Y\n\tHeartbeat\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0b\n\t_position2Z\n\x06\x45vents\x12P\n\tSubscribe\x12\x1f.crm.events.v1.SubscribeRequest\x1a .crm.events.v1.SubscribeResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63rm/events/v1/events.proto\x12\rcrm.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdd\x01\n\x10SubscribeRequest\x12\r\n\x05types\x18\x01 \x03(\t\x12\x18\n\x0e\x61\x66ter_position\x18\x02 \x01(\x04H\x00\x12\x17\n\rfrom_position\x18\x03 \x01(\x04H\x00\x12/\n\tfrom_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12\x1e\n\x11heartbeat_seconds\x18\x05 \x01(\rH\x01\x88\x01\x01\x12\x17\n\x0fsubscription_id\x18\x06 \x01(\tB\x07\n\x05startB\x14\n\x12_heartbeat_seconds\"z\n\x11SubscribeResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.crm.events.v1.LoggedEventH\x00\x12-\n\theartbeat\x18\x02 \x01(\x0b\x32\x18.crm.events.v1.HeartbeatH\x00\x42\t\n\x07message\"3\n\x0bLoggedEvent\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x12\n\ncloudevent\x18\x02 \x01(\t\"Y\n\tHeartbeat\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0b\n\t_position2Z\n\x06\x45vents\x12P\n\tSubscribe\x12\x1f.crm.events.v1.SubscribeRequest\x1a .crm.events.v1.SubscribeResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,13 +33,13 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.events.v1.events_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SUBSCRIBEREQUEST']._serialized_start=79
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=275
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=277
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=399
-  _globals['_LOGGEDEVENT']._serialized_start=401
-  _globals['_LOGGEDEVENT']._serialized_end=452
-  _globals['_HEARTBEAT']._serialized_start=454
-  _globals['_HEARTBEAT']._serialized_end=543
-  _globals['_EVENTS']._serialized_start=545
-  _globals['_EVENTS']._serialized_end=635
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=300
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=302
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=424
+  _globals['_LOGGEDEVENT']._serialized_start=426
+  _globals['_LOGGEDEVENT']._serialized_end=477
+  _globals['_HEARTBEAT']._serialized_start=479
+  _globals['_HEARTBEAT']._serialized_end=568
+  _globals['_EVENTS']._serialized_start=570
+  _globals['_EVENTS']._serialized_end=660
 # @@protoc_insertion_point(module_scope)

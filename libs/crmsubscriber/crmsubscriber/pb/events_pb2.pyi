@@ -10,18 +10,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubscribeRequest(_message.Message):
-    __slots__ = ("types", "after_position", "from_position", "from_time", "heartbeat_seconds")
+    __slots__ = ("types", "after_position", "from_position", "from_time", "heartbeat_seconds", "subscription_id")
     TYPES_FIELD_NUMBER: _ClassVar[int]
     AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
     FROM_POSITION_FIELD_NUMBER: _ClassVar[int]
     FROM_TIME_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
     types: _containers.RepeatedScalarFieldContainer[str]
     after_position: int
     from_position: int
     from_time: _timestamp_pb2.Timestamp
     heartbeat_seconds: int
-    def __init__(self, types: _Optional[_Iterable[str]] = ..., after_position: _Optional[int] = ..., from_position: _Optional[int] = ..., from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_seconds: _Optional[int] = ...) -> None: ...
+    subscription_id: str
+    def __init__(self, types: _Optional[_Iterable[str]] = ..., after_position: _Optional[int] = ..., from_position: _Optional[int] = ..., from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_seconds: _Optional[int] = ..., subscription_id: _Optional[str] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
     __slots__ = ("event", "heartbeat")
