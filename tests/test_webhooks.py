@@ -226,6 +226,26 @@ def test_a_dispatcher_restarted_mid_retries_goes_on_with_the_schedule(stack, rec
     assert sorted(attempts) == list(range(1, 10))
 
 
+def test_a_replay_tries_the_event_that_was_being_retried_afresh(stack, receiver):
+    api = Api(stack.base_url)
+    path, team = "/replayed-retries", f"team-{uuid.uuid4().hex[:6]}"
+    receiver.answers[path] = lambda n: 503
+    subscription = subscribe(api, receiver, path, types=["lead.created"], team=team)
+    api.post("/leads", a_lead(team=team), expect=201)
+    failing = wait_for(lambda: (lambda s: s if s["failed"] >= 3 else None)(
+        api.get(f"/subscriptions/{subscription['id']}")), what="three failed attempts")
+    stack.stop("dispatcher")  # nothing in flight while the replay moves the cursor
+    try:
+        api.post(f"/subscriptions/{subscription['id']}/replay", {"from_time": subscription["created_at"]})
+        receiver.answers[path] = lambda n: 200
+    finally:
+        stack.start("dispatcher")
+    wait_for(lambda: receiver.delivered(path), timeout=LEASE + 30, what="the delivery after the replay")
+    attempts = [d["attempt"] for d in api.get(f"/subscriptions/{subscription['id']}/deliveries")["items"]
+                if d["status"] == "delivered"]
+    assert attempts == [1], (failing["failed"], attempts)  # not the count from before the replay
+
+
 def test_a_new_subscriber_replays_from_a_time_and_gets_exactly_those(stack, receiver):
     api = Api(stack.base_url)
     team = f"team-{uuid.uuid4().hex[:6]}"

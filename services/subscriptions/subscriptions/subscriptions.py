@@ -193,6 +193,9 @@ def replay(unit: UnitOfWork, subscription_id: str, data: dict, expected_version:
     cursor.position = fields.get("after")
     cursor.start_time = fields["from_time"].astimezone(UTC) if "from_time" in fields else None
     cursor.generation += 1
+    # Each event is tried afresh from the replayed point: the count of the one that was
+    # being retried does not carry over to its next delivery.
+    cursor.retry_position, cursor.retry_attempts = None, 0
     unit.session.flush()
     return dump(unit, subscription)
 
