@@ -127,11 +127,13 @@ class EventStreams:
         replay generation (subscriptions.open_stream refuses any other)."""
         if request.types:
             raise errors.invalid({"types": ["A subscription's types are its own: give none with subscription_id."]})
+        return self.call_subscriptions(principal, correlation_id, "open_stream",
+                                       subscription_id=request.subscription_id)
+
+    def call_subscriptions(self, principal: Principal, correlation_id: str, method: str, **kwargs):
+        """An RPC of the subscriptions service for a stream, in the caller's name."""
         context = CallContext(correlation_id=correlation_id, actor=principal.user_id,
                               causation_id=f"api:{correlation_id}")
-        return self._call_subscriptions(context, "open_stream", subscription_id=request.subscription_id)
-
-    def _call_subscriptions(self, context: CallContext, method: str, **kwargs):
         try:
             return self.gateway.client.call("subscriptions", method, context, **kwargs)
         except RemoteError as exc:
@@ -209,8 +211,7 @@ class _Progress:
         record = opened["subscription"]
         self.streams, self.id, self.generation = streams, record["id"], opened["generation"]
         self.filters = {name: record.get(name) for name in ("team", "organization_id", "min_amount")}
-        self.context = CallContext(correlation_id=correlation_id, actor=principal.user_id,
-                                   causation_id=f"api:{correlation_id}")
+        self.principal, self.correlation_id = principal, correlation_id
         self.sent, self.told_at = 0, 0.0
 
     def wants(self, logged: eventlog.LoggedEvent) -> bool:
@@ -225,9 +226,9 @@ class _Progress:
             return None
         self.told_at = time.monotonic()
         try:
-            answer = self.streams._call_subscriptions(self.context, "stream_progress", subscription_id=self.id,
-                                                      generation=self.generation, position=position,
-                                                      delivered=self.sent)
+            answer = self.streams.call_subscriptions(
+                self.principal, self.correlation_id, "stream_progress", subscription_id=self.id,
+                generation=self.generation, position=position, delivered=self.sent)
         except ApiError as exc:
             if quietly:
                 return None

@@ -60,10 +60,6 @@ def visible_to(role: str, envelope: dict) -> bool:
     return role in ("admin", "integration")
 
 
-def dump(unit: UnitOfWork, subscription: Subscription) -> dict:
-    return record(unit.session, subscription)
-
-
 def record(session: Session, subscription: Subscription) -> dict:
     """The subscription as the API shows it (and its events carry it): with where its
     delivery stands."""
@@ -98,11 +94,11 @@ def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) 
         secret = new_secret()
         unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
     unit.session.flush()
-    return {**dump(unit, subscription), "secret": secret}
+    return {**record(unit.session, subscription), "secret": secret}
 
 
 def get(unit: UnitOfWork, subscription_id: str) -> dict:
-    return dump(unit, unit.get(Subscription, subscription_id))
+    return record(unit.session, unit.get(Subscription, subscription_id))
 
 
 def list_(unit: UnitOfWork, query: dict) -> dict:
@@ -111,7 +107,7 @@ def list_(unit: UnitOfWork, query: dict) -> dict:
     if params.get("status"):
         stmt = stmt.where(Subscription.status == params["status"])
     page = paginate(unit.session, stmt, model=Subscription, params=params)
-    return {"items": [dump(unit, s) for s in page.items], "next_cursor": page.next_cursor}
+    return {"items": [record(unit.session, s) for s in page.items], "next_cursor": page.next_cursor}
 
 
 def change(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None) -> dict:
@@ -127,7 +123,7 @@ def change(unit: UnitOfWork, subscription_id: str, data: dict, expected_version:
     for name, value in fields.items():
         setattr(subscription, name, value)
     unit.session.flush()
-    return dump(unit, subscription)
+    return record(unit.session, subscription)
 
 
 def set_status(unit: UnitOfWork, subscription_id: str, status: str, expected_version: int | None) -> dict:
@@ -140,7 +136,7 @@ def set_status(unit: UnitOfWork, subscription_id: str, status: str, expected_ver
             # A resumed endpoint starts a fresh count towards being disabled.
             unit.session.get(Cursor, subscription.id).failing_since = None
         unit.session.flush()
-    return dump(unit, subscription)
+    return record(unit.session, subscription)
 
 
 def pause(unit, subscription_id, expected_version=None):
@@ -154,7 +150,7 @@ def resume(unit, subscription_id, expected_version=None):
 def delete(unit: UnitOfWork, subscription_id: str, expected_version: int | None = None) -> dict:
     subscription = unit.get(Subscription, subscription_id)
     check_version("subscription", subscription, expected_version)
-    out = dump(unit, subscription)
+    out = record(unit.session, subscription)
     for model in (Delivery, DeadLetter, Secret, Cursor):
         unit.session.query(model).filter_by(subscription_id=subscription.id).delete()
     unit.session.delete(subscription)
@@ -177,7 +173,7 @@ def rotate_secret(unit: UnitOfWork, subscription_id: str, expected_version: int 
     secret = new_secret()
     unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
     unit.session.flush()
-    return {**dump(unit, subscription), "secret": secret}
+    return {**record(unit.session, subscription), "secret": secret}
 
 
 def replay(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None = None) -> dict:
@@ -197,7 +193,7 @@ def replay(unit: UnitOfWork, subscription_id: str, data: dict, expected_version:
     # being retried does not carry over to its next delivery.
     cursor.retry_position, cursor.retry_attempts = None, 0
     unit.session.flush()
-    return dump(unit, subscription)
+    return record(unit.session, subscription)
 
 
 def _changed(subscription: Subscription) -> None:
@@ -250,7 +246,7 @@ def open_stream(unit: UnitOfWork, subscription_id: str) -> dict:
         start = {"after": cursor.position}
     else:
         start = {"from_time": cursor.start_time.isoformat()} if cursor.start_time else {}
-    return {"subscription": dump(unit, subscription), "start": start, "generation": cursor.generation}
+    return {"subscription": record(unit.session, subscription), "start": start, "generation": cursor.generation}
 
 
 def stream_progress(unit: UnitOfWork, subscription_id: str, generation: int, position: int | None,

@@ -42,13 +42,19 @@ def _parts(url: str):
     return parts
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts) -> int:
+    return parts.port or DEFAULT_PORTS[parts.scheme]
+
+
 def address(url: str, allow_private: bool) -> str:
     """The address a POST to ``url`` connects to (the first its host resolves to), or
     TargetRefused when it may not be sent there."""
     parts = _parts(url)
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, _port(parts), proto=socket.IPPROTO_TCP)
     except (socket.gaierror, ValueError) as exc:
         raise TargetRefused(f"The host {parts.hostname} does not resolve ({exc}).") from None
     for info in infos:
@@ -70,7 +76,7 @@ class Pools:
 
     def pool(self, url: str, address: str) -> urllib3.HTTPConnectionPool:
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = _port(parts)
         key = (parts.scheme, address, port, parts.hostname)
         if key not in self.pools:
             if parts.scheme == "https":
@@ -90,6 +96,5 @@ class Pools:
 def host_header(url: str) -> str:
     """The Host header for ``url``: its name, and its port when not the scheme's own."""
     parts = urlsplit(url)
-    default = 443 if parts.scheme == "https" else 80
     name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return name if parts.port in (None, default) else f"{name}:{parts.port}"
+    return name if parts.port in (None, DEFAULT_PORTS[parts.scheme]) else f"{name}:{parts.port}"

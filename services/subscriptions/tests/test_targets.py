@@ -22,7 +22,7 @@ def server():
             self.end_headers()
 
         def log_message(self, *_args):
-            pass
+            """Quiet: a line per request would drown pytest's output."""
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
