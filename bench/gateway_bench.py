@@ -37,7 +37,10 @@ from gateway.pb import deals_pb2, deals_pb2_grpc, leads_pb2, leads_pb2_grpc
 
 REST, GRPC, RPC, RPC_STORY = "REST", "gRPC", "RPC", "RPC x7"
 FRONT = {REST: "gateway", GRPC: "gateway"}  # the Procfile process each transport goes through (one for both)
-SERVICE_PROCESSES = ("leads", "leads-relay", "deals", "deals-relay", "billing", "billing-relay")
+# Every Procfile process but the gateway: the subscriptions service, its relay and the
+# dispatcher run beside the flow and read what it publishes, so their CPU is the flow's too.
+SERVICE_PROCESSES = ("leads", "leads-relay", "deals", "deals-relay", "billing", "billing-relay", "subscriptions",
+                     "subscriptions-relay", "dispatcher")
 RABBITMQ, POSTGRES, BENCH = "RabbitMQ (all vhosts)", "PostgreSQL (all databases)", "bench (this process)"
 TIMEOUT = 30.0
 

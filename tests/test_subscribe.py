@@ -378,15 +378,24 @@ def test_a_stream_subscription_takes_its_filters_and_goes_on_where_its_last_stre
         first.close()
     later = seller.post("/leads", a_lead(team=team), expect=201)["id"]
     again = Stream(target, integration_token, subscription_id=made["id"], heartbeat_seconds=1)
+    newest = None
     try:
         wait_events(again, 1)
         time.sleep(1.5)
         assert [json.loads(e.cloudevent)["subject"] for e in again.events] == [later]  # from where it stood
+        # One stream reads a subscription at a time: a newer one takes it, the older ends.
+        newest = Stream(target, integration_token, subscription_id=made["id"], heartbeat_seconds=1)
+        assert again.wait_ended(5).code() == grpc.StatusCode.ABORTED
+        last = seller.post("/leads", a_lead(team=team), expect=201)["id"]
+        wait_for(lambda: last in [json.loads(e.cloudevent)["subject"] for e in newest.events],
+                 what="the newest stream going on")
         # Paused, its stream ends; a paused one does not open.
         api.post(f"{path}/pause")
-        assert again.wait_ended(5).code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert newest.wait_ended(5).code() == grpc.StatusCode.FAILED_PRECONDITION
     finally:
         again.close()
+        if newest is not None:
+            newest.close()
     refused = Stream(target, integration_token, subscription_id=made["id"])
     assert refused.wait_ended().code() == grpc.StatusCode.FAILED_PRECONDITION
     typed = Stream(target, integration_token, subscription_id=made["id"], types=["quote.*"])

@@ -210,6 +210,7 @@ class _Progress:
     def __init__(self, streams: EventStreams, opened: dict, correlation_id: str, principal: Principal):
         record = opened["subscription"]
         self.streams, self.id, self.generation = streams, record["id"], opened["generation"]
+        self.holder = opened["holder"]
         self.filters = {name: record.get(name) for name in ("team", "organization_id", "min_amount")}
         self.principal, self.correlation_id = principal, correlation_id
         self.sent, self.told_at = 0, 0.0
@@ -228,7 +229,7 @@ class _Progress:
         try:
             answer = self.streams.call_subscriptions(
                 self.principal, self.correlation_id, "stream_progress", subscription_id=self.id,
-                generation=self.generation, position=position, delivered=self.sent)
+                generation=self.generation, position=position, delivered=self.sent, holder=self.holder)
         except ApiError as exc:
             if quietly:
                 return None
@@ -241,6 +242,9 @@ class _Progress:
             return ApiError(404, "not_found", f"Subscription {self.id} was deleted.")
         if why == "replayed":
             return ApiError(409, "conflict", f"Subscription {self.id} was replayed: open its stream again.")
+        if why == "taken":
+            return ApiError(409, "conflict", f"Another stream opened subscription {self.id}: one stream reads a "
+                                             "subscription at a time, the newest.")
         return ApiError(409, "invalid_transition", f"Subscription {self.id} is {why}; resume it to read it.",
                         {"entity": "subscription", "current_state": why, "command": "stream"})
 

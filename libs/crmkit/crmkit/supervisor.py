@@ -52,9 +52,32 @@ def main(argv: list[str] | None = None) -> None:
 
     os.environ.setdefault("CRM_LOG_FORMAT", "text")
     require_broker(os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI)
+    offer_queue_subscriptions()
     for service in installed_services():
         subprocess.run([sys.executable, "-m", "crmkit", "setup", service], check=True)
     sys.exit(Supervisor(read_procfile(args.procfile)).run())
+
+
+LOCAL_MANAGEMENT_URL = "http://guest:guest@127.0.0.1:15672/api"
+
+
+def offer_queue_subscriptions() -> None:
+    """On the local broker of development (guest on 127.0.0.1), queue subscriptions make
+    their subscriber's login through its management API when that answers; elsewhere
+    the operator sets CRM_BROKER_MANAGEMENT_URL (services/subscriptions/README.md)."""
+    from .settings import DEFAULT_AMQP_URI
+
+    if "CRM_BROKER_MANAGEMENT_URL" in os.environ or os.environ.get("AMQP_URI", DEFAULT_AMQP_URI) != DEFAULT_AMQP_URI:
+        return
+    import requests
+
+    try:
+        requests.get("http://127.0.0.1:15672/api/overview", auth=("guest", "guest"), timeout=2).raise_for_status()
+    except requests.RequestException:
+        print("crm-up: RabbitMQ's management API does not answer on 127.0.0.1:15672, so queue subscriptions are "
+              "off (rabbitmq-plugins enable rabbitmq_management turns it on)", file=sys.stderr)
+        return
+    os.environ["CRM_BROKER_MANAGEMENT_URL"] = LOCAL_MANAGEMENT_URL
 
 
 class Supervisor:

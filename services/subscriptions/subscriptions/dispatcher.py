@@ -1,4 +1,6 @@
-"""``crm-dispatcher``: delivers the events log to the subscriptions' webhooks.
+"""``crm-dispatcher``: delivers the events log to the subscriptions' webhooks and to
+the queue subscriptions' queues (queues.py: one attempt is a confirmed publish instead
+of a POST; everything else below holds for both).
 
 Each active subscription is held by one dispatcher at a time, by a lease on its cursor
 row (``lease_owner``, ``lease_until``: taken with one conditional UPDATE, which works

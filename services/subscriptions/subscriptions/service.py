@@ -68,5 +68,5 @@ class SubscriptionsService(Health):
         return use.open_stream(self.db, subscription_id)
 
     @rpc
-    def stream_progress(self, subscription_id, generation, position, delivered):
-        return use.stream_progress(self.db, subscription_id, generation, position, delivered)
+    def stream_progress(self, subscription_id, generation, position, delivered, holder=None):
+        return use.stream_progress(self.db, subscription_id, generation, position, delivered, holder)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import utcnow
 from crmkit.errors import Conflict, InvalidTransition, ValidationFailed, check_version
+from crmkit.ids import new_id
 from crmkit.listing import paginate
 from crmkit.schemas import load
 from crmkit.settings import Settings
@@ -261,32 +262,44 @@ def redeliver(unit: UnitOfWork, subscription_id: str, dead_letter_id: str) -> di
 # A stream subscription: read through the gateway's gRPC Events/Subscribe, which asks
 # where to start (open_stream) and tells how far it got (stream_progress).
 def open_stream(unit: UnitOfWork, subscription_id: str) -> dict:
-    """Where a stream naming this subscription starts, its filters, and the replay
-    generation its progress must name; only an active stream subscription opens."""
+    """Where a stream naming this subscription starts, its filters, the replay
+    generation its progress must name, and its ``holder``: one stream reads a
+    subscription at a time, the newest (a client reconnecting after a network failure
+    is not kept waiting for its old stream to be noticed dead), and the one it took the
+    subscription from ends at its next progress. Only an active stream subscription opens."""
     subscription = unit.get(Subscription, subscription_id)
     if subscription.delivery != STREAM:
         raise InvalidTransition("subscription", f"delivered by {subscription.delivery}", "stream")
     if subscription.status != ACTIVE:
         raise InvalidTransition("subscription", subscription.status, "stream")
-    cursor = unit.session.get(Cursor, subscription.id)
+    cursor = unit.session.get(Cursor, subscription.id, with_for_update=True)
     if cursor.position is not None:
         start = {"after": cursor.position}
     else:
         start = {"from_time": cursor.start_time.isoformat()} if cursor.start_time else {}
-    return {"subscription": record(unit.session, subscription), "start": start, "generation": cursor.generation}
+    # A stream subscription's lease columns name the stream holding it (the dispatcher
+    # never takes one); lease_until is left empty: a stream holds until another opens.
+    holder = f"stream:{new_id()}"
+    cursor.lease_owner, cursor.lease_until = holder, None
+    return {"subscription": record(unit.session, subscription), "start": start, "generation": cursor.generation,
+            "holder": holder}
 
 
 def stream_progress(unit: UnitOfWork, subscription_id: str, generation: int, position: int | None,
-                    delivered: int) -> dict:
+                    delivered: int, holder: str | None = None) -> dict:
     """A stream read the log up to ``position`` and sent ``delivered`` events since it
-    last said. ``go_on`` false: the subscription was deleted, paused or replayed (a new
-    generation: its stream must start again from the new cursor)."""
+    last said. ``go_on`` false: the subscription was deleted, paused, replayed (a new
+    generation: its stream must start again from the new cursor) or taken by a newer
+    stream (nothing of this one is written). ``holder`` None: a gateway of before
+    holders, mid-deploy."""
     subscription = unit.session.get(Subscription, subscription_id)
     if subscription is None:
         return {"go_on": False, "why": "deleted"}
     cursor = unit.session.get(Cursor, subscription.id, with_for_update=True)
     if cursor.generation != generation:
         return {"go_on": False, "why": "replayed"}
+    if holder is not None and cursor.lease_owner != holder:
+        return {"go_on": False, "why": "taken"}
     if subscription.status != ACTIVE:
         return {"go_on": False, "why": subscription.status}
     if position is not None and (cursor.position is None or position > cursor.position):
