@@ -409,7 +409,8 @@ class Dispatcher:
     def __init__(self, service_settings: Settings, settings: WebhookSettings, name: str):
         self.service_settings = service_settings
         self.settings = settings
-        self.amqp_uri = service_settings.amqp_uri
+        # Every reader of the log logs in as the events log's reader (crmkit.broker_users).
+        self.amqp_uri = service_settings.events_log_amqp_uri
         self.engine = make_engine(service_settings.database_url, pool_size=20)
         self.name = name
         self.stopping = threading.Event()
@@ -501,7 +502,7 @@ def main(argv: list[str] | None = None) -> None:
 
     service_settings = Settings.for_service("subscriptions")
     logs.configure("dispatcher", service_settings.log_format, service_settings.log_level)
-    require_broker(service_settings.amqp_uri)
+    require_broker(service_settings.events_log_amqp_uri)  # its one login: it reads the log, nothing else
     name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     dispatcher = Dispatcher(service_settings, WebhookSettings.from_env(), name)
 
