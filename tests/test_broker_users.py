@@ -3,9 +3,11 @@ may publish to the events exchange, only the events log's reader may read the ev
 log (and do nothing else); the services' user is refused both by the broker."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -120,7 +122,58 @@ def test_a_second_setup_with_given_passwords_keeps_them(installation):
     done = _setup(vhost, users, passwords)
     assert done.returncode == 0 and done.stdout == "", done.stderr  # nothing generated, nothing printed
     place = uris["CRM_RELAY_AMQP_URI"].split("@", 1)[1]
-    _publish(f"amqp://{users['relay']}:relay-pass@{place}")
-    eventlog.EventLogReader(f"amqp://{users['log_reader']}:reader-pass@{place}").close()
-    with Connection(f"amqp://{users['service']}:service-pass@{place}") as conn:
+    uris.update(CRM_RELAY_AMQP_URI=f"amqp://{users['relay']}:relay-pass@{place}",
+                CRM_EVENTS_LOG_AMQP_URI=f"amqp://{users['log_reader']}:reader-pass@{place}",
+                AMQP_URI=f"amqp://{users['service']}:service-pass@{place}")  # for the tests after this one
+    _publish(uris["CRM_RELAY_AMQP_URI"])
+    eventlog.EventLogReader(uris["CRM_EVENTS_LOG_AMQP_URI"]).close()
+    with Connection(uris["AMQP_URI"]) as conn:
         conn.channel().queue_declare(HANDLER_QUEUE, durable=True)
+
+
+def test_the_whole_system_runs_on_its_own_users(installation, databases, tmp_path):
+    """Every process of the Procfile with the logins `crm broker setup` made: services on
+    the services' user, relays on theirs, the dispatcher and the gateway's event streams
+    on the log reader's. A lead made through the API reaches a gRPC stream and the
+    dispatcher's view of the log's end; the broker refused no one."""
+    import grpc
+    from sqlalchemy import create_engine, text
+
+    from conftest import SERVICES, make_stack
+    from flow import Api, a_lead
+    from gateway.pb import events_pb2, events_pb2_grpc
+
+    vhost, users, uris = installation
+    stack = make_stack(tmp_path, vhost, {s: databases.url(s) for s in SERVICES})
+    stack.env.update(uris)  # AMQP_URI, CRM_RELAY_AMQP_URI, CRM_EVENTS_LOG_AMQP_URI: each process uses its own
+    stack.setup(SERVICES)
+    stack.start_all()
+    try:
+        stack.wait_ready(SERVICES)
+        lead = Api(stack.base_url).post("/leads", a_lead(), expect=201)
+        channel = grpc.insecure_channel(f"127.0.0.1:{stack.env['CRM_GRPC_PORT']}")
+        call = events_pb2_grpc.EventsStub(channel).Subscribe(
+            events_pb2.SubscribeRequest(from_position=0, types=["lead.created"]),
+            metadata=[("authorization", f"Bearer {stack.token('integration', 'erp')}")], timeout=30)
+        # Read from the start (this module's own events are there too) until the lead's
+        # event: the call's deadline fails the test if it never comes.
+        subjects = (json.loads(r.event.cloudevent)["subject"] for r in call if r.HasField("event"))
+        assert lead["id"] in subjects
+        call.cancel()
+        channel.close()
+        engine = create_engine(databases.url("subscriptions"))
+        try:
+            head = None
+            for _ in range(100):  # the dispatcher writes the head it saw every scan
+                with engine.connect() as conn:
+                    head = conn.execute(text("SELECT position FROM log_head")).scalar()
+                if head is not None:
+                    break
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
+        assert head is not None, "the dispatcher never saw the log's end"
+    finally:
+        stack.stop_all()
+    for log in sorted((tmp_path / "logs").glob("*.log")):
+        assert "ACCESS_REFUSED" not in log.read_text(), f"{log.name}: {log.read_text()[-2000:]}"
