@@ -5,9 +5,8 @@
 Parses every YAML file under deploy/ and docker-compose.yml, follows each
 kustomization's references, and checks the rules deploy/README.md promises for every
 Deployment and Job (resources, probes, securityContext, selectors, each process's
-broker login). When `kustomize` or
-`kubectl` is on PATH it also renders base and each overlay and checks the result,
-where generated names and overlay patches are applied. Needs only PyYAML (nameko
+broker login). When `kustomize` or `kubectl` is on PATH it also renders base and each
+overlay and checks the result, where generated names and overlay patches are applied. Needs only PyYAML (nameko
 already brings it into the project's venv). Exits non-zero on any problem.
 """
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """``crm broker setup`` on the real broker, in a throwaway vhost: only the relays' user
 may publish to the events exchange, only the events log's reader may read the events
-log (and do nothing else); the services' user is refused both by the broker."""
+log (and do nothing else); the services' user is refused both by the broker; and the
+whole system runs with each process on its own user."""
 from __future__ import annotations
 
 import json
