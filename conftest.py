@@ -81,6 +81,8 @@ def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]
         "CRM_LOG_FORMAT": "text",
         "CRM_EVENT_RETRY_DELAYS": TEST_RETRY_DELAYS,
         "CRM_RELAY_POLL_SECONDS": "5",
+        # Queue subscriptions make their subscriber's broker user through it.
+        "CRM_BROKER_MANAGEMENT_URL": vhost.management_url,
         **{f"{service.upper()}_DATABASE_URL": url for service, url in database_urls.items()},
     }
     log_dir = tmp_path / "logs"

@@ -134,7 +134,7 @@ PASSWORDS = {"crm-service": "CRM_SERVICE_BROKER_PASSWORD", "crm-relay": "CRM_REL
 LOGINS = {
     "service": {"AMQP_URI"},  # crm-service run|setup <svc>
     "relay": {"CRM_RELAY_AMQP_URI"},
-    "dispatcher": {"CRM_EVENTS_LOG_AMQP_URI"},
+    "dispatcher": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # queue deliveries; the log
     "gateway": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # RPC and revocations; the event streams
     "gateway setup": set(),  # only migrates its database
     # The administrator's login, the users' passwords, and AMQP_URI for the vhost.

@@ -48,7 +48,7 @@ def _expected_login(command: str) -> set[str]:
         return SERVICE
     if command.startswith("crm-relay "):
         return RELAY
-    return {"crm-dispatcher": LOG_READER, "crm-gateway": SERVICE | LOG_READER, "crm-gateway setup": set(),
+    return {"crm-dispatcher": SERVICE | LOG_READER, "crm-gateway": SERVICE | LOG_READER, "crm-gateway setup": set(),
             "crm broker setup": BROKER_SETUP}[command]
 
 

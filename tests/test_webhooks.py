@@ -409,7 +409,7 @@ def test_an_endpoint_failing_for_too_long_is_disabled_and_that_is_published(stac
             api.get(f"/subscriptions/{subscription['id']}")), timeout=30, what="the subscription disabled")
         assert disabled["disabled_reason"].startswith("No 2xx for") and disabled["dead_lettered"] == 0
         since = datetime.fromisoformat(subscription["created_at"])
-        published = wait_for(lambda: logged(stack, since, lambda e: e["type"] == "crm.subscription.disabled.v2"
+        published = wait_for(lambda: logged(stack, since, lambda e: e["type"] == "crm.subscription.disabled.v3"
                                             and e["subject"] == subscription["id"]), what="subscription.disabled")
         served = requests.get(published[0]["dataschema"], timeout=10)
         errors = [f"{e.instance_path}: {e.message}" for e in

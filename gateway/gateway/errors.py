@@ -22,6 +22,7 @@ SERVICE_ERRORS = {
     "Duplicate": (409, "duplicate"),
     "StaleVersion": (412, "stale_version"),
     "IdempotencyKeyReused": (422, "idempotency_key_reused"),
+    "Unavailable": (503, "service_unavailable"),
 }
 
 INTERNAL_MESSAGE = "The request failed inside the system; quote the X-Correlation-Id when you report it."

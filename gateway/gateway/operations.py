@@ -278,7 +278,8 @@ OPERATIONS: list[Operation] = [
     # Subscriptions to the events, and their webhooks (services/subscriptions)
     _op("create_subscription", "subscriptions", "POST", "/subscriptions", EVENT_READERS, "subscriptions",
         handler="create_subscription", body="SubscriptionIn", out="NewSubscriptionOut", status=201,
-        summary="Subscribe a webhook to event types (its signing secret is shown only in this answer)"),
+        summary="Subscribe to event types by webhook, stream or queue (a webhook's signing secret or a queue's "
+                "password is shown only in this answer)"),
     _subscriptions("list_subscriptions", "GET", "/subscriptions", query="SubscriptionListQuery",
                    out="SubscriptionOut", shape="page", summary="List the subscriptions"),
     _subscriptions("get_subscription", "GET", "/subscriptions/{subscription_id}", **SUBSCRIPTION,
@@ -293,8 +294,8 @@ OPERATIONS: list[Operation] = [
                    **SUBSCRIPTION, summary="Delete a subscription with its delivery log and dead letters"),
     _subscriptions("rotate_subscription_secret", "POST", "/subscriptions/{subscription_id}/rotate-secret",
                    if_match=True, out="NewSubscriptionOut",
-                   summary="A new signing secret (shown only in this answer); the old one signs too for "
-                           "CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS"),
+                   summary="A new webhook signing secret (shown only in this answer; the old one signs too for "
+                           "CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS) or a new queue password (the old one ends now)"),
     _subscriptions("replay_subscription", "POST", "/subscriptions/{subscription_id}/replay", body="Replay",
                    if_match=True, **SUBSCRIPTION,
                    summary="Deliver again from a position (after) or a time (from_time)"),

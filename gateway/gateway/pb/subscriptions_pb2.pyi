@@ -180,7 +180,7 @@ class DeliveryOut(_message.Message):
     def __init__(self, at: _Optional[str] = ..., attempt: _Optional[int] = ..., error: _Optional[str] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., http_status: _Optional[int] = ..., id: _Optional[str] = ..., latency_ms: _Optional[int] = ..., position: _Optional[int] = ..., status: _Optional[str] = ..., subject: _Optional[str] = ...) -> None: ...
 
 class NewSubscriptionOut(_message.Message):
-    __slots__ = ("created_at", "dead_lettered", "delivered", "disabled_reason", "failed", "id", "lag", "last_delivered_at", "last_error", "last_error_at", "min_amount", "name", "organization_id", "owner_id", "owner_role", "position", "secret", "status", "team", "types", "updated_at", "url", "version", "delivery")
+    __slots__ = ("created_at", "dead_lettered", "delivered", "disabled_reason", "failed", "id", "lag", "last_delivered_at", "last_error", "last_error_at", "min_amount", "name", "organization_id", "owner_id", "owner_role", "position", "secret", "status", "team", "types", "updated_at", "url", "version", "delivery", "queue")
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DEAD_LETTERED_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_FIELD_NUMBER: _ClassVar[int]
@@ -205,6 +205,7 @@ class NewSubscriptionOut(_message.Message):
     URL_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
     created_at: str
     dead_lettered: int
     delivered: int
@@ -229,7 +230,18 @@ class NewSubscriptionOut(_message.Message):
     url: str
     version: int
     delivery: str
-    def __init__(self, created_at: _Optional[str] = ..., dead_lettered: _Optional[int] = ..., delivered: _Optional[int] = ..., disabled_reason: _Optional[str] = ..., failed: _Optional[int] = ..., id: _Optional[str] = ..., lag: _Optional[int] = ..., last_delivered_at: _Optional[str] = ..., last_error: _Optional[str] = ..., last_error_at: _Optional[str] = ..., min_amount: _Optional[str] = ..., name: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., owner_role: _Optional[str] = ..., position: _Optional[int] = ..., secret: _Optional[str] = ..., status: _Optional[str] = ..., team: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., updated_at: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., delivery: _Optional[str] = ...) -> None: ...
+    queue: QueueOut
+    def __init__(self, created_at: _Optional[str] = ..., dead_lettered: _Optional[int] = ..., delivered: _Optional[int] = ..., disabled_reason: _Optional[str] = ..., failed: _Optional[int] = ..., id: _Optional[str] = ..., lag: _Optional[int] = ..., last_delivered_at: _Optional[str] = ..., last_error: _Optional[str] = ..., last_error_at: _Optional[str] = ..., min_amount: _Optional[str] = ..., name: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., owner_role: _Optional[str] = ..., position: _Optional[int] = ..., secret: _Optional[str] = ..., status: _Optional[str] = ..., team: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., updated_at: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., delivery: _Optional[str] = ..., queue: _Optional[_Union[QueueOut, _Mapping]] = ...) -> None: ...
+
+class QueueOut(_message.Message):
+    __slots__ = ("amqp_uri", "name", "user")
+    AMQP_URI_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    amqp_uri: str
+    name: str
+    user: str
+    def __init__(self, amqp_uri: _Optional[str] = ..., name: _Optional[str] = ..., user: _Optional[str] = ...) -> None: ...
 
 class Replay(_message.Message):
     __slots__ = ("after", "from_time")
@@ -260,7 +272,7 @@ class SubscriptionIn(_message.Message):
     def __init__(self, min_amount: _Optional[str] = ..., name: _Optional[str] = ..., organization_id: _Optional[str] = ..., start: _Optional[str] = ..., team: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., url: _Optional[str] = ..., delivery: _Optional[str] = ...) -> None: ...
 
 class SubscriptionOut(_message.Message):
-    __slots__ = ("created_at", "dead_lettered", "delivered", "disabled_reason", "failed", "id", "lag", "last_delivered_at", "last_error", "last_error_at", "min_amount", "name", "organization_id", "owner_id", "owner_role", "position", "status", "team", "types", "updated_at", "url", "version", "delivery")
+    __slots__ = ("created_at", "dead_lettered", "delivered", "disabled_reason", "failed", "id", "lag", "last_delivered_at", "last_error", "last_error_at", "min_amount", "name", "organization_id", "owner_id", "owner_role", "position", "status", "team", "types", "updated_at", "url", "version", "delivery", "queue")
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DEAD_LETTERED_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_FIELD_NUMBER: _ClassVar[int]
@@ -284,6 +296,7 @@ class SubscriptionOut(_message.Message):
     URL_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
     created_at: str
     dead_lettered: int
     delivered: int
@@ -307,7 +320,8 @@ class SubscriptionOut(_message.Message):
     url: str
     version: int
     delivery: str
-    def __init__(self, created_at: _Optional[str] = ..., dead_lettered: _Optional[int] = ..., delivered: _Optional[int] = ..., disabled_reason: _Optional[str] = ..., failed: _Optional[int] = ..., id: _Optional[str] = ..., lag: _Optional[int] = ..., last_delivered_at: _Optional[str] = ..., last_error: _Optional[str] = ..., last_error_at: _Optional[str] = ..., min_amount: _Optional[str] = ..., name: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., owner_role: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[str] = ..., team: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., updated_at: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., delivery: _Optional[str] = ...) -> None: ...
+    queue: QueueOut
+    def __init__(self, created_at: _Optional[str] = ..., dead_lettered: _Optional[int] = ..., delivered: _Optional[int] = ..., disabled_reason: _Optional[str] = ..., failed: _Optional[int] = ..., id: _Optional[str] = ..., lag: _Optional[int] = ..., last_delivered_at: _Optional[str] = ..., last_error: _Optional[str] = ..., last_error_at: _Optional[str] = ..., min_amount: _Optional[str] = ..., name: _Optional[str] = ..., organization_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., owner_role: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[str] = ..., team: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., updated_at: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[int] = ..., delivery: _Optional[str] = ..., queue: _Optional[_Union[QueueOut, _Mapping]] = ...) -> None: ...
 
 class SubscriptionUpdatePatch(_message.Message):
     __slots__ = ("min_amount", "name", "organization_id", "team", "types", "url")

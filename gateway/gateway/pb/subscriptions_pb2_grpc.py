@@ -102,7 +102,7 @@ class SubscriptionsServicer:
     """
 
     def CreateSubscription(self, request, context):
-        """Subscribe a webhook to event types (its signing secret is shown only in this answer)
+        """Subscribe to event types by webhook, stream or queue (a webhook's signing secret or a queue's password is shown only in this answer)
         POST /api/v1/subscriptions. Roles: admin, integration.
         Metadata: idempotency-key.
         """
@@ -163,7 +163,7 @@ class SubscriptionsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RotateSubscriptionSecret(self, request, context):
-        """A new signing secret (shown only in this answer); the old one signs too for CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS
+        """A new webhook signing secret (shown only in this answer; the old one signs too for CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS) or a new queue password (the old one ends now)
         POST /api/v1/subscriptions/{subscription_id}/rotate-secret. Roles: admin, integration.
         Metadata: idempotency-key, if-match.
         """

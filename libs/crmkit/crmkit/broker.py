@@ -44,7 +44,7 @@ def declare_events_log(connection, settings: EventLogSettings) -> None:
     again: declaring it with other arguments than it was made with would fail
     (PRECONDITION_FAILED) and take setup and every relay down with it, so a changed
     retention reaches an existing log through a policy instead (the README says how)."""
-    exists = _queue_exists(connection, EVENTS_LOG)
+    exists = queue_exists(connection, EVENTS_LOG)
     channel = connection.channel()
     try:
         bound = events_log_queue(settings)(channel)
@@ -59,7 +59,7 @@ def declare_events_log(connection, settings: EventLogSettings) -> None:
         channel.close()
 
 
-def _queue_exists(connection, name: str) -> bool:
+def queue_exists(connection, name: str) -> bool:
     channel = connection.channel()
     try:
         channel.queue_declare(name, passive=True)

@@ -63,6 +63,48 @@ class Management:
     def set_permissions(self, vhost: str, user: str, permissions: dict) -> None:
         self._call("PUT", f"permissions/{quote(vhost, safe='')}/{quote(user, safe='')}", json=permissions)
 
+    def vhost_users(self, vhost: str) -> set[str]:
+        """The users with permissions on ``vhost``."""
+        return {p["user"] for p in self._call("GET", f"vhosts/{quote(vhost, safe='')}/permissions").json()}
+
+    def forget_user(self, vhost: str, user: str) -> None:
+        """Take ``user``'s permissions on ``vhost`` away, and the user itself when it has
+        none left elsewhere (users are the broker's, shared by its vhosts). Gone already
+        is fine."""
+        name = quote(user, safe="")
+        answer = self.http.delete(f"{self.api}/permissions/{quote(vhost, safe='')}/{name}", timeout=10)
+        if answer.status_code not in (204, 404):
+            answer.raise_for_status()
+        elsewhere = self.http.get(f"{self.api}/users/{name}/permissions", timeout=10)
+        if elsewhere.status_code == 404:
+            return
+        elsewhere.raise_for_status()
+        if not elsewhere.json():
+            answer = self.http.delete(f"{self.api}/users/{name}", timeout=10)
+            if answer.status_code not in (204, 404):
+                answer.raise_for_status()
+
+    def close_connections(self, user: str, reason: str) -> None:
+        """Close every connection ``user`` has open (after its password changed or it
+        was removed: the broker checks a password only when a connection opens)."""
+        for connection in self._call("GET", "connections", params={"columns": "name,user"}).json():
+            if connection.get("user") == user:
+                answer = self.http.delete(f"{self.api}/connections/{quote(connection['name'], safe='')}",
+                                          headers={"X-Reason": reason}, timeout=10)
+                if answer.status_code not in (204, 404):
+                    answer.raise_for_status()
+
+    def delete_queue(self, vhost: str, name: str) -> None:
+        """Delete a queue with what it holds; gone already is fine."""
+        answer = self.http.delete(f"{self.api}/queues/{quote(vhost, safe='')}/{quote(name, safe='')}", timeout=10)
+        if answer.status_code not in (204, 404):
+            answer.raise_for_status()
+
+    def queues(self, vhost: str) -> set[str]:
+        """The names of the queues on ``vhost``."""
+        return {q["name"] for q in self._call("GET", f"queues/{quote(vhost, safe='')}",
+                                              params={"columns": "name"}).json()}
+
 
 def vhost_of(amqp_uri: str) -> str:
     path = urlsplit(amqp_uri).path

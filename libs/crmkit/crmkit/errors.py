@@ -116,4 +116,11 @@ class IdempotencyKeyReused(CrmError):
                          f"key.", {"idempotency_key": key})
 
 
-EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict, IdempotencyKeyReused)
+class Unavailable(CrmError):
+    """Something the service needs outside its database (the broker's management API)
+    does not answer: nothing was changed, and the same request may be sent again."""
+
+    code = "service_unavailable"
+
+
+EXPECTED_ERRORS = (ValidationFailed, NotFound, InvalidTransition, Conflict, IdempotencyKeyReused, Unavailable)

@@ -56,6 +56,13 @@ class RabbitVhost:
         amqp = urlsplit(self.broker_uri)
         self.amqp_uri = urlunsplit((amqp.scheme, amqp.netloc, "/" + quote(self.name, safe=""), "", ""))
 
+    @property
+    def management_url(self) -> str:
+        """The management API with the harness's administrator login in it."""
+        parts = urlsplit(self.api)
+        return urlunsplit((parts.scheme, f"{quote(self.auth[0], safe='')}:{quote(self.auth[1], safe='')}@"
+                           f"{parts.netloc}", parts.path, "", ""))
+
     def __enter__(self) -> RabbitVhost:
         vhost = quote(self.name, safe="")
         try:

@@ -56,8 +56,11 @@ def routing_key(pattern: str) -> str:
 
 
 class QueueSubscriber:
-    def __init__(self, amqp_uri: str, queue: str, state: State, prefetch: int = 50):
+    def __init__(self, amqp_uri: str, queue: str, state: State, prefetch: int = 50, password: str | None = None):
+        """``password``: when ``amqp_uri`` has none in it (a queue subscription's
+        ``queue.amqp_uri`` has its user only; the password is its ``secret``)."""
         self.amqp_uri, self.queue, self.state, self.prefetch = amqp_uri, queue, state, prefetch
+        self.password = password
         self._stopping = threading.Event()
 
     def stop(self) -> None:
@@ -66,7 +69,7 @@ class QueueSubscriber:
     def run(self, handle: Callable[[dict], None]) -> None:
         while not self._stopping.is_set():
             try:
-                with Connection(self.amqp_uri, heartbeat=20, connect_timeout=5) as conn:
+                with Connection(self.amqp_uri, heartbeat=20, connect_timeout=5, password=self.password) as conn:
                     channel = conn.channel()
                     channel.basic_qos(0, self.prefetch, False)
                     queue = Queue(self.queue, no_declare=True)

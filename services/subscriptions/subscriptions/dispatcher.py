@@ -39,9 +39,9 @@ from crmkit.db import make_engine, utcnow
 from crmkit.envelope import CONTENT_TYPE, Envelope, schema_url
 from crmkit.settings import Settings
 
-from . import events, subscriptions, targets
-from .models import ACTIVE, DISABLED, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
-from .settings import WebhookSettings
+from . import events, queues, subscriptions, targets
+from .models import ACTIVE, DISABLED, QUEUE, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .settings import QueueSettings, WebhookSettings
 from .subscriptions import visible_to
 
 log = logging.getLogger("subscriptions.dispatcher")
@@ -92,6 +92,7 @@ class Worker(threading.Thread):
         self.generation: int | None = None
         self.lease_until = now()
         self.pools = targets.Pools()  # keep-alive: one connection to the endpoint, not one per event
+        self.publisher: queues.Publisher | None = None  # a queue subscription's, opened at its first event
         # Delivered (2xx) but not yet written: their delivery rows and the position after
         # them. Written by this thread or, when they wait FLUSH_SECONDS, by the flusher.
         self.pending: list[Delivery] = []
@@ -147,6 +148,8 @@ class Worker(threading.Thread):
             self.done.set()
             flusher.join()
             self.pools.close()
+            if self.publisher is not None:
+                self.publisher.close()
             self.d.release(self)
 
     def flush_aging(self) -> None:
@@ -228,7 +231,7 @@ class Worker(threading.Thread):
         while True:
             attempt += 1
             self.ensure_lease()
-            ok, status, error, latency_ms = self.post(subscription.url, secrets, event.envelope)
+            ok, status, error, latency_ms = self.send(subscription, secrets, event.envelope)
             row = Delivery(subscription_id=self.id, event_id=event.envelope.id, event_type=event.envelope.type,
                            subject=event.envelope.subject, position=event.position, attempt=attempt,
                            status="delivered" if ok else "failed", http_status=status, latency_ms=latency_ms,
@@ -242,6 +245,15 @@ class Worker(threading.Thread):
             if gave_up:
                 return
             self.sleep(schedule[attempt - 1] * (1 + random.uniform(0, JITTER)))
+
+    def send(self, subscription: Subscription, secrets: list[str], envelope: Envelope
+             ) -> tuple[bool, int | None, str | None, int]:
+        """One attempt: a webhook's POST or a queue's confirmed publish."""
+        if subscription.delivery == QUEUE:
+            if self.publisher is None:
+                self.publisher = queues.Publisher(self.d.broker, self.id)
+            return self.publisher.send(envelope)
+        return self.post(subscription.url, secrets, envelope)
 
     def post(self, url: str, secrets: list[str], envelope: Envelope) -> tuple[bool, int | None, str | None, int]:
         body = envelope.to_json()
@@ -386,7 +398,7 @@ class Worker(threading.Thread):
         for letter in letters:
             self.ensure_lease()
             envelope = Envelope.from_dict(letter.envelope)
-            ok, status, error, latency_ms = self.post(subscription.url, self.secrets(), envelope)
+            ok, status, error, latency_ms = self.send(subscription, self.secrets(), envelope)
             with Session(self.d.engine) as session, session.begin():
                 row = session.get(DeadLetter, letter.id)
                 row.attempts += 1
@@ -406,11 +418,16 @@ def _ms_since(started: float) -> int:
 
 
 class Dispatcher:
-    def __init__(self, service_settings: Settings, settings: WebhookSettings, name: str):
+    def __init__(self, service_settings: Settings, settings: WebhookSettings, name: str,
+                 queue_settings: QueueSettings | None = None):
         self.service_settings = service_settings
         self.settings = settings
         # Every reader of the log logs in as the events log's reader (crmkit.broker_users).
         self.amqp_uri = service_settings.events_log_amqp_uri
+        # Queue subscriptions are fed with the services' login, which may write to any
+        # exchange but the events exchange (crmkit.broker_users).
+        self.broker = queues.Broker(service_settings.amqp_uri, queue_settings or QueueSettings.from_env())
+        self.sweep = queues.Sweep(self.broker)
         self.engine = make_engine(service_settings.database_url, pool_size=20)
         self.name = name
         self.stopping = threading.Event()
@@ -425,6 +442,8 @@ class Dispatcher:
             try:
                 self.take_subscriptions()
                 self.write_head()
+                if self.sweep.due():
+                    self.sweep.run(self.queue_subscription_ids)
             except Exception:
                 log.exception("a pass over the subscriptions failed; trying again")
             self.stopping.wait(self.settings.scan_seconds)
@@ -433,12 +452,12 @@ class Dispatcher:
         log.info("dispatcher %s stopped", self.name)
 
     def take_subscriptions(self) -> None:
-        """Lease every active webhook subscription no live dispatcher holds (new, freed,
-        or one whose dispatcher died: its lease ran out). A stream subscription is read
-        by its subscriber through the gateway, not sent from here."""
+        """Lease every active webhook and queue subscription no live dispatcher holds
+        (new, freed, or one whose dispatcher died: its lease ran out). A stream
+        subscription is read by its subscriber through the gateway, not sent from here."""
         with Session(self.engine) as session:
-            ids = list(session.scalars(select(Subscription.id).where(Subscription.status == ACTIVE,
-                                                                     Subscription.delivery == WEBHOOK)))
+            ids = list(session.scalars(select(Subscription.id).where(
+                Subscription.status == ACTIVE, Subscription.delivery.in_((WEBHOOK, QUEUE)))))
         for subscription_id in ids:
             if subscription_id in self.workers:
                 continue
@@ -454,6 +473,12 @@ class Dispatcher:
                 with self.lock:
                     self.workers[subscription_id] = worker
                 worker.start()
+
+    def queue_subscription_ids(self) -> set[str]:
+        """Every queue subscription, whatever its status: the owners of the broker's users
+        and queues the sweep keeps."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(Subscription.id).where(Subscription.delivery == QUEUE)))
 
     def release(self, worker: Worker) -> None:
         with self.lock:
@@ -502,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
 
     service_settings = Settings.for_service("subscriptions")
     logs.configure("dispatcher", service_settings.log_format, service_settings.log_level)
-    require_broker(service_settings.events_log_amqp_uri)  # its one login: it reads the log, nothing else
+    require_broker(service_settings.amqp_uri)
     name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     dispatcher = Dispatcher(service_settings, WebhookSettings.from_env(), name)
 

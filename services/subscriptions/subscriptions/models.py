@@ -16,10 +16,11 @@ from crmkit.records import Record
 
 ACTIVE, PAUSED, DISABLED = "active", "paused", "disabled"
 STATUSES = (ACTIVE, PAUSED, DISABLED)
-# How a subscription's events reach it: POSTed to its url by the dispatcher, or read by
-# the subscriber itself from the gateway's gRPC Events/Subscribe stream naming it.
-WEBHOOK, STREAM = "webhook", "stream"
-DELIVERIES = (WEBHOOK, STREAM)
+# How a subscription's events reach it: POSTed to its url by the dispatcher; read by
+# the subscriber itself from the gateway's gRPC Events/Subscribe stream naming it; or
+# published by the dispatcher into a queue of the subscriber's own on the broker.
+WEBHOOK, STREAM, QUEUE = "webhook", "stream", "queue"
+DELIVERIES = (WEBHOOK, STREAM, QUEUE)
 
 
 class Base(DeclarativeBase):

@@ -54,7 +54,9 @@ class SubscriptionIn(Schema):
                                            "# any number; matched against the name and the full type."})
     delivery = fields.String(load_default=WEBHOOK, validate=validate.OneOf(DELIVERIES), metadata={
         "description": "webhook (the default): each event is POSTed to url. stream: no url; the subscriber reads "
-                       "the gRPC Events/Subscribe stream naming this subscription. Fixed once made."})
+                       "the gRPC Events/Subscribe stream naming this subscription. queue: no url; each event is "
+                       "published into a queue of the subscriber's own on the broker, read with a login that may "
+                       "read that queue only (queue, and the password in secret). Fixed once made."})
     url = fields.String(validate=_target_url, metadata={
         "description": "A webhook's only, and required there: where each event is POSTed (http or https, a public "
                        "address; redirects are not followed)."})
@@ -98,6 +100,14 @@ class SubscriptionUpdate(Schema):
     min_amount = Amount(allow_none=True)
 
 
+class QueueOut(Schema):
+    name = fields.String(required=True, metadata={"description": "The queue to consume (crm.subscriber.<id>)."})
+    user = fields.String(required=True, metadata={
+        "description": "The broker user that may read this queue and nothing else; its password is the secret."})
+    amqp_uri = fields.String(required=True, metadata={
+        "description": "The broker as subscribers reach it, with the user and without the password."})
+
+
 class SubscriptionOut(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -106,7 +116,9 @@ class SubscriptionOut(Schema):
     disabled_reason = fields.String(required=True, allow_none=True)
     types = fields.List(fields.String(), required=True)
     delivery = fields.String(required=True, validate=validate.OneOf(DELIVERIES))
-    url = fields.String(required=True, allow_none=True, metadata={"description": "A webhook's; null for a stream."})
+    url = fields.String(required=True, allow_none=True, metadata={"description": "A webhook's; null otherwise."})
+    queue = fields.Nested(QueueOut, required=True, allow_none=True, metadata={
+        "description": "A queue subscription's queue and login; null otherwise."})
     team = fields.String(required=True, allow_none=True)
     organization_id = fields.String(required=True, allow_none=True)
     min_amount = Amount(required=True, allow_none=True)
@@ -129,7 +141,8 @@ class SubscriptionOut(Schema):
 
 class NewSubscriptionOut(SubscriptionOut):
     secret = fields.String(required=True, allow_none=True, metadata={
-        "description": "A webhook's signing secret (whsec_...): shown in this answer only; null for a stream."})
+        "description": "Shown in this answer only: a webhook's signing secret (whsec_...), a queue's broker "
+                       "password; null for a stream."})
 
 
 class SubscriptionListQuery(ListQuery):

@@ -65,3 +65,40 @@ class WebhookSettings:
             # subscription while the first one still waits on an answer.
             raise ValueError("CRM_WEBHOOKS_TIMEOUT_SECONDS must be under half of CRM_WEBHOOKS_LEASE_SECONDS")
         return settings
+
+
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Queue delivery: a queue of the subscriber's own on the broker, fed by the
+    dispatcher, read with a login that may read that queue and nothing else."""
+    # The broker's management API with an administrator's login: the subscribers' users
+    # are made and removed through it. Unset: this installation offers no queue delivery.
+    management_url: str | None
+    # The broker's address as subscribers reach it (no login in it; their user is added):
+    # often not the in-cluster name the services use. Default: AMQP_URI's host and vhost.
+    subscriber_amqp_uri: str | None
+    # A queue nobody reads holds at most this many messages and bytes; then the broker
+    # refuses more (reject-publish) and the subscription waits, retrying, as a failing
+    # webhook does: nothing is dropped, and the broker's disk cannot fill.
+    max_length: int
+    max_bytes: int
+    # How often the dispatcher removes the users and queues of subscriptions that are
+    # gone (a delete whose clean-up failed, a create whose commit did).
+    sweep_seconds: float
+
+    @classmethod
+    def from_env(cls) -> QueueSettings:
+        return cls(
+            management_url=os.environ.get("CRM_BROKER_MANAGEMENT_URL", "").strip() or None,
+            subscriber_amqp_uri=os.environ.get("CRM_SUBSCRIBER_AMQP_URI", "").strip() or None,
+            max_length=_count("CRM_SUBSCRIBER_QUEUE_MAX_LENGTH", 100_000),
+            max_bytes=_count("CRM_SUBSCRIBER_QUEUE_MAX_BYTES", 1024 ** 3),
+            sweep_seconds=_seconds("CRM_SUBSCRIBER_SWEEP_SECONDS", "60"),
+        )

@@ -3,6 +3,7 @@ secret, replay, and the delivery log and dead letters. Delivery itself is the
 dispatcher's (dispatcher.py)."""
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -13,11 +14,12 @@ from crmkit.db import utcnow
 from crmkit.errors import Conflict, InvalidTransition, ValidationFailed, check_version
 from crmkit.listing import paginate
 from crmkit.schemas import load
+from crmkit.settings import Settings
 from crmkit.unit_of_work import UnitOfWork
 
-from . import schemas, targets
-from .models import ACTIVE, PAUSED, STREAM, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
-from .settings import WebhookSettings
+from . import queues, schemas, targets
+from .models import ACTIVE, PAUSED, QUEUE, STREAM, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
+from .settings import QueueSettings, WebhookSettings
 
 subscription_out = schemas.SubscriptionOut()
 delivery_out = schemas.DeliveryOut()
@@ -52,6 +54,13 @@ def _check_url(url: str, field: str = "url") -> None:
         raise ValidationFailed({field: [str(exc)]}) from None
 
 
+@functools.cache
+def broker() -> queues.Broker:
+    """The broker's side of queue subscriptions, with the services' login (the
+    settings are the process's, read once)."""
+    return queues.Broker(Settings.for_service("subscriptions").amqp_uri, QueueSettings.from_env())
+
+
 def visible_to(role: str, envelope: dict) -> bool:
     """May a subscription made by ``role`` receive this event? The one rule, read by the
     dispatcher for every event: what the role could read through the API. Admin and
@@ -67,6 +76,7 @@ def record(session: Session, subscription: Subscription) -> dict:
     head = session.get(LogHead, 1)
     out = subscription_out.dump(subscription)
     out.update({
+        "queue": broker().connection(subscription.id) if subscription.delivery == QUEUE else None,
         "position": cursor.position, "delivered": cursor.delivered, "failed": cursor.failed,
         "dead_lettered": cursor.dead_lettered, "last_error": cursor.last_error,
         "last_error_at": subscription_out.fields["last_error_at"]._serialize(cursor.last_error_at, None, None),
@@ -82,6 +92,9 @@ def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) 
     fields = load(schemas.SubscriptionIn(), data)
     if fields["delivery"] == WEBHOOK:
         _check_url(fields["url"])
+    if fields["delivery"] == QUEUE and not broker().available:
+        raise ValidationFailed({"delivery": ["This installation offers no queue delivery: its operator has not set "
+                                             "CRM_BROKER_MANAGEMENT_URL. Use a webhook or the stream."]})
     start = fields.pop("start")
     subscription = Subscription(**fields, owner_role=owner_role, owner_id=owner_id, status=ACTIVE)
     unit.session.add(subscription)
@@ -94,6 +107,10 @@ def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) 
         secret = new_secret()
         unit.session.add(Secret(subscription_id=subscription.id, secret=secret))
     unit.session.flush()
+    if subscription.delivery == QUEUE:
+        # Last, once the row is written: a broker that fails here fails the request (the
+        # row is rolled back); a commit that fails after it leaves parts for the sweep.
+        secret = broker().provision(subscription.id)
     return {**record(unit.session, subscription), "secret": secret}
 
 
@@ -155,14 +172,24 @@ def delete(unit: UnitOfWork, subscription_id: str, expected_version: int | None 
         unit.session.query(model).filter_by(subscription_id=subscription.id).delete()
     unit.session.delete(subscription)
     unit.session.flush()
+    if subscription.delivery == QUEUE:
+        # Its login and what its queue holds go with it; a broker that does not answer
+        # now leaves them to the dispatcher's sweep, which finds no subscription for them.
+        broker().remove(subscription.id)
     return out
 
 
 def rotate_secret(unit: UnitOfWork, subscription_id: str, expected_version: int | None = None) -> dict:
-    """A new secret signs from now on; the ones before keep signing for the overlap, so
-    a receiver can switch to the new one without refusing a delivery."""
+    """A webhook's new secret signs from now on; the ones before keep signing for the
+    overlap, so a receiver can switch to the new one without refusing a delivery. A
+    queue's login gets a new password, and the old one ends at once (a broker user has
+    one password), with the connections opened with it."""
     subscription = unit.get(Subscription, subscription_id)
     check_version("subscription", subscription, expected_version)
+    if subscription.delivery == QUEUE:
+        _changed(subscription)
+        unit.session.flush()
+        return {**record(unit.session, subscription), "secret": broker().new_password(subscription.id)}
     if subscription.delivery != WEBHOOK:
         raise Conflict(f"Subscription {subscription.id} is delivered by {subscription.delivery} and has no signing "
                        "secret.", {"delivery": subscription.delivery})
