@@ -4,9 +4,9 @@
 
 Parses every YAML file under deploy/ and docker-compose.yml, follows each
 kustomization's references, and checks the rules deploy/README.md promises for every
-Deployment (resources, probes, securityContext, selectors). When `kustomize` or
-`kubectl` is on PATH it also renders base and each overlay and checks the result,
-where generated names and overlay patches are applied. Needs only PyYAML (nameko
+Deployment and Job (resources, probes, securityContext, selectors, each process's
+broker login). When `kustomize` or `kubectl` is on PATH it also renders base and each
+overlay and checks the result, where generated names and overlay patches are applied. Needs only PyYAML (nameko
 already brings it into the project's venv). Exits non-zero on any problem.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -28,7 +29,7 @@ DEV_OVERLAY = K8S / "overlays" / "dev" / "kustomization.yaml"
 # Our images: built by deploy/images/Dockerfile, whose entrypoint is tini.
 OWN_IMAGE_PREFIX = "crm-"
 # Secrets a real cluster creates itself (deploy/README.md); only dev generates them.
-EXTERNAL_SECRETS = {"crm-connections"}
+EXTERNAL_SECRETS = {"crm-connections", "crm-broker-setup"}
 # Components whose Deployments need a PodDisruptionBudget.
 BUDGETED_COMPONENTS = ("service", "relay", "api")
 
@@ -123,6 +124,70 @@ def check_database_url(where: str, container: dict) -> None:
         problem(where, f"container {container.get('name')} runs {' '.join(container['args'])} without {variable}")
 
 
+# --- broker logins ------------------------------------------------------------------
+
+# Each kind of process logs in to the broker as its own user (`crm broker setup`), which
+# may do only what that process's work needs (libs/crmkit/README.md, "Broker users"):
+# the settings of these each kind gets, and no other.
+PASSWORDS = {"crm-service": "CRM_SERVICE_BROKER_PASSWORD", "crm-relay": "CRM_RELAY_BROKER_PASSWORD",
+             "crm-log-reader": "CRM_LOG_READER_BROKER_PASSWORD"}
+LOGINS = {
+    "service": {"AMQP_URI"},  # crm-service run|setup <svc>
+    "relay": {"CRM_RELAY_AMQP_URI"},
+    "dispatcher": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # queue deliveries; the log
+    "gateway": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # RPC and revocations; the event streams
+    "gateway setup": set(),  # only migrates its database
+    # The administrator's login, the users' passwords, and AMQP_URI for the vhost.
+    "broker setup": {"AMQP_URI", "CRM_BROKER_MANAGEMENT_URL", *PASSWORDS.values()},
+}
+LOGIN_SETTINGS = set().union(*LOGINS.values())
+# The broker user each login URI names.
+LOGIN_USERS = {"AMQP_URI": "crm-service", "CRM_RELAY_AMQP_URI": "crm-relay",
+               "CRM_EVENTS_LOG_AMQP_URI": "crm-log-reader"}
+# Where a pod takes each from: (Secret, key).
+SECRET_KEYS = {"AMQP_URI": ("crm-connections", "AMQP_URI"),
+               "CRM_RELAY_AMQP_URI": ("crm-connections", "RELAY_AMQP_URI"),
+               "CRM_EVENTS_LOG_AMQP_URI": ("crm-connections", "EVENTS_LOG_AMQP_URI"),
+               "CRM_BROKER_MANAGEMENT_URL": ("crm-broker-setup", "MANAGEMENT_URL"),
+               "CRM_SERVICE_BROKER_PASSWORD": ("crm-broker-setup", "SERVICE_PASSWORD"),
+               "CRM_RELAY_BROKER_PASSWORD": ("crm-broker-setup", "RELAY_PASSWORD"),
+               "CRM_LOG_READER_BROKER_PASSWORD": ("crm-broker-setup", "LOG_READER_PASSWORD")}
+
+
+def process_kind(args: list[str]) -> str | None:
+    if len(args) == 3 and args[:2] in (["crm-service", "run"], ["crm-service", "setup"]):
+        return "service"
+    if len(args) == 2 and args[0] == "crm-relay":
+        return "relay"
+    return {("crm-dispatcher",): "dispatcher", ("crm-gateway",): "gateway", ("crm-gateway", "setup"): "gateway setup",
+            ("crm", "broker", "setup"): "broker setup"}.get(tuple(args))
+
+
+def check_login_names(where: str, kind: str | None, given: set[str]) -> None:
+    if kind is None:
+        return
+    given &= LOGIN_SETTINGS
+    for missing in sorted(LOGINS[kind] - given):
+        problem(where, f"a {kind} process without {missing}")
+    for extra in sorted(given - LOGINS[kind]):
+        problem(where, f"a {kind} process gets {extra}, which is not its to have")
+
+
+def check_logins(where: str, container: dict) -> None:
+    """A container gets its kind's broker settings, each from its Secret's key (after
+    kustomize, a generated Secret's name has a hash appended)."""
+    where = f"{where} container {container.get('name')}"
+    env = {e["name"]: e for e in container.get("env", [])}
+    check_login_names(where, process_kind(container.get("args", [])), set(env))
+    for name in sorted(LOGIN_SETTINGS & set(env)):
+        ref = env[name].get("valueFrom", {}).get("secretKeyRef", {})
+        secret, key = SECRET_KEYS[name]
+        if not (ref.get("key") == key and re.fullmatch(rf"{secret}(-[a-z0-9]+)?", ref.get("name", ""))):
+            problem(where, f"{name} is not taken from Secret {secret}, key {key}")
+        elif ref.get("optional"):
+            problem(where, f"{name} is optional: without it the process would log in as another user")
+
+
 def check_probes(where: str, component: str, container: dict) -> None:
     args = container.get("args", [])
     env = {e["name"]: e.get("value") for e in container.get("env", [])}
@@ -168,10 +233,27 @@ def check_deployment(where: str, deployment: dict) -> None:
     for container in pod.get("initContainers", []):
         check_container(where, container, pod, init=True)
         check_database_url(where, container)
+        check_logins(where, container)
     for container in containers:
         check_container(where, container, pod, init=False)
         check_database_url(where, container)
+        check_logins(where, container)
         check_probes(where, labels.get("app.kubernetes.io/component", ""), container)
+
+
+def check_job(where: str, job: dict) -> None:
+    """A one-shot (broker-setup): the pod rules of a Deployment, without probes."""
+    pod = job.get("spec", {}).get("template", {}).get("spec", {})
+    if pod.get("securityContext", {}).get("runAsNonRoot") is not True:
+        problem(where, "pod securityContext.runAsNonRoot is not true")
+    if pod.get("restartPolicy") not in ("OnFailure", "Never"):
+        problem(where, "a Job's pods need restartPolicy OnFailure or Never")
+    if "ttlSecondsAfterFinished" not in job.get("spec", {}):
+        problem(where, "no ttlSecondsAfterFinished: a finished Job stays, and the next apply of a new "
+                       "image fails (a Job's pod template is immutable)")
+    for container in pod.get("initContainers", []) + pod.get("containers", []):
+        check_container(where, container, pod, init=True)
+        check_logins(where, container)
 
 
 def selects(selector: dict, labels: dict) -> bool:
@@ -183,6 +265,13 @@ def check_objects(where: str, objects: list[dict], rendered: bool) -> None:
     templates = {d["metadata"]["name"]: d["spec"]["template"] for d in deployments}
     for deployment in deployments:
         check_deployment(f"{where} Deployment {deployment['metadata']['name']}", deployment)
+    jobs = [o for o in objects if o.get("kind") == "Job"]
+    for job in jobs:
+        check_job(f"{where} Job {job['metadata']['name']}", job)
+    for config in (o for o in objects if o.get("kind") == "ConfigMap"):
+        for key in sorted(LOGIN_SETTINGS & set(config.get("data", {}))):
+            problem(f"{where} ConfigMap {config['metadata']['name']}",
+                    f"holds {key}: every process would get it; a login is a Secret's, given per process")
     budgets = [o for o in objects if o.get("kind") == "PodDisruptionBudget"]
     for budget in budgets:
         selector = budget.get("spec", {}).get("selector", {}).get("matchLabels", {})
@@ -204,11 +293,12 @@ def check_objects(where: str, objects: list[dict], rendered: bool) -> None:
                 problem(f"{where} Service {service['metadata']['name']}",
                         f"targetPort {port['targetPort']} is no container port of the pods it selects")
     if rendered:
-        check_references(where, objects, templates)
+        check_references(where, objects, {**templates, **{j["metadata"]["name"]: j["spec"]["template"] for j in jobs}})
 
 
 def check_references(where: str, objects: list[dict], templates: dict) -> None:
-    """Every ConfigMap and Secret a pod names exists in the output (after hashing)."""
+    """Every ConfigMap and Secret a pod (of a Deployment or a Job) names exists in the
+    output (after hashing)."""
     present = {(o["kind"], o["metadata"]["name"]): o for o in objects if o.get("kind") in ("ConfigMap", "Secret")}
     for name, template in templates.items():
         pod = template["spec"]
@@ -221,9 +311,9 @@ def check_references(where: str, objects: list[dict], templates: dict) -> None:
                 obj = present.get((kind, ref))
                 if obj is None:
                     if not (kind == "Secret" and ref in EXTERNAL_SECRETS):
-                        problem(f"{where} Deployment {name}", f"{kind} {ref} is not in the output")
+                        problem(f"{where} pod {name}", f"{kind} {ref} is not in the output")
                 elif key is not None and key not in obj.get("data", {}) and key not in obj.get("stringData", {}):
-                    problem(f"{where} Deployment {name}", f"Secret {ref} has no key {key}")
+                    problem(f"{where} pod {name}", f"Secret {ref} has no key {key}")
         for volume in pod.get("volumes", []):
             ref = volume.get("configMap", {}).get("name")
             if ref and ("ConfigMap", ref) not in present:
@@ -285,6 +375,42 @@ def check_compose() -> None:
             source = volume.split(":", 1)[0]
             if source.startswith(".") and not (ROOT / source).exists():
                 problem(where, f"{name} mounts {source}, which does not exist")
+    check_compose_logins(services)
+
+
+def check_compose_logins(services: dict) -> None:
+    """Each process's broker settings; each login URI names its user with the password
+    broker-setup gives that user; each process with a login waits for broker-setup."""
+    where = "docker-compose.yml"
+    setups = [s for s in services.values() if process_kind(s.get("command", [])) == "broker setup"]
+    if len(setups) != 1:
+        problem(where, f"{len(setups)} services run crm broker setup; one must")
+        return
+    passwords = setups[0].get("environment", {})
+    for name, service in services.items():
+        kind = process_kind(service.get("command", []))
+        environment = service.get("environment", {})
+        check_login_names(f"{where} {name}", kind, set(environment))
+        if kind in (None, "broker setup"):
+            continue
+        for variable in sorted(LOGIN_USERS.keys() & set(environment)):
+            uri = urlsplit(environment[variable])
+            user = LOGIN_USERS[variable]
+            if uri.username != user or uri.password != passwords.get(PASSWORDS[user]):
+                problem(where, f"{name}'s {variable} is not {user} with the password broker-setup gives it")
+        if LOGIN_SETTINGS & set(environment) and not waits_for(services, name, "broker-setup"):
+            problem(where, f"{name} logs in to the broker without waiting for broker-setup to complete")
+
+
+def waits_for(services: dict, name: str, target: str, seen: frozenset = frozenset()) -> bool:
+    """Does ``name`` start only after ``target`` completed successfully, itself or
+    through what it waits for?"""
+    for dependency, condition in services.get(name, {}).get("depends_on", {}).items():
+        if dependency == target and condition.get("condition") == "service_completed_successfully":
+            return True
+        if dependency not in seen and waits_for(services, dependency, target, seen | {name}):
+            return True
+    return False
 
 
 def setup_of(command: list[str]) -> tuple[str, list[str]] | None:
@@ -316,6 +442,21 @@ def check_databases() -> None:
             problem("deploy/k8s/overlays/dev", f"crm-connections {key} names a database postgres-init does not create")
 
 
+def check_dev_logins() -> None:
+    """The dev overlay's login URIs name the users broker-setup makes, with the
+    passwords its crm-broker-setup Secret gives them."""
+    (overlay,) = load_all(DEV_OVERLAY) or [{}]
+    literals = {g["name"]: dict(literal.partition("=")[::2] for literal in g.get("literals", []))
+                for g in overlay.get("secretGenerator", [])}
+    connections, setup = literals.get("crm-connections", {}), literals.get("crm-broker-setup", {})
+    for variable, user in LOGIN_USERS.items():
+        key = SECRET_KEYS[variable][1]
+        uri = urlsplit(connections.get(key, ""))
+        password = setup.get(SECRET_KEYS[PASSWORDS[user]][1])
+        if uri.username != user or uri.password != password:
+            problem("deploy/k8s/overlays/dev", f"crm-connections {key} is not {user} with crm-broker-setup's password")
+
+
 def main() -> int:
     for path in sorted(DEPLOY.rglob("*.y*ml")) + [COMPOSE]:
         load_all(path)
@@ -333,6 +474,7 @@ def main() -> int:
             print(f"rendered {where}: {len(rendered)} objects")
     check_compose()
     check_databases()
+    check_dev_logins()
     if not (DEPLOY / "images" / "Dockerfile").is_file():
         problem("deploy/images", "no Dockerfile")
     for line in problems:

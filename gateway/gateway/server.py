@@ -132,8 +132,10 @@ def _serve(settings: Settings) -> None:
     # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
     trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
-    streams = EventStreams(gateway, settings.amqp_uri,
-                                  int(os.environ.get("CRM_GRPC_MAX_STREAMS", DEFAULT_MAX_STREAMS)))
+    # The streams read the events log, as its reader (crmkit.broker_users); RPC and
+    # revocations stay on the services' login.
+    streams = EventStreams(gateway, settings.events_log_amqp_uri,
+                           int(os.environ.get("CRM_GRPC_MAX_STREAMS", DEFAULT_MAX_STREAMS)))
     try:
         grpc, grpc_health, grpc_port = grpc_server.make_server(gateway, grpc_address, grpc_threads, streams)
     except OSError as exc:

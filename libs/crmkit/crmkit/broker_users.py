@@ -1,17 +1,21 @@
-"""The broker users an installation runs on (``crm broker setup``), so that only the
-relays may publish to the events exchange: what reaches ``crm.events`` is then what a
-service committed to its outbox, never what any process holding the broker's login
-chose to send.
+"""The broker users an installation runs on (``crm broker setup``). Raw broker access
+stays an operator's; each process gets only what its work needs:
 
 - the relays' user may declare and bind the events exchange and the events log, and
-  publish to the exchange; nothing else;
-- the services' user (services, dispatcher, gateway) may do all nameko and crmkit do:
-  declare and use any queue and exchange, read everything, write everywhere but the
-  events exchange.
+  publish to the exchange; nothing else. So what reaches ``crm.events`` is what a
+  service committed to its outbox, never what any other process chose to send;
+- the events log's reader (the webhooks' dispatcher, the gateway's event streams) may
+  consume ``crm.events.log`` and do nothing else: no declaring, no publishing, no other
+  queue. The log holds every event of the retention, personal data included, so only
+  what needs it reads it;
+- the services' user (services, their setup, the gateway's RPC and revocations) may do
+  all nameko and crmkit do: declare and use any queue and exchange, write everywhere
+  but the events exchange, read everything but the events log.
 
 Permissions are regular expressions matched against resource names by the broker
-(Erlang's ``re``, PCRE: the negative lookahead is supported). Users are global on a
-broker; their permissions are per vhost, the vhost of ``AMQP_URI``.
+(Erlang's ``re``, PCRE: the negative lookahead is supported; "" matches nothing, the
+default exchange being ``amq.default`` to the broker). Users are global on a broker;
+their permissions are per vhost, the vhost of ``AMQP_URI``.
 """
 from __future__ import annotations
 
@@ -26,7 +30,12 @@ _EXCHANGE = EVENTS_EXCHANGE.name.replace(".", r"\.")
 _LOG = EVENTS_LOG.replace(".", r"\.")
 RELAY_PERMISSIONS = {"configure": f"^({_EXCHANGE}|{_LOG})$", "write": f"^({_EXCHANGE}|{_LOG})$",
                      "read": f"^{_EXCHANGE}$"}
-SERVICE_PERMISSIONS = {"configure": ".*", "write": f"^(?!{_EXCHANGE}$).*", "read": ".*"}
+# A stream consumer needs read on the stream and nothing else: basic.qos and the
+# x-stream-offset argument of basic.consume ask no permission, and the reader declares
+# nothing (measured on RabbitMQ 3.x: tests/test_broker_users.py).
+LOG_READER_PERMISSIONS = {"configure": "", "write": "", "read": f"^{_LOG}$"}
+SERVICE_PERMISSIONS = {"configure": ".*", "write": f"^(?!{_EXCHANGE}$).*", "read": f"^(?!{_LOG}$).*"}
+PERMISSIONS = {"relay": RELAY_PERMISSIONS, "log_reader": LOG_READER_PERMISSIONS, "service": SERVICE_PERMISSIONS}
 
 
 class Management:
@@ -103,17 +112,16 @@ def vhost_of(amqp_uri: str) -> str:
 
 
 def setup(management_url: str, vhost: str, users: dict[str, tuple[str, str | None]]) -> dict[str, str]:
-    """Make (or update) the installation's users on ``vhost``: ``users`` maps "relay" and
-    "service" to (user name, password or None to generate one). Returns the passwords
-    it set, by kind. Idempotent: a second run sets the permissions again and, for a
-    password given, that password."""
+    """Make (or update) the installation's users on ``vhost``: ``users`` maps a kind of
+    ``PERMISSIONS`` ("relay", "log_reader", "service") to (user name, password or None
+    to generate one). Returns the passwords it set, by kind. Idempotent: a second run
+    sets the permissions again and, for a password given, that password."""
     management = Management(management_url)
-    permissions = {"relay": RELAY_PERMISSIONS, "service": SERVICE_PERMISSIONS}
     passwords = {}
     for kind, (user, password) in users.items():
         password = password or secrets.token_urlsafe(24)
         management.put_user(user, password)
-        management.set_permissions(vhost, user, permissions[kind])
+        management.set_permissions(vhost, user, PERMISSIONS[kind])
         passwords[kind] = password
     return passwords
 

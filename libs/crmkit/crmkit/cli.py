@@ -63,6 +63,13 @@ def relay_main(argv: list[str] | None = None) -> None:
     relay.run(args.service)
 
 
+# Per kind of broker user: the variable holding its password for `crm broker setup`,
+# and the setting a process reads its login from (printed when the password is generated).
+_BROKER_USERS = {"relay": ("CRM_RELAY_BROKER_PASSWORD", "CRM_RELAY_AMQP_URI"),
+                 "log_reader": ("CRM_LOG_READER_BROKER_PASSWORD", "CRM_EVENTS_LOG_AMQP_URI"),
+                 "service": ("CRM_SERVICE_BROKER_PASSWORD", "AMQP_URI")}
+
+
 def _broker_setup(args) -> None:
     from . import broker_users
     from .settings import DEFAULT_AMQP_URI
@@ -71,16 +78,16 @@ def _broker_setup(args) -> None:
         sys.exit("crm broker setup needs the management API: --management-url or CRM_BROKER_MANAGEMENT_URL "
                  "(http://admin:password@rabbitmq:15672/api)")
     amqp_uri = os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
-    users = {"relay": (args.relay_user, os.environ.get("CRM_RELAY_BROKER_PASSWORD") or None),
-             "service": (args.service_user, os.environ.get("CRM_SERVICE_BROKER_PASSWORD") or None)}
+    names = {"relay": args.relay_user, "log_reader": args.log_reader_user, "service": args.service_user}
+    users = {kind: (names[kind], os.environ.get(password) or None)
+             for kind, (password, _) in _BROKER_USERS.items()}
     try:
         passwords = broker_users.setup(args.management_url, broker_users.vhost_of(amqp_uri), users)
     except (ValueError, OSError) as exc:  # requests' errors are OSErrors
         sys.exit(f"crm broker setup: {exc}")
     for kind, (user, given) in users.items():
         if not given:  # shown once: nothing keeps it
-            variable = "CRM_RELAY_AMQP_URI" if kind == "relay" else "AMQP_URI"
-            print(f"{variable}={broker_users.amqp_uri_for(amqp_uri, user, passwords[kind])}")
+            print(f"{_BROKER_USERS[kind][1]}={broker_users.amqp_uri_for(amqp_uri, user, passwords[kind])}")
 
 
 _AGO = re.compile(r"([1-9][0-9]*)([smhd])")
@@ -129,19 +136,21 @@ def crm_main(argv: list[str] | None = None) -> None:
                       help='one JSON object per event: {"position": ..., "event": <the whole envelope>}')
     broker = sub.add_parser("broker", help="the broker's users").add_subparsers(dest="command", required=True)
     setup = broker.add_parser(
-        "setup", help="make the relays' and the services' broker users (only the relays may publish to crm.events); "
-                      "passwords from CRM_RELAY_BROKER_PASSWORD and CRM_SERVICE_BROKER_PASSWORD, else generated "
-                      "and printed once")
+        "setup", help="make the broker users: the relays' (only they may publish to crm.events), the events "
+                      "log's reader (only it may read crm.events.log) and the services'; passwords from "
+                      "CRM_RELAY_BROKER_PASSWORD, CRM_LOG_READER_BROKER_PASSWORD and CRM_SERVICE_BROKER_PASSWORD, "
+                      "else generated and printed once")
     setup.add_argument("--management-url", default=os.environ.get("CRM_BROKER_MANAGEMENT_URL"),
                        help="the management API with an administrator's login (default: CRM_BROKER_MANAGEMENT_URL)")
     setup.add_argument("--relay-user", default="crm-relay")
+    setup.add_argument("--log-reader-user", default="crm-log-reader")
     setup.add_argument("--service-user", default="crm-service")
     args = parser.parse_args(argv)
     if args.topic == "broker":
         _broker_setup(args)
         return
 
-    from amqp.exceptions import NotFound
+    from amqp.exceptions import AccessRefused, NotFound
 
     from . import eventlog
     from .broker import EVENTS_LOG
@@ -162,6 +171,9 @@ def crm_main(argv: list[str] | None = None) -> None:
     except NotFound:
         sys.exit(f"there is no events log {EVENTS_LOG} on this broker yet: `crm-service setup <service>` "
                  "or any relay declares it")
+    except AccessRefused:  # the services' login, say: only the log's reader may read it
+        sys.exit(f"the broker refuses this login reading {EVENTS_LOG}: give AMQP_URI the events log reader's "
+                 "login (CRM_EVENTS_LOG_AMQP_URI) or an operator's")
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:  # piped into head, which has seen enough

@@ -101,6 +101,10 @@ class Settings:
     # The relay's own login (CRM_RELAY_AMQP_URI, else AMQP_URI): the one user that may
     # publish to the events exchange (crmkit.broker_users).
     relay_amqp_uri: str
+    # The events log's reader (CRM_EVENTS_LOG_AMQP_URI, else AMQP_URI): the one user that
+    # may read crm.events.log, for every EventLogReader a process opens (the dispatcher,
+    # the gateway's event streams).
+    events_log_amqp_uri: str
     database_url: str
     max_workers: int
     db_pool_size: int
@@ -129,6 +133,7 @@ class Settings:
             service=service,
             amqp_uri=amqp_uri,
             relay_amqp_uri=_env("CRM_RELAY_AMQP_URI", amqp_uri),
+            events_log_amqp_uri=_env("CRM_EVENTS_LOG_AMQP_URI", amqp_uri),
             database_url=_env(f"{prefix}_DATABASE_URL", default_db),
             max_workers=max_workers,
             # One connection per worker, plus the relay's and a spare (STACK-NOTES).

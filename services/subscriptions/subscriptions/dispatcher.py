@@ -424,7 +424,8 @@ class Dispatcher:
                  queue_settings: QueueSettings | None = None):
         self.service_settings = service_settings
         self.settings = settings
-        self.amqp_uri = service_settings.amqp_uri
+        # Every reader of the log logs in as the events log's reader (crmkit.broker_users).
+        self.amqp_uri = service_settings.events_log_amqp_uri
         # Queue subscriptions are fed with the services' login, which may write to any
         # exchange but the events exchange (crmkit.broker_users).
         self.broker = queues.Broker(service_settings.amqp_uri, queue_settings or QueueSettings.from_env())
