@@ -29,7 +29,7 @@ DEV_OVERLAY = K8S / "overlays" / "dev" / "kustomization.yaml"
 # Our images: built by deploy/images/Dockerfile, whose entrypoint is tini.
 OWN_IMAGE_PREFIX = "crm-"
 # Secrets a real cluster creates itself (deploy/README.md); only dev generates them.
-EXTERNAL_SECRETS = {"crm-connections", "crm-broker-setup"}
+EXTERNAL_SECRETS = {"crm-connections", "crm-broker-setup", "crm-broker-management"}
 # Components whose Deployments need a PodDisruptionBudget.
 BUDGETED_COMPONENTS = ("service", "relay", "api")
 
@@ -134,12 +134,18 @@ PASSWORDS = {"crm-service": "CRM_SERVICE_BROKER_PASSWORD", "crm-relay": "CRM_REL
 LOGINS = {
     "service": {"AMQP_URI"},  # crm-service run|setup <svc>
     "relay": {"CRM_RELAY_AMQP_URI"},
+    "subscriptions service": {"AMQP_URI"},  # crm-service run subscriptions
     "dispatcher": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # queue deliveries; the log
     "gateway": {"AMQP_URI", "CRM_EVENTS_LOG_AMQP_URI"},  # RPC and revocations; the event streams
     "gateway setup": set(),  # only migrates its database
     # The administrator's login, the users' passwords, and AMQP_URI for the vhost.
     "broker setup": {"AMQP_URI", "CRM_BROKER_MANAGEMENT_URL", *PASSWORDS.values()},
 }
+# What a kind may get besides, from its own Secret, optional: the subscriptions service
+# makes the queue subscriptions' logins through the management API when the Secret
+# crm-broker-management exists (RabbitMQ has no narrower right to make users).
+OPTIONAL_LOGINS = {"subscriptions service": {"CRM_BROKER_MANAGEMENT_URL": ("crm-broker-management",
+                                                                           "MANAGEMENT_URL")}}
 LOGIN_SETTINGS = set().union(*LOGINS.values())
 # The broker user each login URI names.
 LOGIN_USERS = {"AMQP_URI": "crm-service", "CRM_RELAY_AMQP_URI": "crm-relay",
@@ -155,6 +161,8 @@ SECRET_KEYS = {"AMQP_URI": ("crm-connections", "AMQP_URI"),
 
 
 def process_kind(args: list[str]) -> str | None:
+    if args == ["crm-service", "run", "subscriptions"]:
+        return "subscriptions service"
     if len(args) == 3 and args[:2] in (["crm-service", "run"], ["crm-service", "setup"]):
         return "service"
     if len(args) == 2 and args[0] == "crm-relay":
@@ -169,7 +177,7 @@ def check_login_names(where: str, kind: str | None, given: set[str]) -> None:
     given &= LOGIN_SETTINGS
     for missing in sorted(LOGINS[kind] - given):
         problem(where, f"a {kind} process without {missing}")
-    for extra in sorted(given - LOGINS[kind]):
+    for extra in sorted(given - LOGINS[kind] - OPTIONAL_LOGINS.get(kind, {}).keys()):
         problem(where, f"a {kind} process gets {extra}, which is not its to have")
 
 
@@ -178,13 +186,15 @@ def check_logins(where: str, container: dict) -> None:
     kustomize, a generated Secret's name has a hash appended)."""
     where = f"{where} container {container.get('name')}"
     env = {e["name"]: e for e in container.get("env", [])}
-    check_login_names(where, process_kind(container.get("args", [])), set(env))
+    kind = process_kind(container.get("args", []))
+    check_login_names(where, kind, set(env))
+    optional = OPTIONAL_LOGINS.get(kind, {})
     for name in sorted(LOGIN_SETTINGS & set(env)):
         ref = env[name].get("valueFrom", {}).get("secretKeyRef", {})
-        secret, key = SECRET_KEYS[name]
+        secret, key = optional.get(name) or SECRET_KEYS[name]
         if not (ref.get("key") == key and re.fullmatch(rf"{secret}(-[a-z0-9]+)?", ref.get("name", ""))):
             problem(where, f"{name} is not taken from Secret {secret}, key {key}")
-        elif ref.get("optional"):
+        elif ref.get("optional") and name not in optional:
             problem(where, f"{name} is optional: without it the process would log in as another user")
 
 

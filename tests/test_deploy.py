@@ -44,6 +44,8 @@ BROKER_SETUP = {"AMQP_URI", "CRM_BROKER_MANAGEMENT_URL", "CRM_SERVICE_BROKER_PAS
 
 
 def _expected_login(command: str) -> set[str]:
+    if command == "crm-service run subscriptions":  # it makes the queue subscriptions' logins
+        return SERVICE | {"CRM_BROKER_MANAGEMENT_URL"}
     if command.startswith("crm-service "):
         return SERVICE
     if command.startswith("crm-relay "):
@@ -72,6 +74,8 @@ def test_each_process_logs_in_to_the_broker_as_its_own_user():
         assert given == _expected_login(command), f"{where} ({command}) logs in with {sorted(given)}"
     readers = {command for command, given in logins.values() if "CRM_EVENTS_LOG_AMQP_URI" in given}
     assert readers == {"crm-dispatcher", "crm-gateway"}
+    administrators = {command for command, given in logins.values() if "CRM_BROKER_MANAGEMENT_URL" in given}
+    assert administrators == {"crm broker setup", "crm-service run subscriptions"}
 
 
 def test_the_offline_checks_catch_a_process_with_another_login(tmp_path):

@@ -429,7 +429,6 @@ class Dispatcher:
         # Queue subscriptions are fed with the services' login, which may write to any
         # exchange but the events exchange (crmkit.broker_users).
         self.broker = queues.Broker(service_settings.amqp_uri, queue_settings or QueueSettings.from_env())
-        self.sweep = queues.Sweep(self.broker)
         self.engine = make_engine(service_settings.database_url, pool_size=20)
         self.name = name
         self.stopping = threading.Event()
@@ -444,8 +443,6 @@ class Dispatcher:
             try:
                 self.take_subscriptions()
                 self.write_head()
-                if self.sweep.due():
-                    self.sweep.run(self.queue_subscription_ids)
             except Exception:
                 log.exception("a pass over the subscriptions failed; trying again")
             self.stopping.wait(self.settings.scan_seconds)
@@ -475,12 +472,6 @@ class Dispatcher:
                 with self.lock:
                     self.workers[subscription_id] = worker
                 worker.start()
-
-    def queue_subscription_ids(self) -> set[str]:
-        """Every queue subscription, whatever its status: the owners of the broker's users
-        and queues the sweep keeps."""
-        with Session(self.engine) as session:
-            return set(session.scalars(select(Subscription.id).where(Subscription.delivery == QUEUE)))
 
     def release(self, worker: Worker) -> None:
         with self.lock:

@@ -10,7 +10,7 @@ webhook does, so its queue can never fill the broker's disk and nothing is dropp
 
 The broker's parts are made before the subscription's row is committed and removed
 after its row is deleted; when a step in between fails (the management API down, a
-commit lost) the dispatcher's sweep removes the parts no subscription owns.
+commit lost) the service's sweep removes the parts no subscription owns.
 """
 from __future__ import annotations
 
@@ -125,8 +125,8 @@ class Broker:
             self.management.close_connections(user_name(subscription_id), "the subscription was deleted")
             self.management.delete_queue(self.vhost, queue_name(subscription_id))
         except requests.RequestException as exc:
-            log.warning("could not remove the broker user and queue of subscription %s (%s); the dispatcher's "
-                        "sweep removes them", subscription_id, exc)
+            log.warning("could not remove the broker user and queue of subscription %s (%s); the sweep "
+                        "removes them", subscription_id, exc)
             return False
         return True
 
@@ -144,15 +144,10 @@ class Sweep:
     def __init__(self, broker: Broker):
         self.broker = broker
         self.suspects: set[str] = set()
-        self.last = 0.0
-
-    def due(self) -> bool:
-        return self.broker.available and time.monotonic() - self.last >= self.broker.settings.sweep_seconds
 
     def run(self, known_ids) -> set[str]:
         """``known_ids``: a callable giving every queue subscription's id, called after the
         broker was listed. Returns the ids whose parts were removed."""
-        self.last = time.monotonic()
         owners = self.broker.owners()  # before the subscriptions are read: a create is in those or yet to come
         orphans = owners - set(known_ids())
         removed = {i for i in orphans & self.suspects if self.broker.remove(i)}

@@ -1,4 +1,6 @@
 """The subscriptions service's nameko entrypoints: a thin shell over the use cases."""
+from nameko.timer import timer
+
 from crmkit.context import Call
 from crmkit.entrypoints import rpc
 from crmkit.health import Health
@@ -6,6 +8,11 @@ from crmkit.unit_of_work import Database
 
 from . import events
 from . import subscriptions as use
+from .settings import QueueSettings
+
+# Only this service holds the broker's management login (queue subscriptions' users),
+# so the sweep of their leftovers runs here, not in the dispatcher.
+SWEEP_EVERY_SECONDS = QueueSettings.from_env().sweep_seconds
 
 
 class SubscriptionsService(Health):
@@ -61,6 +68,10 @@ class SubscriptionsService(Health):
     @rpc
     def redeliver_dead_letter(self, subscription_id, dead_letter_id):
         return use.redeliver(self.db, subscription_id, dead_letter_id)
+
+    @timer(interval=SWEEP_EVERY_SECONDS)
+    def sweep_queues(self):
+        use.sweep_queues(self.db)
 
     # The gateway's Events/Subscribe stream of a stream subscription (not API operations)
     @rpc

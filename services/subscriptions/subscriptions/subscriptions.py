@@ -4,9 +4,11 @@ dispatcher's (dispatcher.py)."""
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
+import requests
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from crmkit.unit_of_work import UnitOfWork
 from . import queues, schemas, targets
 from .models import ACTIVE, PAUSED, QUEUE, STREAM, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import QueueSettings, WebhookSettings
+
+log = logging.getLogger("subscriptions")
 
 subscription_out = schemas.SubscriptionOut()
 delivery_out = schemas.DeliveryOut()
@@ -60,6 +64,22 @@ def broker() -> queues.Broker:
     """The broker's side of queue subscriptions, with the services' login (the
     settings are the process's, read once)."""
     return queues.Broker(Settings.for_service("subscriptions").amqp_uri, QueueSettings.from_env())
+
+
+@functools.cache
+def sweep() -> queues.Sweep:
+    return queues.Sweep(broker())
+
+
+def sweep_queues(unit: UnitOfWork) -> None:
+    """Remove the broker's users and queues that no queue subscription owns any more (a
+    delete whose clean-up failed, a create whose commit did): queues.Sweep."""
+    if not broker().available:
+        return
+    try:
+        sweep().run(lambda: set(unit.session.scalars(select(Subscription.id).where(Subscription.delivery == QUEUE))))
+    except requests.RequestException as exc:
+        log.warning("the broker's management API did not answer the sweep (%s); the next one tries again", exc)
 
 
 def visible_to(role: str, envelope: dict) -> bool:
@@ -175,7 +195,7 @@ def delete(unit: UnitOfWork, subscription_id: str, expected_version: int | None 
     unit.session.flush()
     if subscription.delivery == QUEUE:
         # Its login and what its queue holds go with it; a broker that does not answer
-        # now leaves them to the dispatcher's sweep, which finds no subscription for them.
+        # now leaves them to the sweep, which finds no subscription for them.
         broker().remove(subscription.id)
     return out
 
