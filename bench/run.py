@@ -86,10 +86,9 @@ class StepFailed(Exception):
 class TimedClient:
     """One simulated user: a keep-alive HTTP session that times every step."""
 
-    def __init__(self, base_url: str, poll_interval: float):
+    def __init__(self, base_url: str):
         self.base_url = base_url
         self.http = requests.Session()
-        self.poll_interval = poll_interval
 
     def request(self, method: str, path: str, expect: int, body: dict | None = None) -> dict:
         resp = self.http.request(method, self.base_url + path, json=body, timeout=30)
@@ -107,22 +106,17 @@ class TimedClient:
 
     def wait(self, times: dict, polls: dict, name: str, path: str, since: float) -> tuple[dict, float]:
         """Time from ``since`` (the previous response) until ``path`` reads 200: the
-        asynchronous event path as a client sees it, including one GET round trip and
-        up to one poll interval of resolution."""
-        count = 0
-        while True:
-            resp = self.http.get(self.base_url + path, timeout=30)
-            count += 1
-            now = time.perf_counter()
-            if resp.status_code == 200:
-                times[name] = now - since
-                polls[name] = count
-                return resp.json(), now
-            if resp.status_code != 404:
-                raise StepFailed(f"GET {path}: expected 200 or 404, got {resp.status_code} {resp.text[:500]}")
-            if now - since > WAIT_TIMEOUT:
-                raise StepFailed(f"{name}: {path} did not appear within {WAIT_TIMEOUT:.0f}s")
-            time.sleep(self.poll_interval)
+        asynchronous event path as a client sees it, one GET that the gateway holds
+        until the record's event is in the log (Prefer: wait), no polling."""
+        resp = self.http.get(self.base_url + path, timeout=WAIT_TIMEOUT + 10,
+                             headers={"Prefer": f"wait={WAIT_TIMEOUT:.0f}"})
+        now = time.perf_counter()
+        if resp.status_code != 200:
+            raise StepFailed(f"GET {path} (Prefer: wait={WAIT_TIMEOUT:.0f}): expected 200, got {resp.status_code} "
+                             f"{resp.text[:500]}")
+        times[name] = now - since
+        polls[name] = 1
+        return resp.json(), now
 
     def flow(self) -> tuple[dict, dict]:
         """Lead to paid invoice; returns (seconds per step, GETs per wait step)."""
@@ -157,14 +151,14 @@ class Phase:
     failures: list = field(default_factory=list)
 
 
-def run_flows(base_url: str, clients: int, count: int, poll_interval: float) -> Phase:
+def run_flows(base_url: str, clients: int, count: int) -> Phase:
     phase = Phase()
     lock = threading.Lock()
     tickets = iter(range(count))
     stop = threading.Event()
 
     def client_loop(number: int) -> None:
-        client = TimedClient(base_url, poll_interval)
+        client = TimedClient(base_url)
         while not stop.is_set():
             with lock:
                 if next(tickets, None) is None:
@@ -395,8 +389,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres",
                         help="sqlite: no *_DATABASE_URL, each service keeps a SQLite file under CRM_DATA_DIR")
     parser.add_argument("--ceiling-seconds", type=float, default=3.0, help="how long each ceiling is measured")
-    parser.add_argument("--poll-interval", type=float, default=0.005,
-                        help="seconds between GETs while waiting for an event-made record")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log here at the end")
     parser.add_argument("--profile", metavar="DIR",
@@ -597,7 +589,7 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
         return _finish(args, stack, leads, deals, billing, gateway, ceilings, results)
 
     if args.warmup:
-        warm = run_flows(stack.base_url, args.clients, args.warmup, args.poll_interval)
+        warm = run_flows(stack.base_url, args.clients, args.warmup)
         if warm.failures:
             return _failed(stack, warm, "warm-up")
     time.sleep(1.0)  # let pg_stat_database catch up with the warm-up
@@ -610,7 +602,7 @@ def _measure(args, stack: Stack, vhost: RabbitVhost, urls: dict, commit_engines:
             profiler.start()
         before = cpu_snapshot()
         print(f"bench: running {args.flows} flows with {args.clients} clients ...", flush=True)
-        phase = run_flows(stack.base_url, args.clients, args.flows, args.poll_interval)
+        phase = run_flows(stack.base_url, args.clients, args.flows)
         after = cpu_snapshot()
     finally:
         if profiler:
@@ -873,8 +865,8 @@ def _report(args, phase: Phase, cpu: dict, events: dict, events_per_flow: float,
                           num(st["p50_ms"]), num(st["p99_ms"]), num(st["max_ms"])])
     print(table(["step", "HTTP req/flow", "req/s", "p50 ms", "p99 ms", "max ms"], step_rows,
                 "\nPer step (each HTTP request is one RPC through the gateway; an async step is the time from the "
-                "previous response until the record reads 200, polled every "
-                f"{args.poll_interval * 1000:g} ms, so it includes one GET round trip):"))
+                "previous response until the record reads 200, one GET with Prefer: wait, so it includes "
+                "that GET's round trip):"))
 
     print(table(["process", "CPU s", "CPU ms/flow"],
                 [[_label(name, cpu), num(v, 2), num(cpu["cpu_ms_per_op"][name], 1)] for name, v in cpu["cpu_s"].items()]

@@ -66,15 +66,16 @@ class Api:
         return resp.json()
 
     def eventually(self, path: str, timeout: float = 20) -> dict:
-        """A record another service creates from an event: poll until it is there."""
+        """A record another service creates from an event: one GET that asks the gateway
+        to wait for it (Prefer: wait=N, at most the gateway's 30 s a time), no polling."""
         deadline = time.monotonic() + timeout
         while True:
-            resp = self._send("GET", path)
+            left = max(1, round(deadline - time.monotonic()))
+            resp = self._send("GET", path, headers={"Prefer": f"wait={left}"})
             if resp.status_code == 200:
                 return resp.json()
             assert resp.status_code == 404, f"GET {path}: {resp.status_code} {resp.text}"
             assert time.monotonic() < deadline, f"{path} did not appear within {timeout}s"
-            time.sleep(0.05)
 
 
 def convert_lead(api: Api, lead: dict | None = None) -> dict:

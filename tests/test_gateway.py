@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -288,3 +289,33 @@ def test_every_record_list_answers_what_changed_since_a_time_oldest_change_first
         assert api.get(f"{path}?updated_since=9000-01-01T00:00:00Z")["items"] == [], path
     refused = api.http.get(f"{api.base_url}/leads?updated_since=yesterday", timeout=10)
     assert refused.status_code == 422 and "updated_since" in refused.json()["error"]["details"], refused.text
+
+
+def test_prefer_wait_holds_a_write_or_a_read_until_the_record_another_service_makes_is_there(api):
+    """RFC 7240's wait, answered from the events log: no polling by the client."""
+    lead = api.post("/leads", a_lead(), expect=201)
+    api.post(f"/leads/{lead['id']}/qualify")
+    waited = api._send("POST", f"/leads/{lead['id']}/convert", json={}, headers={"Prefer": "wait=10"})
+    assert waited.status_code == 200 and waited.headers["Preference-Applied"] == "wait=10"
+    opportunity = api.get(f"/opportunities/{waited.json()['converted_opportunity_id']}")  # there already
+    quote = api.post("/quotes", {"opportunity_id": opportunity["id"], "lines": LINES}, expect=201)
+    api.post(f"/quotes/{quote['id']}/send")
+    accepted = api._send("POST", f"/quotes/{quote['id']}/accept", headers={"Prefer": "wait=10"})
+    assert accepted.status_code == 200 and accepted.headers["Preference-Applied"] == "wait=10"
+    assert api.get(f"/orders/{accepted.json()['order_id']}")["quote_id"] == quote["id"]
+
+    # A read waits too: the opportunity of a lead converted without waiting, read at once.
+    converted = convert_lead(api)
+    started = time.monotonic()
+    read = api._send("GET", f"/opportunities/{converted['converted_opportunity_id']}", headers={"Prefer": "wait=10"})
+    assert read.status_code == 200 and read.json()["lead_id"] == converted["id"]
+    assert time.monotonic() - started < 5  # woken by the opportunity's event, not by the end of the wait
+    order_id = accepted.json()["order_id"]
+
+    # Nothing comes: the wait runs out and the answer is what it would have been; a wait
+    # the gateway does not understand is ignored.
+    started = time.monotonic()
+    missing = api._send("GET", f"/orders/{uuid.uuid4()}", headers={"Prefer": "wait=1"})
+    assert missing.status_code == 404 and time.monotonic() - started >= 1
+    assert "Preference-Applied" not in missing.headers
+    assert api._send("GET", f"/orders/{order_id}", headers={"Prefer": "wait=soon"}).status_code == 200

@@ -109,10 +109,13 @@ def test_a_lead_becomes_a_sent_quote_through_grpc(admin, grpc_stack):
 
     qualified, _ = admin.call(admin.leads.QualifyLead, leads_pb2.QualifyLeadRequest(lead_id=created.id))
     assert qualified.status == "qualified"
-    converted, _ = admin.call(admin.leads.ConvertLead, leads_pb2.ConvertLeadRequest(lead_id=created.id))
+    # prefer: wait=N holds the answer until the opportunity the deals service makes is there.
+    converted, trailing = admin.call(admin.leads.ConvertLead, leads_pb2.ConvertLeadRequest(lead_id=created.id),
+                                     prefer="wait=10")
     assert converted.status == "converted" and converted.converted_opportunity_id
+    assert trailing["preference-applied"] == "wait=10"
 
-    opportunity = admin.eventually(admin.deals.GetOpportunity, deals_pb2.GetOpportunityRequest(
+    opportunity, _ = admin.call(admin.deals.GetOpportunity, deals_pb2.GetOpportunityRequest(
         opportunity_id=converted.converted_opportunity_id))
     assert opportunity.lead_id == created.id
     move = deals_pb2.MoveOpportunityRequest(opportunity_id=opportunity.id, body=deals_pb2.StageMove(stage="proposal"))

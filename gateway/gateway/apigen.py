@@ -324,6 +324,13 @@ def _operation(op: Operation, found: Schemas) -> dict:
     if op.if_match:
         operation["parameters"].append({"in": "header", "name": "If-Match", "required": False,
                                         "schema": {"type": "string", "pattern": '^(W/)?"[0-9]{1,10}"$'}})
+    if op.waits_for or op.reads_one:
+        awaited = "the record this write makes in another service" if op.waits_for else "the record"
+        operation["parameters"].append({
+            "in": "header", "name": "Prefer", "required": False, "schema": {"type": "string", "example": "wait=10"},
+            "description": f"wait=N (RFC 7240): wait up to N seconds (at most CRM_GATEWAY_MAX_WAIT_SECONDS) for "
+                           f"{awaited} to be there, learnt from the events log; Preference-Applied says it waited "
+                           f"and it is there."})
     if op.body:
         body = found.for_op(op, op.body)
         if op.method == "PATCH":
@@ -364,6 +371,9 @@ def _success(op: Operation, found: Schemas) -> dict:
         headers["ETag"] = {"description": "The record's version, for If-Match.", "schema": {"type": "string"}}
     if op.status == 201:
         headers["Location"] = {"description": "The new record's address.", "schema": {"type": "string"}}
+    if op.waits_for or op.reads_one:
+        headers["Preference-Applied"] = {"description": "wait=N: the Prefer wait was honoured and the record waited "
+                                                        "for is there.", "schema": {"type": "string"}}
     if headers:
         response["headers"] = headers
     if op.status == 201 and (links := _links(op)):

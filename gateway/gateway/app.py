@@ -24,6 +24,7 @@ from crmkit.context import CallContext
 from crmkit.schemas import MAX_DEPTH, too_deep
 
 from . import csv_import, errors, eventtypes
+from .arrivals import wait_seconds
 from .core import API, Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
@@ -182,6 +183,8 @@ def _call(gateway: Gateway, op: Operation, params: dict) -> Call:
             call.body = _body()
     if op.if_match:
         call.expected_version = _if_match()
+    if gateway.arrivals is not None:
+        call.wait_seconds = wait_seconds(request.headers.get("Prefer"), gateway.arrivals.max_wait_seconds)
     return call
 
 
@@ -197,6 +200,8 @@ def _json(result: Result):
         resp.headers["ETag"] = result.etag
     if result.location:
         resp.headers["Location"] = result.location
+    if result.preference_applied:
+        resp.headers["Preference-Applied"] = result.preference_applied
     return resp
 
 

@@ -25,6 +25,7 @@ from crmkit.schemas import load
 from crmkit.settings import DEFAULT_API_URL
 
 from . import errors, eventtypes, schemas
+from .arrivals import Arrivals
 from .auth import SALES_REP, FailedAuthLimiter, Principal, RateLimiter, TokenStore
 from .errors import ApiError
 from .operations import BY_NAME, OWN_NEW, OWN_PARENT, OWN_RECORD, OWN_TEAM, TEAM_LIST, TEAM_RECORD, Operation
@@ -89,6 +90,9 @@ class Call:
     # least a redelivered RPC (a service that died after its commit) is not done twice.
     idempotency_key: str | None = None
     expected_version: int | None = None
+    # Prefer: wait=N, capped (gateway.arrivals): how long to wait for a record that is
+    # being made from an event; None: answer at once.
+    wait_seconds: float | None = None
     rpcs_made: int = 0
     own_key: str = field(default_factory=lambda: f"gateway:{uuid.uuid4()}")
 
@@ -109,6 +113,8 @@ class Result:
     data: Any
     status: int = 200
     location: str | None = None
+    # Preference-Applied (RFC 7240): "wait=N" when the record waited for was there in time.
+    preference_applied: str | None = None
 
     @property
     def etag(self) -> str | None:
@@ -126,6 +132,7 @@ class Gateway:
         self.limiter = limiter
         self.failed_auth = failed_auth or FailedAuthLimiter(0)
         self.pool = ThreadPoolExecutor(max_workers=fan_out, thread_name_prefix="compose")
+        self.arrivals: Arrivals | None = None  # Prefer: wait=N is honoured when set (gateway.server sets it)
 
     # Who, may they, and how often
     def authenticate(self, authorization: str | None, client_address: str = "") -> Principal:
@@ -159,6 +166,14 @@ class Gateway:
         return principal
 
     def execute(self, call: Call) -> Result:
+        if call.wait_seconds and self.arrivals is not None:
+            if call.operation.waits_for:
+                return self._write_then_wait(call)
+            if call.operation.reads_one:
+                return self._read_waiting(call)
+        return self._execute(call)
+
+    def _execute(self, call: Call) -> Result:
         self.authorize(call)
         op = call.operation
         try:
@@ -169,6 +184,54 @@ class Gateway:
             raise
         if self._narrowed(call) and op.scope == TEAM_RECORD and self._checks_after(op):
             self._check_sees(call, op.record, result.data)
+        return result
+
+    # Prefer: wait=N (gateway.arrivals)
+    def _read_waiting(self, call: Call) -> Result:
+        """A record by its id that may not be there yet: wait for its event, then read it."""
+        (record_id,) = call.params.values()
+        with self.arrivals.watch(record_id) as arrived:
+            try:
+                return self._execute(call)
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+            arrived.wait(call.wait_seconds)
+        result = self._execute(call)  # 404 still: it did not come in time
+        result.preference_applied = f"wait={call.wait_seconds:g}"
+        return result
+
+    def _write_then_wait(self, call: Call) -> Result:
+        """The write, then up to the wait for the record another service makes from it;
+        Preference-Applied says it is there (else the client reads it later)."""
+        result = self._execute(call)
+        field, read = call.operation.waits_for
+        target = result.data.get(field) if isinstance(result.data, dict) else None
+        if not target:
+            return result
+        op = BY_NAME[read]
+        (param,) = op.path_params
+        context = CallContext(correlation_id=call.correlation_id, actor=call.principal.user_id,
+                              causation_id=f"api:{call.correlation_id}", traceparent=call.traceparent)
+
+        def there() -> bool:
+            try:
+                self.client.call(op.service, op.rpc, context, **{param: target})
+            except RemoteError as exc:
+                if errors.from_remote(exc).status == 404:
+                    return False
+                raise errors.from_remote(exc) from None
+            except ServiceUnavailable:
+                return False
+            return True
+
+        with self.arrivals.watch(target) as arrived:
+            landed = there()
+            if not landed:
+                arrived.wait(call.wait_seconds)
+                landed = there()  # whatever ended the wait: the record decides
+        if landed:
+            result.preference_applied = f"wait={call.wait_seconds:g}"
         return result
 
     def authorize(self, call: Call) -> None:

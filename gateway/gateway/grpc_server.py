@@ -11,8 +11,9 @@ Each rpc is a thin translation of its request and metadata into a ``core.Call`` 
 the ``Result`` or ``ApiError`` back, exactly as ``app`` does for HTTP:
 
     metadata in       authorization ("Bearer <token>"), x-correlation-id, traceparent (W3C;
-                      else one is started), idempotency-key (writes), if-match (where the rpc takes it)
-    trailing out      x-correlation-id, etag, location, retry-after (429)
+                      else one is started), idempotency-key (writes), if-match (where the rpc takes it),
+                      prefer (wait=N: gateway.arrivals)
+    trailing out      x-correlation-id, etag, location, preference-applied, retry-after (429)
     errors            see STATUS_CODES; grpc-status-details-bin carries a google.rpc.Status
                       whose one detail is a google.protobuf.Struct {"code", "message",
                       "details"}: the REST error body, every bad field named
@@ -46,6 +47,7 @@ from crmkit import context
 from crmkit.context import CallContext
 
 from . import errors, protojson, subscribe
+from .arrivals import wait_seconds
 from .core import Call, Gateway, Result
 from .errors import ApiError
 from .operations import OPERATIONS, Operation
@@ -184,6 +186,8 @@ class Rpc:
                 call.body = self.body(request)
         if op.if_match:
             call.expected_version = _if_match(metadata)
+        if self.gateway.arrivals is not None:
+            call.wait_seconds = wait_seconds(metadata.get("prefer"), self.gateway.arrivals.max_wait_seconds)
         return call
 
     def params(self, request: Message) -> dict[str, str]:
@@ -226,6 +230,8 @@ class Rpc:
             trailing.append(("etag", result.etag))
         if result.location:
             trailing.append(("location", result.location))
+        if result.preference_applied:
+            trailing.append(("preference-applied", result.preference_applied))
         ctx.set_trailing_metadata(tuple(trailing))
         if self.op.shape == "pdf":
             return self.response_class(content=base64.b64decode(result.data["content"]),

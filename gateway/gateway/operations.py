@@ -56,6 +56,9 @@ class Operation:
     second_record: tuple[str, str] | None = None
     handler: str | None = None     # a gateway composition instead of one RPC
     created_in: str | None = None  # where a 201's record lives (Location: <created_in>/{id}); None: this path
+    # (answer field, read operation): the record another service makes from this write's
+    # event, which ``Prefer: wait=N`` waits for (gateway.arrivals).
+    waits_for: tuple[str, str] | None = None
     summary: str = ""
 
     @property
@@ -65,6 +68,11 @@ class Operation:
     @property
     def writes(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH", "DELETE")
+
+    @property
+    def reads_one(self) -> bool:
+        """A record by its id: ``Prefer: wait=N`` waits for one not made yet."""
+        return self.method == "GET" and self.shape == "one" and self.handler is None and len(self.path_params) == 1
 
     @property
     def collection(self) -> str:
@@ -128,7 +136,7 @@ OPERATIONS: list[Operation] = [
     _leads("recycle_lead", "POST", "/leads/{lead_id}/recycle", SALES, scope=OWN_RECORD, **LEAD,
            if_match=True, summary="Return a disqualified lead to new"),
     _leads("convert_lead", "POST", "/leads/{lead_id}/convert", SALES, body="ConvertRequest", body_arg="options",
-           if_match=True, scope=OWN_RECORD, **LEAD,
+           if_match=True, scope=OWN_RECORD, **LEAD, waits_for=("converted_opportunity_id", "get_opportunity"),
            summary="Convert a qualified lead into organization, contact and opportunity"),
     _leads("assign_lead", "POST", "/leads/{lead_id}/assign", MANAGERS, body="Assign", **LEAD,
            if_match=True, summary="Assign a lead to an owner, or by the rules"),
@@ -222,7 +230,8 @@ OPERATIONS: list[Operation] = [
     _deals("send_quote", "POST", "/quotes/{quote_id}/send", SALES, body="QuoteSend", scope=OWN_RECORD, **QUOTE,
            if_match=True, summary="Send a quote (sets valid_until)"),
     _deals("accept_quote", "POST", "/quotes/{quote_id}/accept", SALES, scope=OWN_RECORD, **QUOTE,
-           if_match=True, summary="Accept a sent quote: wins the deal and makes the order"),
+           if_match=True, waits_for=("order_id", "get_order"),
+           summary="Accept a sent quote: wins the deal and makes the order"),
     _deals("reject_quote", "POST", "/quotes/{quote_id}/reject", SALES, body="QuoteReject", scope=OWN_RECORD,
            **QUOTE, if_match=True, summary="Reject a sent quote (a reason is required)"),
     # Sales reports

@@ -112,6 +112,7 @@ def _serve(settings: Settings) -> None:
 
     from . import grpc_server
     from .app import create_app
+    from .arrivals import DEFAULT_MAX_WAIT_SECONDS, Arrivals
     from .core import Gateway
     from .revocations import RevocationListener
     from .subscribe import DEFAULT_MAX_STREAMS, EventStreams
@@ -129,6 +130,9 @@ def _serve(settings: Settings) -> None:
     revocations.start()
     client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds, name="gateway")
     gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter(), api_url=settings.api_url)
+    # Prefer: wait=N learns from the events log that a record has come (as the log's reader).
+    gateway.arrivals = Arrivals(settings.events_log_amqp_uri,
+                                float(os.environ.get("CRM_GATEWAY_MAX_WAIT_SECONDS", DEFAULT_MAX_WAIT_SECONDS)))
     # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
     trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
@@ -150,6 +154,7 @@ def _serve(settings: Settings) -> None:
                        clear_untrusted_proxy_headers=True, _quiet=True, **proxy)
     finally:
         grpc_server.stop(grpc, grpc_health, streams)
+        gateway.arrivals.stop()
         revocations.stop()
         client.close()
         print("gateway stopped", flush=True)
