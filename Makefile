@@ -39,8 +39,11 @@ profile: $(STAMP)
 bench-webhooks: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python bench/webhook_bench.py
 
+## ruff, and the import rules of .importlinter (run from the venv: a package directory
+## of the repository's root would shadow the installed package of the same name)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	cd $(VENV) && $(BIN)/lint-imports --no-cache ../.importlinter
 
 ## List the dead-letter queues (see `crm-dlq --help` to show and replay)
 dlq: $(STAMP)

@@ -107,8 +107,8 @@ def _token_command(args, store: TokenStore) -> int:
 def _serve(settings: Settings) -> None:
     import waitress
 
+    from crmkit.broker import require_broker
     from crmkit.rpc_client import RpcClient
-    from crmkit.runner import require_broker
 
     from . import grpc_server
     from .app import create_app

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import kombu.serialization
 from amqp.exceptions import NotFound
-from kombu import Exchange, Queue, binding
+from kombu import Connection, Exchange, Queue, binding
+from kombu.utils.url import maybe_sanitize_url
 
 from .envelope import CONTENT_TYPE
 from .settings import EventLogSettings
@@ -133,3 +135,16 @@ def declare_handler_topology(channel, service: str, method: str, event_types: tu
         retry_queue(queue.name, delay)(channel).declare()
     dead_letter_queue(queue.name)(channel).declare()
     return queue
+
+
+def require_broker(amqp_uri: str) -> None:
+    """Exit with one clear line when RabbitMQ cannot be reached."""
+    try:
+        with Connection(amqp_uri, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:
+        sys.stderr.write(
+            f"Cannot reach RabbitMQ at {maybe_sanitize_url(amqp_uri)} ({exc}). "
+            "Start one (`rabbitmq-server -detached`, or `docker compose up rabbitmq`) "
+            "or point AMQP_URI at yours.\n")
+        sys.exit(2)

@@ -54,7 +54,7 @@ def relay_main(argv: list[str] | None = None) -> None:
     parser.add_argument("service")
     args = parser.parse_args(argv)
     from . import logs, relay
-    from .runner import require_broker
+    from .broker import require_broker
     from .settings import Settings
 
     settings = Settings.for_service(args.service)
@@ -153,8 +153,7 @@ def crm_main(argv: list[str] | None = None) -> None:
     from amqp.exceptions import AccessRefused, NotFound
 
     from . import eventlog
-    from .broker import EVENTS_LOG
-    from .runner import require_broker
+    from .broker import EVENTS_LOG, require_broker
     from .settings import DEFAULT_AMQP_URI
 
     amqp_uri = os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI

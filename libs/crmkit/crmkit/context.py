@@ -3,16 +3,15 @@
 The gateway starts it (correlation id, actor, W3C trace context); RPC carries it in ``nameko.*`` message
 headers, which nameko turns into ``worker_ctx.context_data``; events carry it in their
 envelope. Inside a process it lives in context variables, so every log line can show it.
+Plain Python: the gateway and the relays import it (the nameko dependency that binds it
+in a service's workers is crmkit.entrypoints.Call).
 """
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import re
 import secrets
 from dataclasses import asdict, dataclass
-
-from nameko.extensions import DependencyProvider
 
 _current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
     "crm_call_context", default=None
@@ -66,22 +65,3 @@ def bind(ctx: CallContext) -> contextvars.Token:
 
 def unbind(token: contextvars.Token) -> None:
     _current.reset(token)
-
-
-class Call(DependencyProvider):
-    """Injects the worker's CallContext and binds it for logging while the worker runs."""
-
-    def __init__(self):
-        self._tokens: dict = {}
-
-    def get_dependency(self, worker_ctx):
-        return CallContext.from_context_data(worker_ctx.context_data)
-
-    def worker_setup(self, worker_ctx):
-        self._tokens[worker_ctx] = bind(CallContext.from_context_data(worker_ctx.context_data))
-
-    def worker_teardown(self, worker_ctx):
-        token = self._tokens.pop(worker_ctx, None)
-        if token is not None:
-            with contextlib.suppress(ValueError):  # teardown ran in another context: nothing to reset
-                unbind(token)

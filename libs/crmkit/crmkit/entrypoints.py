@@ -12,6 +12,7 @@ dead-letter queue; only then is the original acked. Nothing is acked and lost.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -22,11 +23,12 @@ from datetime import UTC, datetime
 import eventlet.semaphore
 from kombu import Connection, Producer
 from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer
 from nameko.rpc import Rpc
 
 from . import broker, idempotency
-from .context import CallContext
+from .context import CallContext, bind, unbind
 from .envelope import Envelope
 from .errors import EXPECTED_ERRORS
 from .settings import Settings
@@ -204,3 +206,22 @@ def database_attribute(service_cls, required: bool = True) -> str | None:
             return None
         raise TypeError(f"{service_cls.__name__} must declare exactly one Database dependency")
     return names[0]
+
+
+class Call(DependencyProvider):
+    """Injects the worker's CallContext and binds it for logging while the worker runs."""
+
+    def __init__(self):
+        self._tokens: dict = {}
+
+    def get_dependency(self, worker_ctx):
+        return CallContext.from_context_data(worker_ctx.context_data)
+
+    def worker_setup(self, worker_ctx):
+        self._tokens[worker_ctx] = bind(CallContext.from_context_data(worker_ctx.context_data))
+
+    def worker_teardown(self, worker_ctx):
+        token = self._tokens.pop(worker_ctx, None)
+        if token is not None:
+            with contextlib.suppress(ValueError):  # teardown ran in another context: nothing to reset
+                unbind(token)

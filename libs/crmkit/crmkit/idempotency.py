@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 
@@ -24,7 +25,9 @@ from .db import utcnow
 from .errors import IdempotencyKeyReused
 from .exact_json import digest, json_default
 from .platform_tables import idempotency_keys
-from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # only a type here: this module runs outside nameko too (the relay, the dispatcher)
+    from crmkit.unit_of_work import UnitOfWork
 
 RETENTION = timedelta(hours=24)
 

@@ -4,28 +4,14 @@ from __future__ import annotations
 import inspect
 import logging
 import signal
-import sys
 
 from kombu import Connection
-from kombu.utils.url import maybe_sanitize_url
 
 from . import broker, logs
+from .broker import require_broker
 from .settings import Settings
 
 log = logging.getLogger("crmkit.runner")
-
-
-def require_broker(amqp_uri: str) -> None:
-    """Exit with one clear line when RabbitMQ cannot be reached."""
-    try:
-        with Connection(amqp_uri, connect_timeout=3) as conn:
-            conn.ensure_connection(max_retries=1)
-    except Exception as exc:
-        sys.stderr.write(
-            f"Cannot reach RabbitMQ at {maybe_sanitize_url(amqp_uri)} ({exc}). "
-            "Start one (`rabbitmq-server -detached`, or `docker compose up rabbitmq`) "
-            "or point AMQP_URI at yours.\n")
-        sys.exit(2)
 
 
 def event_handlers(service_cls):

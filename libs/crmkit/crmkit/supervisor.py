@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--procfile", default="Procfile", type=Path)
     args = parser.parse_args(argv)
 
-    from .runner import require_broker
+    from .broker import require_broker
     from .settings import DEFAULT_AMQP_URI
 
     os.environ.setdefault("CRM_LOG_FORMAT", "text")

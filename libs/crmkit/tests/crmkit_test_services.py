@@ -11,9 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crmkit import platform_tables
 from crmkit.catalogue import Catalogue, other
-from crmkit.context import Call
 from crmkit.db import new_metadata
-from crmkit.entrypoints import event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 

@@ -2,8 +2,7 @@
 from nameko.timer import timer
 
 from crmkit import history
-from crmkit.context import Call
-from crmkit.entrypoints import event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 

@@ -1,11 +1,11 @@
 """The deals service's nameko entrypoints: a thin shell over the use cases."""
 import os
 
+import eventlet.tpool
 from nameko.timer import timer
 
 from crmkit import history
-from crmkit.context import Call
-from crmkit.entrypoints import event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
@@ -121,7 +121,8 @@ class DealsService(Health):
 
     @rpc
     def quote_pdf(self, quote_id):
-        return quotes.quote_pdf(self.db, quote_id)
+        # In a real thread, not on the eventlet hub every other worker waits on.
+        return quotes.quote_pdf(self.db, quote_id, render=eventlet.tpool.execute)
 
     @rpc
     def send_quote(self, quote_id, data=None, expected_version=None):

@@ -4,8 +4,7 @@ import os
 from nameko.timer import timer
 
 from crmkit import history
-from crmkit.context import Call
-from crmkit.entrypoints import event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 

@@ -516,7 +516,7 @@ class Dispatcher:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="crm-dispatcher", description="Deliver the events log to the webhooks.")
     parser.parse_args(argv)
-    from crmkit.runner import require_broker
+    from crmkit.broker import require_broker
 
     service_settings = Settings.for_service("subscriptions")
     logs.configure("dispatcher", service_settings.log_format, service_settings.log_level)

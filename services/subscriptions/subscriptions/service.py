@@ -1,8 +1,7 @@
 """The subscriptions service's nameko entrypoints: a thin shell over the use cases."""
 from nameko.timer import timer
 
-from crmkit.context import Call
-from crmkit.entrypoints import rpc
+from crmkit.entrypoints import Call, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 

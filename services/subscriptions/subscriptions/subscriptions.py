@@ -7,6 +7,7 @@ import functools
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import requests
 from sqlalchemy import select, update
@@ -18,11 +19,13 @@ from crmkit.ids import new_id
 from crmkit.listing import paginate
 from crmkit.schemas import load
 from crmkit.settings import Settings
-from crmkit.unit_of_work import UnitOfWork
 
 from . import queues, schemas, targets
 from .models import ACTIVE, PAUSED, QUEUE, STREAM, WEBHOOK, Cursor, DeadLetter, Delivery, LogHead, Secret, Subscription
 from .settings import QueueSettings, WebhookSettings
+
+if TYPE_CHECKING:  # only a type here: this module runs outside nameko too (the relay, the dispatcher)
+    from crmkit.unit_of_work import UnitOfWork
 
 log = logging.getLogger("subscriptions")
 
