@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench bench-webhooks profile lint dlq clean
+.PHONY: up test bench bench-compare bench-webhooks profile lint dlq clean
 
 # The environment is (re)built when a package's dependencies change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -34,6 +34,13 @@ FLOW_ONLY := --leads 0 --import-rows 0 --list-leads 0 --opportunities 0 --quotes
 profile: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python bench/run.py $(FLOW_ONLY) \
 		--profile var/profile/$$(date -u +%Y%m%dT%H%M%SZ) $(PROFILE_ARGS)
+
+## Two revisions' bench, run alternately (BASE=<rev> HEAD=<rev>, ROUNDS=3, BENCH_ARGS=...): each figure's ratio
+BASE ?= HEAD~1
+HEAD ?= HEAD
+ROUNDS ?= 3
+bench-compare: $(STAMP)
+	$(BIN)/python bench/compare.py $(BASE) $(HEAD) --rounds $(ROUNDS) -- $(BENCH_ARGS)
 
 ## Measure the webhook dispatcher: deliveries/s, commit -> webhook latency (bench/README.md)
 bench-webhooks: $(STAMP)

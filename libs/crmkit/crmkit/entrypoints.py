@@ -26,6 +26,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer
 from nameko.rpc import Rpc
+from nameko.timer import Timer
 
 from . import broker, idempotency
 from .context import CallContext, bind, unbind
@@ -225,3 +226,22 @@ class Call(DependencyProvider):
         if token is not None:
             with contextlib.suppress(ValueError):  # teardown ran in another context: nothing to reset
                 unbind(token)
+
+
+class Every(Timer):
+    """nameko's timer with its interval read when the service is set up, not when its
+    module is imported: ``@every(interval=lambda: seconds("DEALS_EXPIRE_EVERY_SECONDS", 60))`` (by
+    name: nameko takes a lone callable for the method it decorates).
+    A bad setting stops the service at its start, naming the variable; importing the
+    service (the docs' generators, the tests) reads no setting."""
+
+    def __init__(self, interval, eager=False, **kwargs):
+        self.read_interval = interval
+        super().__init__(interval=None, eager=eager, **kwargs)
+
+    def setup(self):
+        self.interval = self.read_interval()
+        super().setup()
+
+
+every = Every.decorator

@@ -33,6 +33,18 @@ def _floats(raw: str, name: str) -> tuple[float, ...]:
     return values
 
 
+def seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment; a bad one names its variable."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
 def _positive_int(raw: str, name: str) -> int:
     if not raw.isdigit() or int(raw) <= 0:
         raise ValueError(f"{name} must be a positive whole number of bytes, got {raw!r}")

@@ -17,7 +17,7 @@ from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, invoices, schemas
 from .models import LINE_FIELDS, TOTAL_FIELDS, Order, OrderLine
-from .settings import SETTINGS
+from .settings import settings
 
 order_out = schemas.OrderOut()
 
@@ -69,8 +69,8 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
     )
     unit.add(order, order_out, "order.created")
     log.info("order %s created from quote %s", order.number, order.quote_number)
-    if SETTINGS.invoicing_policy == domain.ON_CONFIRMATION:
-        invoices.invoice_order(unit, order, issue=SETTINGS.issue_automatically)
+    if settings().invoicing_policy == domain.ON_CONFIRMATION:
+        invoices.invoice_order(unit, order, issue=settings().issue_automatically)
 
 
 def get_order(unit: UnitOfWork, order_id: str) -> dict:
@@ -116,7 +116,7 @@ def fulfil(unit: UnitOfWork, order_id: str, expected_version: int | None = None)
     order.fulfilled_at = utcnow()
     out = _changed(unit, order, "order.fulfilled")
     if not order.invoices:
-        invoices.invoice_order(unit, order, issue=SETTINGS.issue_automatically)
+        invoices.invoice_order(unit, order, issue=settings().issue_automatically)
         out = order_out.dump(order)
     return out
 

@@ -1,14 +1,13 @@
 """The billing service's nameko entrypoints: a thin shell over the use cases."""
-from nameko.timer import timer
 
 from crmkit import history
-from crmkit.entrypoints import Call, event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, every, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import credit_notes, events, invoices, orders, reports
 from .models import CreditNote, Invoice, Order
-from .settings import SETTINGS
+from .settings import settings
 
 # How many invoices one pass of the overdue timer handles.
 OVERDUE_BATCH = 500
@@ -70,9 +69,9 @@ class BillingService(Health):
     def record_payment(self, invoice_id, data, expected_version=None):
         return invoices.record_payment(self.db, invoice_id, data, expected_version)
 
-    @timer(interval=SETTINGS.overdue_every_seconds)
+    @every(interval=lambda: settings().overdue_every_seconds)
     def mark_overdue_invoices(self):
-        invoices.mark_overdue(self.db, SETTINGS.dunning_days, OVERDUE_BATCH)
+        invoices.mark_overdue(self.db, settings().dunning_days, OVERDUE_BATCH)
 
     # Credit notes
     @rpc

@@ -1,9 +1,13 @@
-"""The billing service's own settings (crmkit's are beside them), read once at start:
-a bad value stops the service with a message naming the variable."""
+"""The billing service's own settings (crmkit's are beside them), read once, when the
+service starts (its timer asks first), not when a module is imported: a bad value
+stops the service with a message naming the variable."""
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
+
+from crmkit.settings import seconds
 
 from .domain import INVOICING_POLICIES, ON_CONFIRMATION
 
@@ -36,9 +40,11 @@ class BillingSettings:
         if not days or any(d < 1 for d in days) or list(days) != sorted(set(days)):
             raise ValueError(f"BILLING_DUNNING_DAYS must be ascending whole days >= 1, like 1,15,30; "
                              f"got {raw_days!r}")
-        every = float(os.environ.get("BILLING_OVERDUE_EVERY_SECONDS", "60"))
+        every = seconds("BILLING_OVERDUE_EVERY_SECONDS", 60)
         return cls(invoicing_policy=policy, issue_automatically=issue == "true", dunning_days=days,
                    overdue_every_seconds=every)
 
 
-SETTINGS = BillingSettings.from_env()
+@functools.cache
+def settings() -> BillingSettings:
+    return BillingSettings.from_env()

@@ -92,8 +92,8 @@ def scenario(rpc: ServiceCalls) -> None:
                                                  "region": "Greater London", "country": None}})
     # Invoiced on fulfilment, drafts issued by hand; and an order cancelled before
     with pytest.MonkeyPatch.context() as settings:
-        settings.setattr(orders, "SETTINGS", BillingSettings(invoicing_policy="on_fulfilment",
-                                                             issue_automatically=False))
+        settings.setattr(orders, "settings", lambda: BillingSettings(invoicing_policy="on_fulfilment",
+                                                                     issue_automatically=False))
         later = order_from(accepted_quote([{"description": "Service", "quantity": "1", "unit_price": "99.99",
                                             "tax_rate": "0"}], owner_id="ana", organization_id=organization,
                                           organization_name="Analytical Engines"))

@@ -45,7 +45,7 @@ def rpc(request, tmp_path) -> ServiceCalls:
 
 
 def test_a_discarded_draft_keeps_its_history_and_it_ends_with_its_deletion(rpc, monkeypatch):
-    monkeypatch.setattr(orders, "SETTINGS", BillingSettings(issue_automatically=False))
+    monkeypatch.setattr(orders, "settings", lambda: BillingSettings(issue_automatically=False))
     quote = accepted_quote()
     rpc.run(lambda unit: orders.create_order_from_quote(unit, quote), actor="ana",
             cause=Cause("event", "crm.quote.accepted.v1"))

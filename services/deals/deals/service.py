@@ -1,19 +1,17 @@
 """The deals service's nameko entrypoints: a thin shell over the use cases."""
-import os
-
 import eventlet.tpool
-from nameko.timer import timer
 
 from crmkit import history
-from crmkit.entrypoints import Call, event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, every, rpc
 from crmkit.health import Health
+from crmkit.settings import seconds
 from crmkit.unit_of_work import Database
 
 from . import customers, events, opportunities, pipelines, products, quotes, reports
 from .models import Opportunity, Pipeline, Product, Quote
 
-# How often sent quotes past their validity are looked for, and how many one pass expires.
-EXPIRE_EVERY_SECONDS = float(os.environ.get("DEALS_EXPIRE_EVERY_SECONDS", "60"))
+# How many sent quotes past their validity one pass of the expiry timer expires (how
+# often it runs: DEALS_EXPIRE_EVERY_SECONDS, 60, read when the service starts).
 EXPIRE_BATCH = 200
 
 
@@ -136,7 +134,7 @@ class DealsService(Health):
     def reject_quote(self, quote_id, data, expected_version=None):
         return quotes.reject_quote(self.db, quote_id, data, expected_version)
 
-    @timer(interval=EXPIRE_EVERY_SECONDS)
+    @every(interval=lambda: seconds("DEALS_EXPIRE_EVERY_SECONDS", 60))
     def expire_quotes(self):
         quotes.expire_due(self.db, EXPIRE_BATCH)
 

@@ -1,19 +1,16 @@
 """The leads service's nameko entrypoints: a thin shell over the use cases."""
-import os
-
-from nameko.timer import timer
-
 from crmkit import history
-from crmkit.entrypoints import Call, event_handler, rpc
+from crmkit.entrypoints import Call, event_handler, every, rpc
 from crmkit.health import Health
+from crmkit.settings import seconds
 from crmkit.unit_of_work import Database
 
 from . import assignment, commands, customers, events, imports, reports, scoring
 from .models import Contact, Lead, Organization
 
-# After a change of the scoring rules, leads are rescored this many at a time.
+# After a change of the scoring rules, leads are rescored this many at a time (every
+# LEADS_RESCORE_EVERY_SECONDS, 2, read when the service starts).
 RESCORE_BATCH = 500
-RESCORE_EVERY_SECONDS = float(os.environ.get("LEADS_RESCORE_EVERY_SECONDS", "2"))
 
 
 class LeadsService(Health):
@@ -116,7 +113,7 @@ class LeadsService(Health):
     def set_scoring_model(self, data):
         return scoring.set_model(self.db, data)
 
-    @timer(interval=RESCORE_EVERY_SECONDS)
+    @every(interval=lambda: seconds("LEADS_RESCORE_EVERY_SECONDS", 2))
     def rescore_stale_leads(self):
         scoring.rescore_stale(self.db, RESCORE_BATCH)
 

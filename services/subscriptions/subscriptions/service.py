@@ -1,17 +1,11 @@
 """The subscriptions service's nameko entrypoints: a thin shell over the use cases."""
-from nameko.timer import timer
-
-from crmkit.entrypoints import Call, rpc
+from crmkit.entrypoints import Call, every, rpc
 from crmkit.health import Health
 from crmkit.unit_of_work import Database
 
 from . import events
 from . import subscriptions as use
 from .settings import QueueSettings
-
-# Only this service holds the broker's management login (queue subscriptions' users),
-# so the sweep of their leftovers runs here, not in the dispatcher.
-SWEEP_EVERY_SECONDS = QueueSettings.from_env().sweep_seconds
 
 
 class SubscriptionsService(Health):
@@ -68,7 +62,9 @@ class SubscriptionsService(Health):
     def redeliver_dead_letter(self, subscription_id, dead_letter_id):
         return use.redeliver(self.db, subscription_id, dead_letter_id)
 
-    @timer(interval=SWEEP_EVERY_SECONDS)
+    # Only this service holds the broker's management login (queue subscriptions' users),
+    # so the sweep of their leftovers runs here, not in the dispatcher.
+    @every(interval=lambda: QueueSettings.from_env().sweep_seconds)
     def sweep_queues(self):
         use.sweep_queues(self.db)
 
