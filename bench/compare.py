@@ -47,6 +47,9 @@ FIGURES = [
 ]
 
 
+MIN_RUNS_FOR_A_VERDICT = 3  # one run each has no range: any difference would look like one
+
+
 def flatten(data, prefix: str = "") -> dict[str, float]:
     """Every finite number in a bench's JSON, by its dotted path."""
     out: dict[str, float] = {}
@@ -105,9 +108,10 @@ def report(names: list[str], base: list[dict], head: list[dict], labels: tuple[s
         if not a or not b:
             continue
         ratio = statistics.median(b) / statistics.median(a) if statistics.median(a) else math.nan
-        # Better only when the ranges do not overlap: within them it is noise.
+        # Better only when the ranges of enough runs do not overlap: within them it is noise.
         verdict = ""
-        if better.get(name) and (min(b) > max(a) or max(b) < min(a)):
+        enough = min(len(a), len(b)) >= MIN_RUNS_FOR_A_VERDICT
+        if better.get(name) and enough and (min(b) > max(a) or max(b) < min(a)):
             improved = (ratio > 1) == (better[name] == "higher")
             verdict = "better" if improved else "worse"
         rows.append([name, spread(a), spread(b), f"{ratio:.3f}", verdict])
@@ -149,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.figure or ([f[0] for f in FIGURES] if not args.all else
                             sorted(set().union(*runs[0]) & set().union(*runs[1])))
     print(f"\n{args.head} against {args.base}, {args.rounds} runs each, alternating; ratio = median {args.head} / "
-          f"median {args.base}; better/worse only where the two ranges do not overlap:\n")
+          f"median {args.base}; better/worse only where the two ranges of at least {MIN_RUNS_FOR_A_VERDICT} runs "
+          "do not overlap:\n")
     print(report(names, runs[0], runs[1], (args.base, args.head)))
     return 0
 

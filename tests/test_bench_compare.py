@@ -36,3 +36,5 @@ def test_a_difference_is_called_only_where_the_ranges_do_not_overlap():
     assert not table.splitlines()[1].endswith(("better", "worse"))
     table = compare.report(["flow.flows_per_second"], faster, base, ("a", "b"))
     assert table.splitlines()[1].endswith("worse")
+    table = compare.report(["flow.flows_per_second"], base[:1], faster[:1], ("a", "b"))  # one run: no range
+    assert not table.splitlines()[1].endswith(("better", "worse"))
