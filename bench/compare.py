@@ -120,6 +120,18 @@ def report(names: list[str], base: list[dict], head: list[dict], labels: tuple[s
                      for row in rows)
 
 
+def alternate(args, trees: tuple[Path, Path], bench_args: list[str]) -> tuple[list[dict], list[dict]]:
+    runs: tuple[list[dict], list[dict]] = ([], [])
+    for round_ in range(args.rounds):
+        # A B, then B A: each revision runs first as often as second.
+        for which in (0, 1) if round_ % 2 == 0 else (1, 0):
+            label = (args.base, args.head)[which]
+            print(f"compare: round {round_ + 1}/{args.rounds}, {label} ({trees[which].name})", flush=True)
+            out = args.workdir / f"{trees[which].name}-{round_}.json"
+            runs[which].append(run_bench(trees[which], bench_args, out))
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     bench_args: list[str] = []
@@ -134,19 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--figure", action="append", default=[], help="a figure's path (repeatable)")
     parser.add_argument("--all", action="store_true", help="every figure both revisions report")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the worktrees and their environments for the next comparison")
     args = parser.parse_args(argv)
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     trees = (prepare(args.base, args.workdir), prepare(args.head, args.workdir))
-    runs: tuple[list[dict], list[dict]] = ([], [])
-    for round_ in range(args.rounds):
-        # A B, then B A: each revision runs first as often as second.
-        order = (0, 1) if round_ % 2 == 0 else (1, 0)
-        for which in order:
-            label = (args.base, args.head)[which]
-            print(f"compare: round {round_ + 1}/{args.rounds}, {label} ({trees[which].name})", flush=True)
-            out = args.workdir / f"{trees[which].name}-{round_}.json"
-            runs[which].append(run_bench(trees[which], bench_args, out))
+    try:
+        runs = alternate(args, trees, bench_args)
+    finally:
+        if not args.keep:
+            for tree in trees:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     if args.json:
         args.json.write_text(json.dumps({"base": args.base, "head": args.head, "bench_args": bench_args,
                                          "runs": {args.base: runs[0], args.head: runs[1]}}, indent=2) + "\n")
