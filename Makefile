@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench bench-compare bench-webhooks profile lint dlq clean
+.PHONY: up test bench bench-compare bench-hop bench-webhooks profile lint dlq clean
 
 # The environment is (re)built when a package's dependencies change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -41,6 +41,10 @@ HEAD ?= HEAD
 ROUNDS ?= 3
 bench-compare: $(STAMP)
 	$(BIN)/python bench/compare.py $(BASE) $(HEAD) --rounds $(ROUNDS) -- $(BENCH_ARGS)
+
+## The gateway -> service hop: nameko RPC through the broker beside a direct gRPC call (bench/README.md)
+bench-hop: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python bench/direct_hop.py $(HOP_ARGS)
 
 ## Measure the webhook dispatcher: deliveries/s, commit -> webhook latency (bench/README.md)
 bench-webhooks: $(STAMP)
