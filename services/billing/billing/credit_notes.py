@@ -70,7 +70,7 @@ def _wanted_quantities(requested: list[dict] | None, remaining: dict[int, Decima
 
 def create_credit_note(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
     """``expected_version`` is the invoice's (If-Match on the invoice credited)."""
-    fields = load(schemas.CreditNoteIn(), data)
+    fields = load(schemas.CreditNoteIn, data)
     invoice = unit.get(Invoice, invoice_id)
     check_version("invoice", invoice, expected_version)
     domain.check_creditable(invoice.status)
@@ -151,7 +151,7 @@ def get_credit_note(unit: UnitOfWork, credit_note_id: str) -> dict:
 
 
 def list_credit_notes(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.CreditNoteListQuery(), query)
+    params = load(schemas.CreditNoteListQuery, query)
     stmt = select(CreditNote)
     for name in ("invoice_id", "organization_id", "owner_id"):
         if params.get(name):

@@ -74,7 +74,7 @@ def _issue(unit: UnitOfWork, invoice: Invoice) -> dict:
 
 
 def update_draft(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
-    changes = load(schemas.InvoiceUpdate(), data)
+    changes = load(schemas.InvoiceUpdate, data)
     invoice = unit.get(Invoice, invoice_id)
     check_version("invoice", invoice, expected_version)
     if invoice.status != domain.DRAFT:
@@ -87,7 +87,7 @@ def get_invoice(unit: UnitOfWork, invoice_id: str) -> dict:
 
 
 def list_invoices(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.InvoiceListQuery(), query)
+    params = load(schemas.InvoiceListQuery, query)
     stmt = select(Invoice)
     for name in ("organization_id", "order_id", "owner_id", "number"):
         if params.get(name):
@@ -104,7 +104,7 @@ def list_invoices(unit: UnitOfWork, query: dict) -> dict:
 
 
 def record_payment(unit: UnitOfWork, invoice_id: str, data: dict, expected_version: int | None = None) -> dict:
-    fields = load(schemas.PaymentIn(), data)
+    fields = load(schemas.PaymentIn, data)
     invoice = unit.get(Invoice, invoice_id)
     if problem := money_problem(fields["amount"], invoice.currency):  # a payment is in its invoice's currency
         raise ValidationFailed({"amount": [problem]})

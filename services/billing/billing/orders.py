@@ -51,7 +51,7 @@ def create_order_from_quote(unit: UnitOfWork, quote: dict) -> None:
         return
     totals = _recomputed_totals(quote)
     today = utcnow().date()
-    lead = load(schemas.DealLead(), quote.get("lead") or {})
+    lead = load(schemas.DealLead, quote.get("lead") or {})
     order = Order(
         id=quote["order_id"], number=domain.order_number(today.year, next_number(unit.session, "order", today.year)),
         quote_id=quote["id"], quote_number=quote["number"], opportunity_id=quote.get("opportunity_id"),
@@ -78,7 +78,7 @@ def get_order(unit: UnitOfWork, order_id: str) -> dict:
 
 
 def list_orders(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.OrderListQuery(), query)
+    params = load(schemas.OrderListQuery, query)
     stmt = select(Order)
     for name in ("organization_id", "opportunity_id", "owner_id", "quote_id"):
         if params.get(name):
@@ -91,7 +91,7 @@ def list_orders(unit: UnitOfWork, query: dict) -> dict:
 
 def update_order(unit: UnitOfWork, order_id: str, data: dict, expected_version: int | None = None) -> dict:
     """What may change on an order: where it ships, how, and the notes kept on it."""
-    changes = load(schemas.OrderUpdate(), data)
+    changes = load(schemas.OrderUpdate, data)
     order = unit.get(Order, order_id)
     check_version("order", order, expected_version)
     if order.status in (domain.FULFILLED, domain.CANCELLED):
@@ -124,7 +124,7 @@ def fulfil(unit: UnitOfWork, order_id: str, expected_version: int | None = None)
 def cancel(unit: UnitOfWork, order_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Cancel while no issued invoice of the order is still owed: such an invoice is
     paid or credited first. Draft invoices (they have no number yet) go with it."""
-    fields = load(schemas.OrderCancel(), data)
+    fields = load(schemas.OrderCancel, data)
     order = unit.get(Order, order_id)
     check_version("order", order, expected_version)
     order.status = domain.next_order_status(order.status, "cancel")

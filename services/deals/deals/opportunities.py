@@ -55,7 +55,7 @@ def _open_stage(pipeline: Pipeline, name: str | None) -> str:
 
 
 def create_opportunity(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.OpportunityCreate(), data)
+    fields = load(schemas.OpportunityCreate, data)
     pipeline = pipelines.pipeline_for(unit, fields.pop("pipeline_id", None))
     stage = _open_stage(pipeline, fields.pop("stage", None))
     probability, category = fields.pop("probability", None), fields.pop("forecast_category", None)
@@ -84,8 +84,8 @@ def create_opportunity_from_lead(unit: UnitOfWork, data: dict) -> None:
             _refuse(unit, wanted, {"id": [f"Opportunity {existing.id} exists already for another lead."]})
         return
     try:
-        fields = load(schemas.OpportunityFromLead(), wanted)
-        lead = load(schemas.ConvertedLead(), data["record"])
+        fields = load(schemas.OpportunityFromLead, wanted)
+        lead = load(schemas.ConvertedLead, data["record"])
         if fields.get("contact_name"):
             fields["contact_name"] = fields["contact_name"][:customers.PERSON_NAME_LENGTH]
         pipeline = pipelines.pipeline_for(unit, None)
@@ -112,7 +112,7 @@ def get_opportunity(unit: UnitOfWork, opportunity_id: str) -> dict:
 
 
 def list_opportunities(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.OpportunityListQuery(), query)
+    params = load(schemas.OpportunityListQuery, query)
     stmt = select(Opportunity)
     for name in ("pipeline_id", "owner_id", "team", "organization_id", "lead_id"):
         if params.get(name):
@@ -152,7 +152,7 @@ def update_opportunity(unit: UnitOfWork, opportunity_id: str, data: dict,
 def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Move an open deal to another stage of its pipeline; to closed_lost only with a
     reason. A closed deal moves only by being reopened."""
-    fields = load(schemas.StageMove(), data)
+    fields = load(schemas.StageMove, data)
     opportunity = unit.get(Opportunity, opportunity_id)
     check_version("opportunity", opportunity, expected_version)
     domain.check_open(opportunity.stage, "move")
@@ -170,17 +170,17 @@ def move_stage(unit: UnitOfWork, opportunity_id: str, data: dict, expected_versi
 
 
 def win(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
-    return move_stage(unit, opportunity_id, {**load(schemas.Win(), data), "stage": domain.WON}, expected_version)
+    return move_stage(unit, opportunity_id, {**load(schemas.Win, data), "stage": domain.WON}, expected_version)
 
 
 def lose(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
-    return move_stage(unit, opportunity_id, {**load(schemas.Lose(), data), "stage": domain.LOST}, expected_version)
+    return move_stage(unit, opportunity_id, {**load(schemas.Lose, data), "stage": domain.LOST}, expected_version)
 
 
 def reopen(unit: UnitOfWork, opportunity_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Back to an open stage: the one it closed from unless another is named. A deal won
     by an accepted quote has an order in billing, so it stays won."""
-    fields = load(schemas.Reopen(), data)
+    fields = load(schemas.Reopen, data)
     opportunity = unit.get(Opportunity, opportunity_id)
     check_version("opportunity", opportunity, expected_version)
     if not domain.is_closed(opportunity.stage):

@@ -35,7 +35,7 @@ def _check_name_free(unit: UnitOfWork, name: str, pipeline_id: str | None = None
 
 
 def create_pipeline(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.PipelineIn(), data)
+    fields = load(schemas.PipelineIn, data)
     _check_name_free(unit, fields["name"])
     pipeline = Pipeline(name=fields["name"], is_default=fields["is_default"], owner_id=unit.call.actor,
                         stages=_stages(fields["stages"]))

@@ -23,7 +23,7 @@ def _check_sku_free(unit: UnitOfWork, sku: str, product_id: str | None = None) -
 
 
 def create_product(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.ProductCreate(), data)
+    fields = load(schemas.ProductCreate, data)
     _check_sku_free(unit, fields["sku"])
     return unit.add(Product(**fields, owner_id=unit.call.actor), product_out, "product.created")
 
@@ -42,7 +42,7 @@ def get_product(unit: UnitOfWork, product_id: str) -> dict:
 
 
 def list_products(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.ProductListQuery(), query)
+    params = load(schemas.ProductListQuery, query)
     stmt = select(Product)
     if "active" in params:
         stmt = stmt.where(Product.active.is_(params["active"]))

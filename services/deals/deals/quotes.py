@@ -97,7 +97,7 @@ def _lines_after(unit: UnitOfWork, changes: dict, previous: Quote, currency: str
 
 
 def create_quote(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.QuoteCreate(), data)
+    fields = load(schemas.QuoteCreate, data)
     opportunity = unit.get(Opportunity, fields["opportunity_id"])
     domain.check_open(opportunity.stage, "quote")
     currency = fields.get("currency") or opportunity.currency or "EUR"
@@ -172,7 +172,7 @@ def get_quote(unit: UnitOfWork, quote_id: str) -> dict:
 
 
 def list_quotes(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.QuoteListQuery(), query)
+    params = load(schemas.QuoteListQuery, query)
     stmt = select(Quote)
     for name in ("opportunity_id", "owner_id"):
         if params.get(name):
@@ -187,7 +187,7 @@ def list_quotes(unit: UnitOfWork, query: dict) -> dict:
 
 def send_quote(unit: UnitOfWork, quote_id: str, data: dict | None = None,
                expected_version: int | None = None) -> dict:
-    fields = load(schemas.QuoteSend(), data or {})
+    fields = load(schemas.QuoteSend, data or {})
     quote = unit.get(Quote, quote_id)
     check_version("quote", quote, expected_version)
     quote.status = domain.next_quote_status(quote.status, "send")
@@ -232,7 +232,7 @@ def _lead_of(opportunity: Opportunity) -> dict | None:
 
 
 def reject_quote(unit: UnitOfWork, quote_id: str, data: dict, expected_version: int | None = None) -> dict:
-    fields = load(schemas.QuoteReject(), data)
+    fields = load(schemas.QuoteReject, data)
     quote = unit.get(Quote, quote_id)
     check_version("quote", quote, expected_version)
     quote.status = domain.next_quote_status(quote.status, "reject")

@@ -342,7 +342,7 @@ FUNNEL_STEPS = ("opportunities", "quotes_sent", "won")
 
 
 def funnel(session: Session, query: dict) -> dict:
-    q = load(FunnelQuery(), query)
+    q = load(FunnelQuery, query)
     start, end = funnel_common.moments(q)
     o, quote = Opportunity, Quote
     source = o.lead_source

@@ -113,7 +113,7 @@ def record(session: Session, subscription: Subscription) -> dict:
 
 
 def create(unit: UnitOfWork, data: dict, owner_role: str, owner_id: str | None) -> dict:
-    fields = load(schemas.SubscriptionIn(), data)
+    fields = load(schemas.SubscriptionIn, data)
     if fields["delivery"] == WEBHOOK:
         _check_url(fields["url"])
     if fields["delivery"] == QUEUE and not broker().available:
@@ -143,7 +143,7 @@ def get(unit: UnitOfWork, subscription_id: str) -> dict:
 
 
 def list_(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.SubscriptionListQuery(), query)
+    params = load(schemas.SubscriptionListQuery, query)
     stmt = select(Subscription)
     if params.get("status"):
         stmt = stmt.where(Subscription.status == params["status"])
@@ -230,7 +230,7 @@ def rotate_secret(unit: UnitOfWork, subscription_id: str, expected_version: int 
 def replay(unit: UnitOfWork, subscription_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Deliver again from a position or a time: the cursor moves there under a new
     generation, so the dispatcher holding it reads again from there."""
-    fields = load(schemas.Replay(), data)
+    fields = load(schemas.Replay, data)
     if len(fields) != 1:
         raise ValidationFailed({"_schema": ["Give one of after or from_time."]})
     subscription = unit.get(Subscription, subscription_id)
@@ -255,7 +255,7 @@ def _changed(subscription: Subscription) -> None:
 
 
 def deliveries(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
-    params = load(schemas.DeliveryListQuery(), query)
+    params = load(schemas.DeliveryListQuery, query)
     subscription = unit.get(Subscription, subscription_id)
     page = paginate(unit.session, select(Delivery).where(Delivery.subscription_id == subscription.id),
                     model=Delivery, params=params)
@@ -263,7 +263,7 @@ def deliveries(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
 
 
 def dead_letters(unit: UnitOfWork, subscription_id: str, query: dict) -> dict:
-    params = load(schemas.DeadLetterListQuery(), query)
+    params = load(schemas.DeadLetterListQuery, query)
     subscription = unit.get(Subscription, subscription_id)
     page = paginate(unit.session, select(DeadLetter).where(DeadLetter.subscription_id == subscription.id),
                     model=DeadLetter, params=params)
