@@ -191,3 +191,50 @@ class DeliveryListQuery(ListQuery):
 
 class DeadLetterListQuery(ListQuery):
     sort = Sort("dead_at", default="-dead_at")
+
+
+# The gateway's stream of a stream subscription (subscriptions.open_stream, stream_progress)
+class StreamStartOut(Schema):
+    """Where a stream starts: after a position, from a time, or (neither) from now."""
+    after = Position(metadata={"description": "Read the events after this position."})
+    from_time = Timestamp(metadata={"description": "Read the events from this time on."})
+
+
+class OpenStreamOut(Schema):
+    subscription = fields.Nested(SubscriptionOut, required=True)
+    start = fields.Nested(StreamStartOut, required=True)
+    generation = fields.Integer(required=True, metadata={"description": "The replay generation progress names."})
+    holder = fields.String(required=True, metadata={"description": "This stream's hold on the subscription."})
+
+
+class StreamProgressOut(Schema):
+    go_on = fields.Boolean(required=True)
+    why = fields.String(validate=validate.OneOf(("deleted", "replayed", "taken", "paused", "disabled")),
+                        metadata={"description": "Why the stream must end (only when go_on is false)."})
+
+
+class HealthOut(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+# The answer of every RPC of the service: (shape, output schema by name, in this module).
+# "one": the schema; "page": {"items": [it, ...], "next_cursor": a string, null on the
+# last page} (crmkit.listing).
+RPC_OUTPUTS = {
+    "create_subscription": ("one", "NewSubscriptionOut"),
+    "list_subscriptions": ("page", "SubscriptionOut"),
+    "get_subscription": ("one", "SubscriptionOut"),
+    "update_subscription": ("one", "SubscriptionOut"),
+    "pause_subscription": ("one", "SubscriptionOut"),
+    "resume_subscription": ("one", "SubscriptionOut"),
+    "delete_subscription": ("one", "SubscriptionOut"),
+    "rotate_subscription_secret": ("one", "NewSubscriptionOut"),
+    "replay_subscription": ("one", "SubscriptionOut"),
+    "subscription_deliveries": ("page", "DeliveryOut"),
+    "subscription_dead_letters": ("page", "DeadLetterOut"),
+    "redeliver_dead_letter": ("one", "DeadLetterOut"),
+    "open_stream": ("one", "OpenStreamOut"),
+    "stream_progress": ("one", "StreamProgressOut"),
+    "health": ("one", "HealthOut"),
+}
