@@ -56,13 +56,26 @@ def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] 
 
 def record(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str, rule_id: str | None = None) -> None:
     """Keep the history of a change of hands; lead.assigned tells everyone else."""
-    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+    entry = entry_of(unit, lead, previous_owner, reason, rule_id)
+    unit.session.flush()
+    report(unit, lead, entry)
 
+
+def entry_of(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str,
+             rule_id: str | None = None) -> LeadAssignment:
+    """The history entry of a change of hands, added to the session (written by its next
+    flush, which must not be the one that inserts the lead: see commands.write_new_leads)."""
     entry = LeadAssignment(lead_id=lead.id, from_owner=previous_owner, to_owner=lead.owner_id, team=lead.team,
                            rule_id=rule_id, reason=reason, at=utcnow(), actor=unit.call.actor)
     unit.session.add(entry)
-    unit.session.flush()
-    unit.changed(lead, lead_out, "lead.assigned", assignment=assignment_out.dump(entry))
+    return entry
+
+
+def report(unit: UnitOfWork, lead: Lead, entry: LeadAssignment) -> None:
+    """lead.assigned for a change of hands already flushed."""
+    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+
+    unit.report(lead, lead_out, "lead.assigned", assignment=assignment_out.dump(entry))
 
 
 def reassign(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
