@@ -43,6 +43,7 @@ class LeadRow(schemas.LeadCreate):
 
 
 ROW_SCHEMA = LeadRow()  # one for every row: a schema keeps no state between loads
+NOT_LEAD_FIELDS = ("allow_duplicate", "tags")
 
 
 def check_header(header: list[str]) -> list[str]:
@@ -98,7 +99,8 @@ def import_chunk(unit: UnitOfWork, header: list[str], rows: list[list[str]], fir
         except ValidationFailed as refused:
             _problem(report, "rejected", number, refused.details)
             continue
-        lead = Lead(id=new_id(), status=domain.NEW, **{k: v for k, v in row.items() if k != "allow_duplicate"})
+        # The tags are set once, normalised (the constructor would set them as given first).
+        lead = Lead(id=new_id(), status=domain.NEW, **{k: v for k, v in row.items() if k not in NOT_LEAD_FIELDS})
         lead.tags = domain.normalize_tags(row.get("tags", []))
         duplicates.refresh_lead_keys(lead)
         candidates.append((number, print_, row, lead))
