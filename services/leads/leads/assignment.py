@@ -29,14 +29,26 @@ def members_of(unit: UnitOfWork, team: str) -> list[str]:
 
 
 def _pick(unit: UnitOfWork, rule: AssignmentRule, members: list[str]) -> str:
-    turn = next_number(unit.session, f"assign:{rule.team}", 0)  # also the team's lock
+    with unit.session.no_autoflush:  # a counter: the leads placed before need not be written for it
+        turn = next_number(unit.session, f"assign:{rule.team}", 0)  # also the team's lock
     if rule.strategy == "round_robin":
         return domain.round_robin_pick(members, turn)
+    # Autoflushed: the leads placed before in this unit of work (an import's chunk) count.
     counts = dict.fromkeys(members, 0)
     counts.update(unit.session.execute(
         select(Lead.owner_id, func.count()).where(Lead.owner_id.in_(members), Lead.status.in_(domain.OPEN_STATES))
         .group_by(Lead.owner_id)).all())
     return domain.fewest_open_pick(counts)
+
+
+def _members_for_rules(unit: UnitOfWork, team: str) -> list[str]:
+    """A team's members, read once per unit of work (an import assigns many leads), and
+    without a flush: the leads an import placed before are written together later."""
+    known = unit.session.info.setdefault("team_members", {})
+    if team not in known:
+        with unit.session.no_autoflush:
+            known[team] = members_of(unit, team)
+    return known[team]
 
 
 def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] | None:
@@ -48,7 +60,7 @@ def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] 
             .order_by(AssignmentRule.position, AssignmentRule.id)))
     for rule in unit.session.info["assignment_rules"]:
         if domain.rule_matches(rule, lead.source, lead.country, lead.team):
-            members = members_of(unit, rule.team)
+            members = _members_for_rules(unit, rule.team)
             if members:
                 return _pick(unit, rule, members), rule
     return None
@@ -121,6 +133,7 @@ def list_rules(unit: UnitOfWork) -> list[dict]:
 
 def set_members(unit: UnitOfWork, team: str, data: dict) -> dict:
     members = sorted(set(load(schemas.TeamMembers(), data)["members"]))
+    unit.session.info.pop("team_members", None)  # what _members_for_rules read is out of date
     unit.session.execute(delete(TeamMember).where(TeamMember.team == team))
     unit.session.add_all(TeamMember(team=team, member_id=member) for member in members)
     unit.session.flush()

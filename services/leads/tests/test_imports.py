@@ -145,3 +145,15 @@ def test_leads_a_rule_assigns_get_their_assigned_event_after_their_created_one(e
     assert [(t.removeprefix("crm.lead."), name, int(seq)) for t, name, seq in events_in_order(engine)] == [
         ("created.v1", "One", 1), ("assigned.v1", "One", 2), ("created.v1", "Two", 1),
         ("created.v1", "Three", 1), ("assigned.v1", "Three", 2)]
+
+
+def test_fewest_open_counts_the_leads_placed_earlier_in_the_same_chunk(engine):
+    """The chunk's leads are written together, but a fewest-open pick still sees those
+    placed before it (the count's query writes them first), so the chunk is spread."""
+    run(engine, assignment.set_members, "team-few", {"members": ["rep-a", "rep-b"]})
+    run(engine, assignment.create_rule, {"position": 1, "name": "few", "team": "team-few", "strategy": "fewest_open"})
+    report = chunk(engine, [row(f"Lead{i}", f"lead{i}@example.com") for i in range(4)])
+    assert counts(report) == (4, 0, 0, 0)
+    with Session(engine) as session:
+        owners = [owner for _name, owner in sorted(session.execute(select(Lead.last_name, Lead.owner_id)).all())]
+    assert owners == ["rep-a", "rep-b", "rep-a", "rep-b"]
