@@ -571,7 +571,7 @@ def report(args, figures: dict, ceilings: dict) -> None:
     if creation:
         _report_creation(creation, rpc1, rpc10)
     if figures.get("import"):
-        _report_import(figures["import"], creation)
+        _report_import(figures["import"], creation, ceilings.get("commit", {}))
     lists = figures.get("lists")
     if lists:
         _report_lists(lists)
@@ -600,7 +600,8 @@ def _report_creation(c: dict, rpc1: dict, rpc10: dict) -> None:
                 "Ratio = value / ceiling:"))
 
 
-def _report_import(imp: dict, creation: dict | None) -> None:
+def _report_import(imp: dict, creation: dict | None, commits: dict) -> None:
+    """``commits``: the single-row commit ceilings by database (none with ``--only``)."""
     timeout = imp["rpc_timeout_seconds"]
     rows = []
     for label, run in (("first import", imp["first"]), ("re-import of the same file", imp["again"])):
@@ -640,6 +641,12 @@ def _report_import(imp: dict, creation: dict | None) -> None:
         ratio_rows.append(["system CPU ms per imported row", num(first["cpu"]["system_cpu_ms_per_op"], 2),
                            "CPU ms per lead by POST", num(creation["cpu"]["system_cpu_ms_per_op"], 2),
                            num(first["cpu"]["system_cpu_ms_per_op"] / creation["cpu"]["system_cpu_ms_per_op"], 2)])
+    if first["status"] == 200:
+        # Issue 13's yardstick: an import of many rows per transaction should beat one row per commit.
+        for name, commit in commits.items():
+            ratio_rows.append(["import rows/s (first)", num(first["rows_per_second"], 0),
+                               f"single-row commits/s, {name}", num(commit["rate"], 0),
+                               num(first["rows_per_second"] / commit["rate"], 2)])
     if chunk:
         ratio_rows.append(["slowest chunk s (between commits)", num(chunk["max_ms"] / 1000, 2),
                            "RPC timeout s per chunk", num(timeout, 0), num(chunk["max_ms"] / 1000 / timeout, 2)])

@@ -14,7 +14,7 @@ context of the request that caused the event.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 
 from .ids import new_id
@@ -79,7 +79,10 @@ class Envelope:
         return body
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
+        # The same body as to_dict's, without its deep copy (asdict): json.dumps only reads it.
+        body = {name: value for name in _FIELDS if (value := getattr(self, name)) is not None}
+        body.update(self.extra)
+        return json.dumps(body, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, body: dict) -> Envelope:
@@ -89,3 +92,7 @@ class Envelope:
         known = set(cls.__dataclass_fields__) - {"extra"}
         extra = {k: v for k, v in body.items() if k not in known}
         return cls(**{k: v for k, v in body.items() if k in known}, extra=extra)
+
+
+# The envelope's attributes in to_dict's order (extra, the unknown ones, go last).
+_FIELDS = tuple(f.name for f in fields(Envelope) if f.name != "extra")

@@ -19,8 +19,15 @@ def json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+# Values JSON gives back as they were (exactly these types: a subclass, an enum say, is
+# not): no round trip for them. History compares every column of every record it writes.
+_AS_THEY_ARE = frozenset({str, int, bool, type(None)})
+
+
 def json_safe(data):
     """Data as it will be read back from JSON: Decimals, dates and ids become strings."""
+    if type(data) in _AS_THEY_ARE:
+        return data
     return json.loads(json.dumps(data, default=json_default))
 
 

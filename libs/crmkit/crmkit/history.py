@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from .context import CallContext
 from .db import utcnow
@@ -141,9 +142,15 @@ def _before_and_after(state, key: str, action: str) -> tuple:
     return _committed(state, key), state.dict.get(key)
 
 
+def _history(state, key: str):
+    """``state.attrs[key].history`` without building ``state.attrs`` (a new mapping of
+    every attribute at each use) for one attribute: the same call underneath."""
+    return state.get_history(key, PASSIVE_NO_INITIALIZE)
+
+
 def _committed(state, key: str):
     """The attribute's value before this flush."""
-    history = state.attrs[key].history
+    history = _history(state, key)
     if history.deleted:
         return history.deleted[0]
     if history.unchanged:
@@ -159,7 +166,7 @@ def _owned_parts(mapper) -> list:
 
 
 def _parts(relationship, state, committed: bool) -> list:
-    history = state.attrs[relationship.key].history
+    history = _history(state, relationship.key)
     if committed:
         parts = list(history.unchanged) + list(history.deleted)
     else:

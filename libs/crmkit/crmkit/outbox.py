@@ -52,20 +52,30 @@ def append(session: Session, events: list[Envelope]) -> list[Envelope]:
     return events
 
 
+# Subjects whose counters one statement advances (two parameters each; SQLite takes 32,766).
+SEQUENCES_PER_STATEMENT = 1000
+
+
 def _numbered(session: Session, events: list[Envelope]) -> list[Envelope]:
-    """The events with their sequences: per subject the next numbers, in emit order."""
+    """The events with their sequences: per subject the next numbers, in emit order.
+    Every subject's counter is advanced by one statement (per thousand subjects), not
+    one per subject: an import reports hundreds of new records in one transaction."""
     counts: dict[str, int] = {}
     for event in events:
         counts[event.subject] = counts.get(event.subject, 0) + 1
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    subjects = list(counts)
     next_number = {}
-    for subject, count in counts.items():
-        advance = module.insert(event_sequences).values(subject=subject, last_sequence=count)
+    for start in range(0, len(subjects), SEQUENCES_PER_STATEMENT):
+        advance = module.insert(event_sequences).values(
+            [{"subject": subject, "last_sequence": counts[subject]}
+             for subject in subjects[start:start + SEQUENCES_PER_STATEMENT]])
         advance = advance.on_conflict_do_update(
             index_elements=[event_sequences.c.subject],
-            set_={"last_sequence": event_sequences.c.last_sequence + count},
-        ).returning(event_sequences.c.last_sequence)
-        next_number[subject] = session.execute(advance).scalar_one() - count + 1
+            set_={"last_sequence": event_sequences.c.last_sequence + advance.excluded.last_sequence},
+        ).returning(event_sequences.c.subject, event_sequences.c.last_sequence)
+        for subject, last in session.execute(advance):
+            next_number[subject] = last - counts[subject] + 1
     numbered = []
     for event in events:
         numbered.append(dataclasses.replace(event, sequence=sequence_text(next_number[event.subject])))

@@ -108,6 +108,12 @@ class UnitOfWork:
         record's last event (each field's previous value, from its history); and
         ``context``, the named parts the type declares besides. Returns the record."""
         self.session.flush()
+        return self.report(record, out, event, **context)
+
+    def report(self, record, out, event: str, **context) -> dict:
+        """Emit ``event`` about ``record`` as ``changed`` does, without a flush of its own:
+        for records an earlier flush wrote (many new records written in one flush, then
+        reported one by one, as an import does). Returns the record (dumped by ``out``)."""
         result = out.dump(record)
         data = {"record": result}
         previous = history.previous_values(self.session, record)

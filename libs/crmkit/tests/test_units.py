@@ -125,6 +125,37 @@ def test_sequences_on_sqlite_continue_where_the_subject_left_off(tmp_path):
     assert numbered == ["00000000000000000001", "00000000000000000002", "00000000000000000003"]
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_many_subjects_in_one_transaction_are_numbered_as_one_by_one(kind, tmp_path, postgres_url):
+    """An import reports hundreds of records at once: their counters are advanced in a few
+    statements (outbox.SEQUENCES_PER_STATEMENT subjects each), and every subject still
+    continues where it left off, its events numbered in emit order."""
+    url = f"sqlite:///{tmp_path}/many.db" if kind == "sqlite" else postgres_url
+    engine = make_engine(url)
+    platform_tables.metadata.create_all(engine)
+    prefix = f"{kind}-{random.random()}"  # the PostgreSQL database is shared by this module's tests
+    subjects = [f"{prefix}-{n}" for n in range(outbox.SEQUENCES_PER_STATEMENT + 300)]
+
+    def append(names: list[str]) -> list[tuple[str, int]]:
+        with Session(engine) as session:
+            events = [Envelope.new(source="urn:crm:test:probe", type=event_type("probe.recorded"), subject=name,
+                                   data={}) for name in names]
+            written = outbox.append(session, events)
+            session.commit()
+        return [(event.subject, int(event.sequence)) for event in written]
+
+    try:
+        assert append(subjects[::7]) == [(name, 1) for name in subjects[::7]]  # some have events already
+        mixed = [name for n, name in enumerate(subjects) for _ in range(2 if n % 3 else 1)]
+        expected, last = [], {name: 1 for name in subjects[::7]}
+        for name in mixed:
+            last[name] = last.get(name, 0) + 1
+            expected.append((name, last[name]))
+        assert append(mixed) == expected
+    finally:
+        engine.dispose()
+
+
 def test_series_are_separate_per_name_and_period(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/n.db")
     platform_tables.metadata.create_all(engine)

@@ -29,14 +29,26 @@ def members_of(unit: UnitOfWork, team: str) -> list[str]:
 
 
 def _pick(unit: UnitOfWork, rule: AssignmentRule, members: list[str]) -> str:
-    turn = next_number(unit.session, f"assign:{rule.team}", 0)  # also the team's lock
+    with unit.session.no_autoflush:  # a counter: the leads placed before need not be written for it
+        turn = next_number(unit.session, f"assign:{rule.team}", 0)  # also the team's lock
     if rule.strategy == "round_robin":
         return domain.round_robin_pick(members, turn)
+    # Autoflushed: the leads placed before in this unit of work (an import's chunk) count.
     counts = dict.fromkeys(members, 0)
     counts.update(unit.session.execute(
         select(Lead.owner_id, func.count()).where(Lead.owner_id.in_(members), Lead.status.in_(domain.OPEN_STATES))
         .group_by(Lead.owner_id)).all())
     return domain.fewest_open_pick(counts)
+
+
+def _members_for_rules(unit: UnitOfWork, team: str) -> list[str]:
+    """A team's members, read once per unit of work (an import assigns many leads), and
+    without a flush: the leads an import placed before are written together later."""
+    known = unit.session.info.setdefault("team_members", {})
+    if team not in known:
+        with unit.session.no_autoflush:
+            known[team] = members_of(unit, team)
+    return known[team]
 
 
 def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] | None:
@@ -48,7 +60,7 @@ def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] 
             .order_by(AssignmentRule.position, AssignmentRule.id)))
     for rule in unit.session.info["assignment_rules"]:
         if domain.rule_matches(rule, lead.source, lead.country, lead.team):
-            members = members_of(unit, rule.team)
+            members = _members_for_rules(unit, rule.team)
             if members:
                 return _pick(unit, rule, members), rule
     return None
@@ -56,13 +68,26 @@ def choose_by_rules(unit: UnitOfWork, lead: Lead) -> tuple[str, AssignmentRule] 
 
 def record(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str, rule_id: str | None = None) -> None:
     """Keep the history of a change of hands; lead.assigned tells everyone else."""
-    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+    entry = entry_of(unit, lead, previous_owner, reason, rule_id)
+    unit.session.flush()
+    report(unit, lead, entry)
 
+
+def entry_of(unit: UnitOfWork, lead: Lead, previous_owner: str | None, reason: str,
+             rule_id: str | None = None) -> LeadAssignment:
+    """The history entry of a change of hands, added to the session (written by its next
+    flush, which must not be the one that inserts the lead: see commands.write_new_leads)."""
     entry = LeadAssignment(lead_id=lead.id, from_owner=previous_owner, to_owner=lead.owner_id, team=lead.team,
                            rule_id=rule_id, reason=reason, at=utcnow(), actor=unit.call.actor)
     unit.session.add(entry)
-    unit.session.flush()
-    unit.changed(lead, lead_out, "lead.assigned", assignment=assignment_out.dump(entry))
+    return entry
+
+
+def report(unit: UnitOfWork, lead: Lead, entry: LeadAssignment) -> None:
+    """lead.assigned for a change of hands already flushed."""
+    from .commands import lead_out  # the lead's wire format lives with the lead's commands
+
+    unit.report(lead, lead_out, "lead.assigned", assignment=assignment_out.dump(entry))
 
 
 def reassign(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
@@ -108,6 +133,7 @@ def list_rules(unit: UnitOfWork) -> list[dict]:
 
 def set_members(unit: UnitOfWork, team: str, data: dict) -> dict:
     members = sorted(set(load(schemas.TeamMembers(), data)["members"]))
+    unit.session.info.pop("team_members", None)  # what _members_for_rules read is out of date
     unit.session.execute(delete(TeamMember).where(TeamMember.team == team))
     unit.session.add_all(TeamMember(team=team, member_id=member) for member in members)
     unit.session.flush()

@@ -15,7 +15,7 @@ from crmkit.unit_of_work import UnitOfWork
 
 from . import assignment, domain, duplicates, normalize, schemas, scoring  # noqa: F401 (scoring: its hook)
 from .customers import bare_domain, contact_out, organization_out
-from .models import Contact, Lead, LeadTag, Organization
+from .models import AssignmentRule, Contact, Lead, LeadTag, Organization
 
 lead_out = schemas.LeadOut()
 converted_opportunity_out = schemas.ConvertedOpportunityOut()
@@ -38,13 +38,36 @@ def create_lead(unit: UnitOfWork, data: dict) -> dict:
 
 def add_lead(unit: UnitOfWork, lead: Lead) -> None:
     """Add a new lead: owned as given, else by the assignment rules, else by its creator."""
+    write_new_leads(unit, [place_lead(unit, lead)])
+
+
+def place_lead(unit: UnitOfWork, lead: Lead) -> tuple[Lead, AssignmentRule | None]:
+    """Give a new lead its owner (as given, else by the assignment rules, else its
+    creator) and add it to the session; returns it with the rule that chose, if one did.
+    Nothing is written or reported yet: ``write_new_leads`` does (an import places a
+    chunk's leads one by one and writes them together)."""
     chosen = assignment.choose_by_rules(unit, lead) if lead.owner_id is None else None
     if chosen:
         lead.owner_id, lead.team = chosen[0], chosen[1].team
     lead.owner_id = lead.owner_id or unit.call.actor
-    unit.add(lead, lead_out, "lead.created")
-    if chosen:
-        assignment.record(unit, lead, None, f"rule {chosen[1].name}", chosen[1].id)
+    unit.session.add(lead)
+    return lead, chosen[1] if chosen else None
+
+
+def write_new_leads(unit: UnitOfWork, placed: list[tuple[Lead, AssignmentRule | None]]) -> None:
+    """Write placed leads in one flush, then the assignments the rules made (rows that
+    refer to a lead go in after it: the session orders tables by relationships only),
+    and report each lead in order: lead.created, and lead.assigned after it when a rule
+    gave it its owner."""
+    unit.session.flush()
+    entries = [assignment.entry_of(unit, lead, None, f"rule {rule.name}", rule.id) if rule else None
+               for lead, rule in placed]
+    if any(entries):
+        unit.session.flush()
+    for (lead, _rule), entry in zip(placed, entries, strict=True):
+        unit.report(lead, lead_out, "lead.created")
+        if entry is not None:
+            assignment.report(unit, lead, entry)
 
 
 def get_lead(unit: UnitOfWork, lead_id: str) -> dict:

@@ -22,7 +22,7 @@ from crmkit.schemas import load
 from crmkit.unit_of_work import UnitOfWork
 
 from . import domain, duplicates, schemas
-from .commands import add_lead, lead_out, list_leads
+from .commands import lead_out, list_leads, place_lead, write_new_leads
 from .models import ImportedRow, Lead
 
 COLUMNS = (
@@ -40,6 +40,10 @@ class LeadRow(schemas.LeadCreate):
 
     employees = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     authority = fields.Boolean(allow_none=True)  # "yes", "no", "true", "1", ...
+
+
+ROW_SCHEMA = LeadRow()  # one for every row: a schema keeps no state between loads
+NOT_LEAD_FIELDS = ("allow_duplicate", "tags")
 
 
 def check_header(header: list[str]) -> list[str]:
@@ -70,6 +74,10 @@ def _fields(columns: list[str], cells: list[str]) -> dict:
 
 
 def import_chunk(unit: UnitOfWork, header: list[str], rows: list[list[str]], first_row: int, policy: str) -> dict:
+    """Import one chunk of rows in the caller's transaction. Its leads are written
+    together (one flush, not one per row) and then reported one by one in the rows'
+    order; an update of a lead we had writes the new leads before it first, so the
+    events keep the order of the rows."""
     if policy not in domain.IMPORT_POLICIES:
         raise ValidationFailed({"duplicates": [f"Must be one of: {', '.join(domain.IMPORT_POLICIES)}."]})
     columns = check_header(header)
@@ -87,19 +95,23 @@ def import_chunk(unit: UnitOfWork, header: list[str], rows: list[list[str]], fir
             _problem(report, "rejected", number, {"_row": [f"{len(cells)} cells for {len(columns)} columns."]})
             continue
         try:
-            row = load(LeadRow(), _fields(columns, cells))
+            row = load(ROW_SCHEMA, _fields(columns, cells))
         except ValidationFailed as refused:
             _problem(report, "rejected", number, refused.details)
             continue
-        lead = Lead(id=new_id(), status=domain.NEW, **{k: v for k, v in row.items() if k != "allow_duplicate"})
+        # The tags are set once, normalised (the constructor would set them as given first).
+        lead = Lead(id=new_id(), status=domain.NEW, **{k: v for k, v in row.items() if k not in NOT_LEAD_FIELDS})
         lead.tags = domain.normalize_tags(row.get("tags", []))
         duplicates.refresh_lead_keys(lead)
         candidates.append((number, print_, row, lead))
 
     index = duplicates.MatchIndex(unit.session, [duplicates.Keys.of_lead(lead) for *_, lead in candidates])
+    placed, prints_of_placed = [], []  # new leads in the session, not written or reported yet
     for number, print_, row, lead in candidates:
         matches = index.matches(duplicates.Keys.of_lead(lead))
         if matches and policy != "create":
+            if policy == "update":
+                _write_new_leads(unit, placed, prints_of_placed)  # a match may be one of them; their events first
             target = _updatable(unit, matches) if policy == "update" else None
             if target is None:
                 _problem(report, "skipped", number, {"duplicates": matches})
@@ -111,12 +123,22 @@ def import_chunk(unit: UnitOfWork, header: list[str], rows: list[list[str]], fir
             unit.session.add(ImportedRow(fingerprint=print_, lead_id=target.id, imported_at=utcnow()))
             report["updated"] += 1
             continue
-        add_lead(unit, lead)
+        placed.append(place_lead(unit, lead))  # its owner first: the index tells later rows of it
+        prints_of_placed.append(ImportedRow(fingerprint=print_, lead_id=lead.id, imported_at=utcnow()))
         index.add_lead(lead)
-        unit.session.add(ImportedRow(fingerprint=print_, lead_id=lead.id, imported_at=utcnow()))
         report["created"] += 1
+    _write_new_leads(unit, placed, prints_of_placed)
     unit.session.flush()
     return report
+
+
+def _write_new_leads(unit: UnitOfWork, placed: list, prints: list[ImportedRow]) -> None:
+    """Write and report the leads placed so far, then add their rows' fingerprints
+    (after them: they refer to the leads); both lists are emptied."""
+    write_new_leads(unit, placed)
+    unit.session.add_all(prints)
+    placed.clear()
+    prints.clear()
 
 
 def _updatable(unit: UnitOfWork, matches: list[dict]) -> Lead | None:
