@@ -380,7 +380,7 @@ FUNNEL_STEPS = ("invoiced", "paid")
 
 
 def funnel(session: Session, query: dict) -> dict:
-    q = load(FunnelQuery(), query)
+    q = load(FunnelQuery, query)
     start, end = funnel_common.moments(q)
     o, i = Order, Invoice
     source = o.lead_source

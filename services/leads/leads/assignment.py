@@ -93,7 +93,7 @@ def report(unit: UnitOfWork, lead: Lead, entry: LeadAssignment) -> None:
 def reassign(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
     from .commands import lead_out  # the lead's wire format lives with the lead's commands
 
-    choice = load(schemas.Assign(), data)
+    choice = load(schemas.Assign, data)
     lead = unit.get(Lead, lead_id)
     check_version("lead", lead, expected_version)
     domain.check_editable(lead.status)
@@ -115,7 +115,7 @@ def history(unit: UnitOfWork, lead_id: str) -> list[dict]:
 
 
 def create_rule(unit: UnitOfWork, data: dict) -> dict:
-    return unit.add(AssignmentRule(id=new_id(), **load(schemas.AssignmentRuleIn(), data)), rule_out,
+    return unit.add(AssignmentRule(id=new_id(), **load(schemas.AssignmentRuleIn, data)), rule_out,
                     "assignment_rule.created")
 
 
@@ -132,7 +132,7 @@ def list_rules(unit: UnitOfWork) -> list[dict]:
 
 
 def set_members(unit: UnitOfWork, team: str, data: dict) -> dict:
-    members = sorted(set(load(schemas.TeamMembers(), data)["members"]))
+    members = sorted(set(load(schemas.TeamMembers, data)["members"]))
     unit.session.info.pop("team_members", None)  # what _members_for_rules read is out of date
     unit.session.execute(delete(TeamMember).where(TeamMember.team == team))
     unit.session.add_all(TeamMember(team=team, member_id=member) for member in members)

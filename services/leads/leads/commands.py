@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def create_lead(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.LeadCreate(), data)
+    fields = load(schemas.LeadCreate, data)
     allow_duplicate = fields.pop("allow_duplicate")
     fields["tags"] = domain.normalize_tags(fields.get("tags", []))
     lead = Lead(id=new_id(), status=domain.NEW, **fields)
@@ -77,7 +77,7 @@ def get_lead(unit: UnitOfWork, lead_id: str) -> dict:
 def list_leads(unit: UnitOfWork, query: dict, organization_id: str | None = None) -> dict:
     """A page of leads by the filters of ``LeadListQuery``; with ``organization_id``, only
     the leads converted into that organization (GET /organizations/{id}/leads)."""
-    params = load(schemas.LeadListQuery(), query)
+    params = load(schemas.LeadListQuery, query)
     stmt = select(Lead)
     if organization_id is not None:
         stmt = stmt.where(Lead.converted_organization_id == organization_id)
@@ -136,7 +136,7 @@ def update_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: in
 def merge_leads(unit: UnitOfWork, survivor_id: str, data: dict, expected_version: int | None = None) -> dict:
     """Keep ``survivor_id``; the other lead is marked merged into it and becomes read-only.
     ``expected_version`` is the survivor's (the lead the caller read and writes)."""
-    other_id = load(schemas.Merge(), data)["other_id"]
+    other_id = load(schemas.Merge, data)["other_id"]
     survivor = unit.get(Lead, survivor_id)
     check_version("lead", survivor, expected_version)
     other = unit.get(Lead, other_id)
@@ -193,7 +193,7 @@ def qualify_lead(unit: UnitOfWork, lead_id: str, expected_version: int | None = 
 
 
 def disqualify_lead(unit: UnitOfWork, lead_id: str, data: dict, expected_version: int | None = None) -> dict:
-    reason = load(schemas.Disqualify(), data)["reason"]
+    reason = load(schemas.Disqualify, data)["reason"]
     return _move(unit, lead_id, "disqualify", "lead.disqualified", expected_version, disqualify_reason=reason)
 
 
@@ -210,7 +210,7 @@ def convert_lead(unit: UnitOfWork, lead_id: str, options: dict | None,
     The conversion is a saga that ends when deals answers. If deals refused the
     opportunity (the lead shows why), converting again asks for it once more with the
     corrected ``opportunity`` details, or with ``mode: none`` finishes without one."""
-    choice = load(schemas.ConvertRequest(), options or {})
+    choice = load(schemas.ConvertRequest, options or {})
     lead = unit.get(Lead, lead_id)
     check_version("lead", lead, expected_version)
     if lead.status == domain.CONVERTED and lead.opportunity_status == domain.OPPORTUNITY_FAILED:

@@ -43,7 +43,7 @@ def _organization_of(unit: UnitOfWork, organization_id: str | None) -> Organizat
 
 
 def create_organization(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.OrganizationIn(), data)
+    fields = load(schemas.OrganizationIn, data)
     fields["domain"] = bare_domain(fields.get("domain"))
     organization = Organization(id=new_id(), name_key=normalize.company(fields["name"]),
                                 **{**fields, "owner_id": fields.get("owner_id") or unit.call.actor})
@@ -85,7 +85,7 @@ def _common_filters(stmt, model, params: dict):
 
 
 def list_organizations(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.OrganizationListQuery(), query)
+    params = load(schemas.OrganizationListQuery, query)
     stmt = _common_filters(select(Organization), Organization, params)
     if params.get("country"):
         stmt = stmt.where(Organization.country == params["country"])
@@ -100,13 +100,13 @@ def list_organizations(unit: UnitOfWork, query: dict) -> dict:
 def organization_contacts(unit: UnitOfWork, organization_id: str, query: dict) -> dict:
     """The contacts of one organization: its path names it, so the query may not (it was
     overridden, unsaid, when it did)."""
-    load(schemas.OrganizationContactsQuery(), query)
+    load(schemas.OrganizationContactsQuery, query)
     organization = unit.get(Organization, organization_id)
     return list_contacts(unit, {**query, "organization_id": organization.id})
 
 
 def create_contact(unit: UnitOfWork, data: dict) -> dict:
-    fields = load(schemas.ContactIn(), data)
+    fields = load(schemas.ContactIn, data)
     allow_duplicate = fields.pop("allow_duplicate")
     organization = _organization_of(unit, fields.get("organization_id"))
     fields["organization_id"] = organization.id if organization else None
@@ -155,7 +155,7 @@ def _archive(unit: UnitOfWork, record, out, entity: str, expected_version: int |
 
 
 def list_contacts(unit: UnitOfWork, query: dict) -> dict:
-    params = load(schemas.ContactListQuery(), query)
+    params = load(schemas.ContactListQuery, query)
     stmt = _common_filters(select(Contact), Contact, params)
     if params.get("organization_id"):
         stmt = stmt.where(Contact.organization_id == params["organization_id"])

@@ -66,7 +66,7 @@ class FunnelStepsOut(common.FunnelAnswer):
 # --- the report ----------------------------------------------------------------------------
 
 def funnel(session: Session, query: dict) -> dict:
-    q = load(FunnelQuery(), query)
+    q = load(FunnelQuery, query)
     start, end = common.moments(q)
     lead = Lead
     created = (lead.created_at >= start, lead.created_at < end, lead.status != MERGED)

@@ -187,7 +187,7 @@ def get_model(unit: UnitOfWork) -> dict:
 
 def set_model(unit: UnitOfWork, data: dict) -> dict:
     """A new version of the rules; leads scored by an older one are rescored by a timer."""
-    fields = load(Model(), data)
+    fields = load(Model, data)
     # the schema's "in_" attribute is "in" on the wire and in storage
     rules = [{**rule, "when": {("in" if k == "in_" else k): v for k, v in rule["when"].items()}}
              for rule in fields["rules"]]
