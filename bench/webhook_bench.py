@@ -13,9 +13,11 @@ and noting each arrival: not sharing the bench clients' interpreter lock), then 
 - commit → webhook latency at a steady ``--rate`` events/s: the receiver's arrival time
   minus the event's ``time`` (set by the service when it writes the event into its
   outbox, in the transaction that commits the lead: so this is the relay, the broker's
-  stream, the dispatcher and the POST together), and its two parts: commit → published
-  (the outbox row's ``published_at``, written by the relay after the broker's confirm)
-  and published → webhook (the stream, the dispatcher, the POST);
+  stream, the dispatcher and the POST together), and its parts, split at the outbox
+  row's ``created_at`` (written just before the commit) and ``published_at`` (written by
+  the relay after the broker's confirm): the service (the event made → its outbox row),
+  the relay (the commit, the wake-up, the confirmed publish) and onward (the stream, the
+  dispatcher, the POST);
 - the confirmed-publish ceiling of the same run (run.publish_ceiling).
 
 Everything it made is removed at the end. See bench/README.md.
@@ -182,15 +184,18 @@ def steady(stack, api: Api, receiver: Receiver, leads_db, rate: float, seconds: 
     api.post(f"/subscriptions/{subscription['id']}/pause")
     latencies = [at - datetime.fromisoformat(event["time"]).timestamp() for _, event, at in got]
     with leads_db.connect() as conn:
-        published = dict(conn.execute(select(outbox.c.event_id, outbox.c.published_at).where(
-            outbox.c.event_id.in_([event["id"] for _, event, _ in got]))).all())
-    relay, onward = [], []
+        rows = conn.execute(select(outbox.c.event_id, outbox.c.created_at, outbox.c.published_at).where(
+            outbox.c.event_id.in_([event["id"] for _, event, _ in got]))).all()
+    written = {event_id: (created_at.timestamp(), published_at.timestamp()) for event_id, created_at, published_at
+               in rows}
+    service, relay, onward = [], [], []
     for _, event, at in got:
-        published_at = published[event["id"]].timestamp()
-        relay.append(published_at - datetime.fromisoformat(event["time"]).timestamp())
+        created_at, published_at = written[event["id"]]
+        service.append(created_at - datetime.fromisoformat(event["time"]).timestamp())
+        relay.append(published_at - created_at)
         onward.append(at - published_at)
-    return {"events": count, "offered_rate": sent_rate, **summary(latencies), "relay": summary(relay),
-            "onward": summary(onward)}
+    return {"events": count, "offered_rate": sent_rate, **summary(latencies), "service": summary(service),
+            "relay": summary(relay), "onward": summary(onward)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         r = steady(stack, api, receiver, leads_db, args.rate, args.seconds)
         print(f"steady {r['offered_rate']:.0f} events/s, {r['count']} events: commit -> webhook p50 "
               f"{r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, max {r['max_ms']:.0f} ms", flush=True)
-        for part, name in (("relay", "commit -> published (relay)"),
+        for part, name in (("service", "event made -> outbox row (service)"),
+                           ("relay", "outbox row -> published (commit, relay, confirm)"),
                            ("onward", "published -> webhook (stream, dispatcher, POST)")):
             print(f"  {name}: p50 {r[part]['p50_ms']:.0f} ms, p99 {r[part]['p99_ms']:.0f} ms, "
                   f"max {r[part]['max_ms']:.0f} ms", flush=True)
