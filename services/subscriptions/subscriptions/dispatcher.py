@@ -102,6 +102,7 @@ class Worker(threading.Thread):
         self.lost = False  # a flush found the lease gone: nothing more is written
         self.letters_due = 0.0  # when to look for dead letters to redeliver next (monotonic)
         self.done = threading.Event()
+        self.batch_done = threading.Event()  # the worker finished a batch: the flusher writes it now
         # Read from the cursor: the event a dispatcher before this one was retrying, its
         # attempts so far and when the last one failed.
         self.retry: tuple[int, int, datetime | None] | None = None
@@ -150,16 +151,21 @@ class Worker(threading.Thread):
             log.exception("delivering subscription %s failed; another pass will take it again", self.id)
         finally:
             self.done.set()
+            self.batch_done.set()
             flusher.join()
             self.pools.close()
             self.d.release(self)
 
     def flush_aging(self) -> None:
-        """Write what waited FLUSH_SECONDS, while this thread's POST may still take long."""
-        while not self.done.wait(FLUSH_SECONDS / 2):
+        """Write what a finished batch left, and what waited FLUSH_SECONDS, while the
+        worker goes on (its next POST may take long)."""
+        while not self.done.is_set():
+            batch_done = self.batch_done.wait(FLUSH_SECONDS / 2)
+            self.batch_done.clear()
             with self.pending_lock:
-                aging = self.pending_position is not None and time.monotonic() - self.pending_since >= FLUSH_SECONDS
-            if aging:
+                due = self.pending_position is not None and (
+                    batch_done or time.monotonic() - self.pending_since >= FLUSH_SECONDS)
+            if due:
                 try:
                     self.flush()
                 except Stopped:
@@ -185,7 +191,10 @@ class Worker(threading.Thread):
 
     def read(self, reader: eventlog.EventLogReader) -> None:
         """Deliver what the reader gives until this worker must stop (a replay stops it
-        too: the next pass takes the subscription again, from its new cursor)."""
+        too: the next pass takes the subscription again, from its new cursor). What was
+        delivered is written after each batch by the flusher, while this thread reads
+        and sends on (while the log is quiet each event is a batch of its own), and
+        every FLUSH_EVENTS by this thread."""
         while True:
             if time.monotonic() >= self.letters_due:
                 self.redeliver_dead_letters()
@@ -204,8 +213,8 @@ class Worker(threading.Thread):
                     self.deliver(subscription, secrets, event)
                 else:
                     self.done_with(event.position)  # an event that does not match is done with too
-            self.flush()
-            self.ensure_lease()  # a replay is noticed here at the latest (or by the next flush)
+            self.batch_done.set()
+            self.ensure_lease()  # a replay is noticed here at the latest (or by the flusher's write)
 
     def current(self) -> tuple[Subscription, list[str]]:
         """The subscription and its live secrets as they now are, read at each reader
