@@ -98,9 +98,10 @@ class Relay:
     @staticmethod
     def _keep_alive(conn) -> None:
         """Read what the broker sent (its heartbeats) and send ours: an idle relay reads
-        nothing otherwise, and the client would drop the connection as dead."""
+        nothing otherwise, and the client would drop the connection as dead. Only what
+        has arrived already (timeout 0): a wait here would hold back the next event."""
         with suppress(TimeoutError):
-            conn.drain_events(timeout=0.01)
+            conn.drain_events(timeout=0)
         conn.heartbeat_check()
 
     @contextmanager

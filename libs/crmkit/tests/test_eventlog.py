@@ -139,6 +139,25 @@ def test_following_sees_events_as_they_are_published(log_vhost):
     assert got[0].position > log_vhost.log[-1].position
 
 
+def test_a_backlog_is_handed_over_in_batches_and_skipped_events_never_stop_the_broker_sending():
+    """A poll gives what arrived with its first message, not one message per poll; a
+    read whose types skip twice the prefetch's worth still reaches the one it wants
+    (the skipped are acknowledged too: on a stream an ack is the credit for more)."""
+    with RabbitVhost() as vhost:
+        with Connection(vhost.amqp_uri) as conn:
+            declare_events_log(conn, EventLogSettings())
+        skipped = [_event("lead.created", f"skipped-{i}") for i in range(2 * eventlog.PREFETCH)]
+        wanted = _event("deal.won", "wanted")
+        _publish(vhost.amqp_uri, skipped + [wanted], confirm=False)
+        assert len(_settled(vhost.amqp_uri, len(skipped) + 1)) == len(skipped) + 1
+        with eventlog.EventLogReader(vhost.amqp_uri) as reader:
+            first = reader.poll(5)
+        assert len(first) > 1
+        assert [e.envelope.id for e in first] == [e.id for e in skipped[:len(first)]]
+        got = list(eventlog.read(vhost.amqp_uri, types=["deal.won"], idle=1.0))
+        assert [e.envelope.id for e in got] == [wanted.id]
+
+
 def test_a_reader_whose_connection_the_broker_drops_reads_on_after_its_last_position(log_vhost):
     connections = f"{log_vhost.api}/vhosts/{quote(log_vhost.name, safe='')}/connections"
     with eventlog.EventLogReader(log_vhost.amqp_uri, only_new=True) as reader:

@@ -100,9 +100,12 @@ class Worker(threading.Thread):
         self.pending: list[Delivery] = []
         self.pending_position: int | None = None
         self.pending_since = 0.0
-        self.pending_lock = threading.Lock()
+        self.pending_lock = threading.Lock()  # held only to read or change the pending list
+        self.write_lock = threading.Lock()  # one flush at a time, so positions are written in order
         self.lost = False  # a flush found the lease gone: nothing more is written
+        self.letters_due = 0.0  # when to look for dead letters to redeliver next (monotonic)
         self.done = threading.Event()
+        self.batch_done = threading.Event()  # the worker finished a batch: the flusher writes it now
         # Read from the cursor: the event a dispatcher before this one was retrying, its
         # attempts so far and when the last one failed.
         self.retry: tuple[int, int, datetime | None] | None = None
@@ -124,7 +127,10 @@ class Worker(threading.Thread):
     def ensure_lease(self) -> None:
         """Before a POST: the lease outlasts the longest POST by a margin (settings
         keep the time-out under half the lease), so no other dispatcher can take it
-        while this one still sends."""
+        while this one still sends; and a flush that found the lease gone (or the
+        subscription replayed) stops the worker before it sends more."""
+        if self.lost:
+            raise Stopped()
         if self.lease_until - now() < timedelta(seconds=self.d.settings.lease_seconds * 2 / 3):
             self.renew()
 
@@ -148,6 +154,7 @@ class Worker(threading.Thread):
             log.exception("delivering subscription %s failed; another pass will take it again", self.id)
         finally:
             self.done.set()
+            self.batch_done.set()
             flusher.join()
             self.pools.close()
             if self.publisher is not None:
@@ -155,11 +162,15 @@ class Worker(threading.Thread):
             self.d.release(self)
 
     def flush_aging(self) -> None:
-        """Write what waited FLUSH_SECONDS, while this thread's POST may still take long."""
-        while not self.done.wait(FLUSH_SECONDS / 2):
+        """Write what a finished batch left, and what waited FLUSH_SECONDS, while the
+        worker goes on (its next POST may take long)."""
+        while not self.done.is_set():
+            batch_done = self.batch_done.wait(FLUSH_SECONDS / 2)
+            self.batch_done.clear()
             with self.pending_lock:
-                aging = self.pending_position is not None and time.monotonic() - self.pending_since >= FLUSH_SECONDS
-            if aging:
+                due = self.pending_position is not None and (
+                    batch_done or time.monotonic() - self.pending_since >= FLUSH_SECONDS)
+            if due:
                 try:
                     self.flush()
                 except Stopped:
@@ -185,38 +196,50 @@ class Worker(threading.Thread):
 
     def read(self, reader: eventlog.EventLogReader) -> None:
         """Deliver what the reader gives until this worker must stop (a replay stops it
-        too: the next pass takes the subscription again, from its new cursor)."""
+        too: the next pass takes the subscription again, from its new cursor). What was
+        delivered is written after each batch by the flusher, while this thread reads
+        and sends on (while the log is quiet each event is a batch of its own), and
+        every FLUSH_EVENTS by this thread."""
         while True:
-            self.redeliver_dead_letters()
+            if time.monotonic() >= self.letters_due:
+                self.redeliver_dead_letters()
+                self.letters_due = time.monotonic() + POLL_SECONDS
             batch = reader.poll(POLL_SECONDS)
             if reader.position is not None:
                 self.d.saw(reader.position)
-            subscription, secrets, since_read = self.subscription(), self.secrets(), 0
+            subscription, secrets = self.current()
+            since_read = 0
             for event in batch:
                 if since_read >= FLUSH_EVENTS:
-                    subscription, secrets, since_read = self.subscription(), self.secrets(), 0
+                    subscription, secrets = self.current()
+                    since_read = 0
                 since_read += 1
                 if matches(subscription, event.envelope):
                     self.deliver(subscription, secrets, event)
                 else:
                     self.done_with(event.position)  # an event that does not match is done with too
-            self.flush()
-            self.ensure_lease()  # a replay is noticed here at the latest (or by the next flush)
+            self.batch_done.set()
+            self.ensure_lease()  # a replay is noticed here at the latest (or by the flusher's write)
+
+    def current(self) -> tuple[Subscription, list[str]]:
+        """The subscription and its live secrets as they now are, read at each reader
+        batch and every FLUSH_EVENTS events: a pause, a change, its disabling or a
+        rotated secret holds from then on. One statement: while the log is quiet each
+        event is a batch of its own, and this read stands between it and its POST."""
+        with Session(self.d.engine) as session:
+            rows = session.execute(
+                select(Subscription, Secret.secret, Secret.expires_at)
+                .outerjoin(Secret, Secret.subscription_id == Subscription.id)
+                .where(Subscription.id == self.id).order_by(Secret.created_at.desc())).all()
+        if not rows or rows[0][0].status != ACTIVE:
+            raise Stopped()
+        return rows[0][0], _live(rows)
 
     def subscription(self) -> Subscription:
-        """The subscription as it now is, read at each reader batch and every FLUSH_EVENTS
-        events: a pause, a change or its disabling holds from then on."""
-        with Session(self.d.engine, expire_on_commit=False) as session:
-            subscription = session.get(Subscription, self.id)
-            if subscription is None or subscription.status != ACTIVE:
-                raise Stopped()
-            return subscription
+        return self.current()[0]
 
     def secrets(self) -> list[str]:
-        with Session(self.d.engine) as session:
-            rows = session.scalars(select(Secret).where(Secret.subscription_id == self.id)
-                                   .order_by(Secret.created_at.desc()))
-            return [r.secret for r in rows if r.expires_at is None or r.expires_at > utcnow()]
+        return self.current()[1]
 
     # One event
     def deliver(self, subscription: Subscription, secrets: list[str], event: eventlog.LoggedEvent) -> None:
@@ -324,13 +347,15 @@ class Worker(threading.Thread):
     def flush(self) -> None:
         """Write the deliveries and the position kept so far, in one transaction, only
         while this worker still holds the lease under its generation (else Stopped, and
-        nothing is written, now or later)."""
-        with self.pending_lock:
-            if self.lost:
-                raise Stopped()
-            if self.pending_position is None:
-                return
-            rows, position = self.pending, self.pending_position
+        nothing is written, now or later). The worker goes on delivering meanwhile:
+        what it adds is written by the next flush."""
+        with self.write_lock:
+            with self.pending_lock:
+                if self.lost:
+                    raise Stopped()
+                if self.pending_position is None:
+                    return
+                rows, position = list(self.pending), self.pending_position
             values = {"position": position, "start_time": None}
             if rows:
                 values.update(delivered=Cursor.delivered + len(rows), last_delivered_at=rows[-1].at,
@@ -344,7 +369,12 @@ class Worker(threading.Thread):
                     self.lost = True
                     raise Stopped()
                 session.add_all(rows)
-            self.pending, self.pending_position = [], None
+            with self.pending_lock:
+                del self.pending[:len(rows)]
+                if self.pending_position == position:
+                    self.pending_position = None
+                else:  # done with more since: written by the next flush, aged from now
+                    self.pending_since = time.monotonic()
 
     def failed(self, row: Delivery, event: eventlog.LoggedEvent, dead: bool) -> None:
         """A failed attempt: logged and counted, and the attempt count kept in the cursor
@@ -413,6 +443,14 @@ class Worker(threading.Thread):
                 counter = Cursor.delivered if ok else Cursor.failed
                 session.execute(update(Cursor).where(Cursor.subscription_id == self.id)
                                 .values({counter: counter + 1}))
+
+
+def _live(rows) -> list[str]:
+    """The secrets that still sign, newest first, of (subscription, secret, expires_at)
+    rows (a subscription without secrets has one row, its secret None)."""
+    at = utcnow()
+    return [secret for _, secret, expires_at in rows
+            if secret is not None and (expires_at is None or expires_at > at)]
 
 
 def _ms_since(started: float) -> int:
