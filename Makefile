@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PACKAGES := libs/crmkit libs/totals libs/crmsubscriber services/leads services/deals services/billing services/subscriptions gateway
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench bench-compare bench-hop bench-webhooks profile lint dlq clean
+.PHONY: up test bench bench-compare bench-hop bench-relay bench-webhooks profile lint dlq clean
 
 # The environment is (re)built when a package's dependencies change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -45,6 +45,10 @@ bench-compare: $(STAMP)
 ## The gateway -> service hop: nameko RPC through the broker beside a direct gRPC call (bench/README.md)
 bench-hop: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python bench/direct_hop.py $(HOP_ARGS)
+
+## The relay emptying an outbox backlog beside the one-at-a-time confirmed publish (bench/README.md)
+bench-relay: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python bench/relay_bench.py $(RELAY_ARGS)
 
 ## Measure the webhook dispatcher: deliveries/s, commit -> webhook latency (bench/README.md)
 bench-webhooks: $(STAMP)

@@ -1,6 +1,13 @@
 """The outbox relay: publishes a service's committed events in commit order, with
 publisher confirms, and marks them published.
 
+A batch (``CRM_RELAY_BATCH_SIZE`` rows, 200) is published at once on one channel and
+its confirms are then read as the broker sends them (``Confirms``: RabbitMQ acks many
+at a time), not one round trip per event; the order is the channel's, which is the
+rows'. Only the confirmed rows before the first one the broker refused or returned are
+marked published: a refused or returned event and everything after it are published
+again (at least once, consumers dedupe by id; the log may hold such a repeat).
+
 Each event is published ``mandatory``: the events log (``crmkit.broker.EVENTS_LOG``)
 is bound to every routing key, so an event the broker returns unroutable means the
 topology is broken. The relay then marks only the events confirmed before it, logs an
@@ -25,7 +32,6 @@ import time
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 
-from amqp.exceptions import ChannelError
 from kombu import Connection, Producer
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -48,6 +54,61 @@ FAULT_ENV = "CRM_RELAY_FAULT"
 
 class EventUnroutable(RuntimeError):
     """The broker returned an event that no queue took: the events log is not bound."""
+
+
+class Unconfirmed(RuntimeError):
+    """The broker refused (nack) an event, or did not confirm it in time."""
+
+
+CONFIRM_TIMEOUT_SECONDS = 30.0
+
+
+class Confirms:
+    """The publisher confirms of one channel: the delivery tag of each publish (1, 2, ...
+    from confirm.select on), the broker's acks and nacks (each maybe for every tag up to
+    it), and the message ids of the events it returned as unroutable."""
+
+    def __init__(self, channel):
+        channel.confirm_select()
+        self.connection = channel.connection
+        self.next_tag = 1
+        self.unsettled: set[int] = set()
+        self.nacked: set[int] = set()
+        self.returned: set[str] = set()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        channel.events["basic_return"].add(self._on_return)
+
+    def sent(self) -> int:
+        """The tag of the publish just made."""
+        tag, self.next_tag = self.next_tag, self.next_tag + 1
+        self.unsettled.add(tag)
+        return tag
+
+    def _settle(self, tag: int, multiple: bool) -> set[int]:
+        settled = {t for t in self.unsettled if t <= tag} if multiple else {tag} & self.unsettled
+        self.unsettled -= settled
+        return settled
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self.nacked |= self._settle(tag, multiple)
+
+    def _on_return(self, exc, _exchange, _routing_key, message) -> None:
+        if getattr(exc, "reply_code", None) == NO_ROUTE:
+            self.returned.add(message.properties.get("message_id"))
+
+    def wait(self, timeout: float) -> None:
+        """Read the broker's frames until every publish so far is settled."""
+        deadline = time.monotonic() + timeout
+        while self.unsettled:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Unconfirmed(f"{len(self.unsettled)} events not confirmed within {timeout:.0f} s")
+            with suppress(TimeoutError):
+                self.connection.drain_events(timeout=min(left, 1.0))
 
 
 class Relay:
@@ -107,12 +168,12 @@ class Relay:
     @contextmanager
     def _broker(self):
         # The relay's own login: the one that may publish to the events exchange.
-        with Connection(self.settings.relay_amqp_uri, transport_options={"confirm_publish": True},
-                        heartbeat=30) as conn:
+        with Connection(self.settings.relay_amqp_uri, heartbeat=30) as conn:
             conn.ensure_connection(max_retries=1)
             channel = conn.channel()
             EVENTS_EXCHANGE(channel).declare()
             declare_events_log(conn, self.settings.event_log)
+            self.confirms = Confirms(channel)
             yield conn, Producer(channel, exchange=EVENTS_EXCHANGE)
 
     def publish_batch(self, producer: Producer) -> int:
@@ -121,27 +182,35 @@ class Relay:
         if not rows:
             return 0
         self._inject_fault("before_publish")
-        confirmed = []
+        tags = []
+        for row in rows:
+            producer.publish(
+                row.body, routing_key=row.type, content_type=CONTENT_TYPE, content_encoding="utf-8",
+                delivery_mode=2, message_id=row.event_id, mandatory=True, retry=False,
+            )
+            tags.append(self.confirms.sent())
         try:
-            for row in rows:
-                producer.publish(
-                    row.body, routing_key=row.type, content_type=CONTENT_TYPE, content_encoding="utf-8",
-                    delivery_mode=2, message_id=row.event_id, mandatory=True, retry=False,
-                )
-                confirmed.append(row.id)
-        except ChannelError as exc:
-            if exc.reply_code != NO_ROUTE:
-                raise
-            log.error("the broker returned event %s (%s) unroutable: the events log %s is not bound to %s; "
-                      "it stays in the outbox until the log is bound again", row.event_id, row.type, EVENTS_LOG,
-                      EVENTS_EXCHANGE.name)
-            # The channel still owes this event's confirm: the caller drops the connection.
-            raise EventUnroutable(f"event {row.event_id} returned unroutable") from exc
+            self.confirms.wait(CONFIRM_TIMEOUT_SECONDS)
         finally:
+            # The rows confirmed in order, up to the first refused, returned or unsettled one.
+            confirmed = []
+            for row, tag in zip(rows, tags, strict=True):
+                if tag in self.confirms.unsettled or tag in self.confirms.nacked or \
+                        row.event_id in self.confirms.returned:
+                    break
+                confirmed.append(row.id)
             if confirmed:
                 self._inject_fault("after_publish")
                 with Session(self.engine) as session, session.begin():
                     outbox.mark_published(session, confirmed)
+        if len(confirmed) < len(rows):
+            row = rows[len(confirmed)]
+            if row.event_id in self.confirms.returned:
+                log.error("the broker returned event %s (%s) unroutable: the events log %s is not bound to %s; "
+                          "it stays in the outbox until the log is bound again", row.event_id, row.type,
+                          EVENTS_LOG, EVENTS_EXCHANGE.name)
+                raise EventUnroutable(f"event {row.event_id} returned unroutable")
+            raise Unconfirmed(f"the broker refused event {row.event_id} ({row.type}); it is published again")
         log.debug("published %d events", len(rows))
         return len(rows)
 
