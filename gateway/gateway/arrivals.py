@@ -25,6 +25,7 @@ from crmkit import eventlog
 log = logging.getLogger("gateway.arrivals")
 
 DEFAULT_MAX_WAIT_SECONDS = 30
+DEFAULT_MAX_WAITING = 8  # half the default CRM_GATEWAY_THREADS
 # wait=N among the preferences of a Prefer header (RFC 7240: comma-separated, maybe quoted).
 _WAIT = re.compile(r'(?:^|[,;])\s*wait\s*=\s*"?([0-9]{1,6})"?\s*(?=$|[,;])', re.IGNORECASE)
 FOLLOW_START_SECONDS = 2.0  # how long a first waiter lets the reader attach to the log
@@ -43,14 +44,29 @@ def wait_seconds(prefer: str | None, most: float) -> float | None:
 
 
 class Arrivals:
-    def __init__(self, amqp_uri: str, max_wait_seconds: float = DEFAULT_MAX_WAIT_SECONDS):
+    def __init__(self, amqp_uri: str, max_wait_seconds: float = DEFAULT_MAX_WAIT_SECONDS,
+                 max_waiting: int = DEFAULT_MAX_WAITING):
         self.amqp_uri = amqp_uri
         self.max_wait_seconds = max_wait_seconds
+        # A waiting request holds one of the server's threads: past this many at once a
+        # Prefer: wait is not honoured (answered at once, as without it), so that waits for
+        # records that never come cannot take every thread from the other requests.
+        self._places = threading.BoundedSemaphore(max_waiting)
         self._lock = threading.Lock()
         self._waiting: dict[str, list[threading.Event]] = defaultdict(list)
         self._following = threading.Event()  # the reader is attached: what comes now is seen
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def place(self) -> Iterator[bool]:
+        """Whether this request may wait now (False: too many wait already)."""
+        taken = self._places.acquire(blocking=False)
+        try:
+            yield taken
+        finally:
+            if taken:
+                self._places.release()
 
     @contextmanager
     def watch(self, subject: str) -> Iterator[threading.Event]:

@@ -166,11 +166,11 @@ class Gateway:
         return principal
 
     def execute(self, call: Call) -> Result:
-        if call.wait_seconds and self.arrivals is not None:
-            if call.operation.waits_for:
-                return self._write_then_wait(call)
-            if call.operation.reads_one:
-                return self._read_waiting(call)
+        op = call.operation
+        if call.wait_seconds and self.arrivals is not None and (op.waits_for or op.reads_one):
+            with self.arrivals.place() as may_wait:
+                if may_wait:
+                    return self._write_then_wait(call) if op.waits_for else self._read_waiting(call)
         return self._execute(call)
 
     def _execute(self, call: Call) -> Result:

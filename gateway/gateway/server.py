@@ -132,7 +132,8 @@ def _serve(settings: Settings) -> None:
     gateway = Gateway(client, tokens, rate_limiter(), failed_auth=failed_auth_limiter(), api_url=settings.api_url)
     # Prefer: wait=N learns from the events log that a record has come (as the log's reader).
     gateway.arrivals = Arrivals(settings.events_log_amqp_uri,
-                                float(os.environ.get("CRM_GATEWAY_MAX_WAIT_SECONDS", DEFAULT_MAX_WAIT_SECONDS)))
+                                float(os.environ.get("CRM_GATEWAY_MAX_WAIT_SECONDS", DEFAULT_MAX_WAIT_SECONDS)),
+                                int(os.environ.get("CRM_GATEWAY_MAX_WAITING", max(1, threads // 2))))
     # Only a proxy named here may say who the client is (X-Forwarded-For); unset, the peer is.
     trusted_proxy = os.environ.get("CRM_GATEWAY_TRUSTED_PROXY")
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
