@@ -327,10 +327,10 @@ def _operation(op: Operation, found: Schemas) -> dict:
     if op.waits_for or op.reads_one:
         awaited = "the record this write makes in another service" if op.waits_for else "the record"
         operation["parameters"].append({
-            "in": "header", "name": "Prefer", "required": False, "schema": {"type": "string", "example": "wait=10"},
-            "description": f"wait=N (RFC 7240): wait up to N seconds (at most CRM_GATEWAY_MAX_WAIT_SECONDS) for "
-                           f"{awaited} to be there, learnt from the events log; Preference-Applied says it waited "
-                           f"and it is there."})
+            "in": "header", "name": "Prefer", "required": False, "schema": {"type": "string"},
+            "description": f"wait=N (RFC 7240, e.g. wait=10): wait up to N seconds (at most "
+                           f"CRM_GATEWAY_MAX_WAIT_SECONDS) for {awaited} to be there, learnt from the events "
+                           f"log; Preference-Applied says it waited and it is there."})
     if op.body:
         body = found.for_op(op, op.body)
         if op.method == "PATCH":
