@@ -2,6 +2,8 @@
 PostgreSQL databases (one per service), and the whole system as real processes."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,11 +94,13 @@ def make_stack(tmp_path: Path, vhost: RabbitVhost, database_urls: dict[str, str]
     return stack
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, vhost, databases):
-    """Every process of the Procfile, on PostgreSQL, set up and answering; shared by
-    the tests of a module, which each make records of their own."""
-    stack = make_stack(tmp_path_factory.mktemp("stack"), vhost, {s: databases.url(s) for s in SERVICES})
+@contextlib.contextmanager
+def running_stack(tmp_path: Path, vhost: RabbitVhost, databases: PostgresDatabases,
+                  env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Every process of the Procfile on these databases, with ``env`` besides, set up and
+    answering until the block ends."""
+    stack = make_stack(tmp_path, vhost, {s: databases.url(s) for s in SERVICES})
+    stack.env.update(env or {})
     stack.setup(SERVICES)
     stack.start_all()
     try:
@@ -104,3 +108,11 @@ def stack(tmp_path_factory, vhost, databases):
         yield stack
     finally:
         stack.stop_all()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, vhost, databases):
+    """Every process of the Procfile, on PostgreSQL, set up and answering; shared by
+    the tests of a module, which each make records of their own."""
+    with running_stack(tmp_path_factory.mktemp("stack"), vhost, databases) as stack:
+        yield stack

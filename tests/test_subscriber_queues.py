@@ -17,7 +17,7 @@ from amqp.exceptions import AccessRefused, ConnectionForced
 from kombu import Connection, Queue
 from test_subscriber import Running
 
-from conftest import SERVICES, make_stack
+from conftest import running_stack
 from crmkit import eventlog
 from crmkit.broker import EVENTS_LOG
 from crmsubscriber import QueueSubscriber, State
@@ -31,16 +31,10 @@ RETRIES = ",".join(["0.3", "0.5"] + ["1"] * 30)
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, vhost, databases):
-    stack = make_stack(tmp_path_factory.mktemp("queues"), vhost, {s: databases.url(s) for s in SERVICES})
-    stack.env.update({"CRM_WEBHOOKS_RETRY_SCHEDULE": RETRIES, "CRM_WEBHOOKS_SCAN_SECONDS": "0.3",
-                      "CRM_SUBSCRIBER_QUEUE_MAX_LENGTH": str(MAX_LENGTH), "CRM_SUBSCRIBER_SWEEP_SECONDS": "1"})
-    stack.setup(SERVICES)
-    stack.start_all()
-    try:
-        stack.wait_ready(SERVICES)
+    with running_stack(tmp_path_factory.mktemp("queues"), vhost, databases, {
+            "CRM_WEBHOOKS_RETRY_SCHEDULE": RETRIES, "CRM_WEBHOOKS_SCAN_SECONDS": "0.3",
+            "CRM_SUBSCRIBER_QUEUE_MAX_LENGTH": str(MAX_LENGTH), "CRM_SUBSCRIBER_SWEEP_SECONDS": "1"}) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 def subscribe(api: Api, **fields) -> dict:

@@ -17,7 +17,7 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from conftest import ADMIN_TOKENS, SERVICES, make_stack
+from conftest import ADMIN_TOKENS, running_stack
 from crmkit import eventlog
 from events import wait_for
 from flow import Api, a_lead, run_flow, run_readme_blocks
@@ -94,19 +94,12 @@ def receiver():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, vhost, databases):
-    stack = make_stack(tmp_path_factory.mktemp("webhooks"), vhost, {s: databases.url(s) for s in SERVICES})
-    stack.env.update({
+    with running_stack(tmp_path_factory.mktemp("webhooks"), vhost, databases, {
         "CRM_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1", "CRM_WEBHOOKS_RETRY_SCHEDULE": RETRIES,
         "CRM_WEBHOOKS_LEASE_SECONDS": str(LEASE), "CRM_WEBHOOKS_TIMEOUT_SECONDS": "2",
         "CRM_WEBHOOKS_SCAN_SECONDS": "0.3",
-    })
-    stack.setup(SERVICES)
-    stack.start_all()
-    try:
-        stack.wait_ready(SERVICES)
+    }) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 def subscribe(api: Api, receiver: Receiver, path: str, **fields) -> dict:

@@ -218,9 +218,10 @@ class Gateway:
             try:
                 self.client.call(op.service, op.rpc, context, **{param: target})
             except RemoteError as exc:
-                if errors.from_remote(exc).status == 404:
+                error = errors.from_remote(exc)
+                if error.status == 404:
                     return False
-                raise errors.from_remote(exc) from None
+                raise error from None
             except ServiceUnavailable:
                 return False
             return True

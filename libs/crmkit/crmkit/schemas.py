@@ -19,6 +19,12 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 MAX_DEPTH = 32
 
 
+class HealthOut(Schema):
+    """Every service's health() (crmkit.health.Health)."""
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
 @functools.cache
 def instance(schema_class: type[Schema]) -> Schema:
     """One instance per schema class: building a schema (its fields, their validators)

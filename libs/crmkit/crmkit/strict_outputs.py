@@ -187,6 +187,24 @@ class Outputs:
         else:
             raise Mismatch(f"{method}: unknown shape {shape!r}")
 
+    def declaration_problems(self, service_class) -> list[str]:
+        """What is wrong with ``rpc_outputs`` for ``service_class``: an RPC without an
+        output, an output for no RPC, an unknown shape, a schema not named ...Out or not
+        found."""
+        methods = rpc_methods(service_class)
+        problems = [f"{m}: an RPC without an output schema" for m in sorted(methods - set(self.rpc_outputs))]
+        problems += [f"{m}: not an RPC of the service" for m in sorted(set(self.rpc_outputs) - methods)]
+        for method, (shape, name) in sorted(self.rpc_outputs.items()):
+            if shape not in ("one", "list", "page"):
+                problems.append(f"{method}: unknown shape {shape!r}")
+            if not name.endswith("Out"):
+                problems.append(f"{method}: {name} is no output schema's name (...Out)")
+            try:
+                self.schema_named(name)
+            except LookupError as exc:
+                problems.append(f"{method}: {exc}")
+        return problems
+
     def unseen(self, answers: dict[str, list], never: dict) -> list[str]:
         """Fields of any output schema that no answer filled in, and nullable ones no
         answer left null, but for those ``never`` explains ((schema, field, kind) -> why)."""

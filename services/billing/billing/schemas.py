@@ -12,11 +12,12 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 import crmtotals
 from crmkit.listing import Sort
-from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+from crmkit.schemas import (  # noqa: F401 (the health and history RPCs' schemas, by name)
     Address,
     Amount,
     CommaSeparated,
     Day,
+    HealthOut,
     HistoryQuery,
     Integer,
     PaymentTerms,
@@ -207,10 +208,6 @@ class OrderOut(_DocumentOut):
     cancel_reason = fields.String(allow_none=True)
     invoice_ids = fields.Pluck(_IdOnly, "id", many=True, attribute="invoices")
 
-
-class HealthOut(Schema):
-    service = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
 
 
 # The answer of every RPC of the service: (shape, output schema by name, in this module

@@ -13,13 +13,14 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 import crmtotals
 from crmkit.listing import Sort
-from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+from crmkit.schemas import (  # noqa: F401 (the health and history RPCs' schemas, by name)
     Address,
     Amount,
     Boolean,
     CommaSeparated,
     Currency,
     Day,
+    HealthOut,
     HistoryQuery,
     PaymentTerms,
     RecordChangeOut,
@@ -412,10 +413,6 @@ class QuotePdfOut(Schema):
     filename = fields.String(required=True)
     content = fields.String(required=True, metadata={"description": "The PDF document, base64-encoded."})
 
-
-class HealthOut(Schema):
-    service = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
 
 
 # The answer of every RPC of the service: (shape, output schema by name, in this module

@@ -9,12 +9,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from crmkit import schemas as crmkit_schemas
 from crmkit.listing import Sort
-from crmkit.schemas import (  # noqa: F401 (the history RPCs' schemas, by name)
+from crmkit.schemas import (  # noqa: F401 (the health and history RPCs' schemas, by name)
     Amount,
     Boolean,
     CommaSeparated,
     Currency,
     Day,
+    HealthOut,
     HistoryQuery,
     Integer,
     PaymentTerms,
@@ -448,10 +449,6 @@ class LeadExportPageOut(Schema):
     rows = fields.List(fields.List(fields.String()), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
 
-
-class HealthOut(Schema):
-    service = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
 
 
 # The answer of every RPC of the service: (shape, output schema by name, in this module

@@ -277,7 +277,9 @@ class Worker(threading.Thread):
         if subscription.delivery == QUEUE:
             if self.publisher is None:
                 self.publisher = queues.Publisher(self.d.broker, self.id)
-            return self.publisher.send(envelope)
+            started = time.monotonic()
+            ok, error = self.publisher.send(envelope)
+            return ok, None, error, _ms_since(started)
         return self.post(subscription.url, secrets, envelope)
 
     def post(self, url: str, secrets: list[str], envelope: Envelope) -> tuple[bool, int | None, str | None, int]:

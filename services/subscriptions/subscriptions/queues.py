@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
+from contextlib import suppress
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
@@ -106,6 +106,9 @@ class Broker:
     def new_password(self, subscription_id: str) -> str:
         """A new password for the subscriber's user; the connections open with the old
         one are closed (a broker user has one password: there is no overlap)."""
+        if not self.available:
+            raise Unavailable("The broker's management API is not configured here (CRM_BROKER_MANAGEMENT_URL): the "
+                              "password cannot be changed.")
         password = secrets.token_urlsafe(24)
         user = user_name(subscription_id)
         try:
@@ -119,7 +122,12 @@ class Broker:
 
     def remove(self, subscription_id: str) -> bool:
         """Take the subscriber's user and queue away; False when the broker did not
-        answer (the sweep removes them later)."""
+        answer (the sweep removes them later) or is not configured here any more."""
+        if not self.available:
+            log.warning("no management API (CRM_BROKER_MANAGEMENT_URL) to remove the broker user and queue of "
+                        "subscription %s: an operator removes %s and %s", subscription_id,
+                        user_name(subscription_id), queue_name(subscription_id))
+            return False
         try:
             self.management.forget_user(self.vhost, user_name(subscription_id))
             self.management.close_connections(user_name(subscription_id), "the subscription was deleted")
@@ -166,28 +174,26 @@ class Publisher:
         self._connection: Connection | None = None
         self._producer: Producer | None = None
 
-    def send(self, envelope: Envelope) -> tuple[bool, int | None, str | None, int]:
-        """Publish ``envelope`` and wait for the broker's confirm: (ok, None, error,
-        latency_ms), the shape of a webhook's POST."""
-        started = time.monotonic()
+    def send(self, envelope: Envelope) -> tuple[bool, str | None]:
+        """Publish ``envelope`` and wait for the broker's confirm: (ok, error)."""
         error = None
         for _ in range(2):  # an idle connection the network dropped: one new connection, at once
             try:
                 self._publish(envelope)
-                return True, None, None, _ms_since(started)
+                return True, None
             except MessageNacked:
-                return False, None, (f"the queue {self.queue} is full (its bounds: {self.broker.settings.max_length} "
-                                     f"messages, {self.broker.settings.max_bytes} bytes): its subscriber reads too "
-                                     "slowly or not at all"), _ms_since(started)
+                return False, (f"the queue {self.queue} is full (its bounds: {self.broker.settings.max_length} "
+                               f"messages, {self.broker.settings.max_bytes} bytes): its subscriber reads too slowly "
+                               "or not at all")
             except ChannelError as exc:
                 self.close()  # the channel still owes that message's confirm
                 if exc.reply_code == NO_ROUTE:
-                    return False, None, f"the queue {self.queue} was gone; it is made again", _ms_since(started)
-                return False, None, f"{type(exc).__name__}: {exc}"[:1000], _ms_since(started)
+                    return False, f"the queue {self.queue} was gone; it is made again"
+                return False, f"{type(exc).__name__}: {exc}"[:1000]
             except (OSError, AMQPError, KombuError) as exc:
                 self.close()
                 error = f"{type(exc).__name__}: {exc}"[:1000]
-        return False, None, error, _ms_since(started)
+        return False, error
 
     def _publish(self, envelope: Envelope) -> None:
         if self._producer is None:
@@ -201,12 +207,6 @@ class Publisher:
 
     def close(self) -> None:
         if self._connection is not None:
-            try:
+            with suppress(Exception):  # it is being dropped
                 self._connection.close()
-            except Exception:  # noqa: BLE001 - it is being dropped
-                pass
         self._connection = self._producer = None
-
-
-def _ms_since(started: float) -> int:
-    return int((time.monotonic() - started) * 1000)

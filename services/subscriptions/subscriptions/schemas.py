@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from crmkit.errors import ValidationFailed
 from crmkit.eventlog import _pattern_words
 from crmkit.listing import ListQuery, Sort
-from crmkit.schemas import Amount, Position, Timestamp
+from crmkit.schemas import Amount, HealthOut, Position, Timestamp  # noqa: F401 (HealthOut: by name, RPC_OUTPUTS)
 
 from .models import DELIVERIES, STATUSES, WEBHOOK
 
@@ -212,10 +212,6 @@ class StreamProgressOut(Schema):
     why = fields.String(validate=validate.OneOf(("deleted", "replayed", "taken", "paused", "disabled")),
                         metadata={"description": "Why the stream must end (only when go_on is false)."})
 
-
-class HealthOut(Schema):
-    service = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
 
 
 # The answer of every RPC of the service: (shape, output schema by name, in this module).

@@ -5,19 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from crmkit.settings import seconds
+
 # 1 s, 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then every 3 h: about 25 h in all.
 DEFAULT_RETRY_SCHEDULE = "1,5,30,120,600,1800,3600,10800,10800,10800,10800,10800,10800,10800"
 
-
-def _seconds(name: str, default: str) -> float:
-    raw = os.environ.get(name, "").strip() or default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -53,11 +45,11 @@ class WebhookSettings:
             raise ValueError(f"CRM_WEBHOOKS_ALLOW_PRIVATE_TARGETS must be 0 or 1, got {allow!r}")
         settings = cls(
             retry_schedule=schedule,
-            timeout_seconds=_seconds("CRM_WEBHOOKS_TIMEOUT_SECONDS", "10"),
-            disable_after_seconds=_seconds("CRM_WEBHOOKS_DISABLE_AFTER_SECONDS", str(5 * 86400)),
-            secret_overlap_seconds=_seconds("CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS", "86400"),
-            lease_seconds=_seconds("CRM_WEBHOOKS_LEASE_SECONDS", "30"),
-            scan_seconds=_seconds("CRM_WEBHOOKS_SCAN_SECONDS", "2"),
+            timeout_seconds=seconds("CRM_WEBHOOKS_TIMEOUT_SECONDS", 10),
+            disable_after_seconds=seconds("CRM_WEBHOOKS_DISABLE_AFTER_SECONDS", 5 * 86400),
+            secret_overlap_seconds=seconds("CRM_WEBHOOKS_SECRET_OVERLAP_SECONDS", 86400),
+            lease_seconds=seconds("CRM_WEBHOOKS_LEASE_SECONDS", 30),
+            scan_seconds=seconds("CRM_WEBHOOKS_SCAN_SECONDS", 2),
             allow_private_targets=allow == "1",
         )
         if settings.timeout_seconds * 2 >= settings.lease_seconds:
@@ -100,5 +92,5 @@ class QueueSettings:
             subscriber_amqp_uri=os.environ.get("CRM_SUBSCRIBER_AMQP_URI", "").strip() or None,
             max_length=_count("CRM_SUBSCRIBER_QUEUE_MAX_LENGTH", 100_000),
             max_bytes=_count("CRM_SUBSCRIBER_QUEUE_MAX_BYTES", 1024 ** 3),
-            sweep_seconds=_seconds("CRM_SUBSCRIBER_SWEEP_SECONDS", "60"),
+            sweep_seconds=seconds("CRM_SUBSCRIBER_SWEEP_SECONDS", 60),
         )
