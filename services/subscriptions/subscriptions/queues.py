@@ -116,8 +116,8 @@ class Broker:
             self.management.set_permissions(self.vhost, user, permissions(subscription_id))
             self.management.close_connections(user, "the subscription's password was rotated")
         except requests.RequestException as exc:
-            raise Unavailable(f"The broker's management API did not take the new password ({type(exc).__name__}); "
-                              "the old one still holds: try again.") from exc
+            raise Unavailable(f"The broker's management API did not answer the rotation ({type(exc).__name__}): "
+                              "rotate again for a password that holds.") from exc
         return password
 
     def remove(self, subscription_id: str) -> bool:
